@@ -1,0 +1,4 @@
+//! One module per threat. Each exposes a pure function over bytes; the engine applies
+//! the policy around it.
+
+pub(crate) mod sqli;

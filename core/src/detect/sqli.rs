@@ -1,0 +1,208 @@
+//! SQL injection: does an input's occurrence in a query add structure?
+//!
+//! The rules are written down, with the reasons for each, in `docs/detection/sql.md`.
+//! In short: an occurrence is safe when it sits inside one literal / quoted identifier /
+//! comment content, inside one word or number, or forms a simple list (`1,2,3`,
+//! `users.name DESC`) or bare punctuation; anything else is an attack.
+
+use memchr::memmem;
+
+use crate::lex::sql::{is_sort_direction, Dialect, SqlLexer, SqlRules, SqlToken, SqlTokenKind};
+use crate::verdict::{Reason, Span};
+
+/// Inputs shorter than this cannot change a query's structure beyond a syntax error.
+pub(crate) const MIN_INPUT_LEN: usize = 2;
+
+/// Finds the first occurrence of `value` in `query` that adds structure.
+pub(crate) fn find_injection(dialect: Dialect, query: &[u8], value: &[u8]) -> Option<(Span, Reason)> {
+    if value.len() < MIN_INPUT_LEN || value.len() > query.len() {
+        return None;
+    }
+    let finder = memmem::Finder::new(value);
+    // Cheap rejection first: most inputs do not occur at all.
+    let first = finder.find(query)?;
+    let found = scan(dialect.rules(), query, &finder, first);
+    if found.is_some() || dialect != Dialect::Generic {
+        return found;
+    }
+    // A database we do not model may read backslashes as escapes: judge that reading too.
+    scan(&SqlRules::GENERIC_BACKSLASH, query, &finder, first)
+}
+
+/// Judges every occurrence (overlapping ones included) from `first` on, streaming the
+/// lexer once through the query.
+fn scan(rules: &SqlRules, query: &[u8], finder: &memmem::Finder<'_>, first: usize) -> Option<(Span, Reason)> {
+    let len = finder.needle().len();
+    let mut lexer = SqlLexer::new(rules, query);
+    let mut current: Option<SqlToken> = None;
+    let mut start = first;
+    loop {
+        let end = start + len;
+        // Advance to the token containing `start`. Tokens tile the query, so one exists.
+        let token = loop {
+            match current {
+                Some(t) if t.end > start => break t,
+                _ => current = lexer.next(),
+            }
+            if current.is_none() {
+                return None;
+            }
+        };
+        if let Some(reason) = judge(token, lexer, start, end) {
+            return Some((Span { start, end }, reason));
+        }
+        start = start + 1 + finder.find(query.get(start + 1..)?)?;
+    }
+}
+
+/// Judges the occurrence `start..end`, whose first byte lies in `first`; `rest` yields
+/// the tokens after `first`.
+fn judge(first: SqlToken, rest: SqlLexer<'_>, start: usize, end: usize) -> Option<Reason> {
+    if end <= first.end {
+        return judge_inside(first, start, end);
+    }
+    judge_across(first, rest, start, end)
+}
+
+/// The occurrence lies within one token.
+fn judge_inside(token: SqlToken, start: usize, end: usize) -> Option<Reason> {
+    use SqlTokenKind::*;
+    let in_content = token.content_start <= start && end <= token.content_end;
+    match token.kind {
+        Whitespace | Word | Number | Variable | Placeholder | Comma | Dot | OpenParen | CloseParen => None,
+        String | QuotedIdentifier if in_content => None,
+        String | QuotedIdentifier => Some(Reason::SqlLiteralEscape),
+        LineComment | BlockComment if in_content => None,
+        LineComment | BlockComment | ExecutableCommentOpen | ExecutableCommentClose => Some(Reason::SqlComment),
+        Operator => Some(Reason::SqlOperator),
+        Semicolon => Some(Reason::SqlStatementSeparator),
+        Unknown => Some(Reason::SqlUnknownToken),
+    }
+}
+
+/// The occurrence spans several tokens: safe only as a simple list or bare punctuation.
+fn judge_across(first: SqlToken, mut rest: SqlLexer<'_>, start: usize, end: usize) -> Option<Reason> {
+    let query = rest.input();
+    let mut shape = ListShape::new();
+    let mut token = first;
+    loop {
+        let whole = start <= token.start && token.end <= end;
+        if let Some(reason) = hard_structure(token, whole) {
+            return Some(reason);
+        }
+        shape.push(token, &query[token.start..token.end]);
+        match rest.next() {
+            Some(next) if next.start < end => token = next,
+            _ => break,
+        }
+    }
+    shape.verdict()
+}
+
+/// Tokens that are structure wherever they appear in a multi-token occurrence.
+fn hard_structure(token: SqlToken, whole: bool) -> Option<Reason> {
+    use SqlTokenKind::*;
+    match token.kind {
+        String | QuotedIdentifier if !whole => Some(Reason::SqlLiteralEscape),
+        LineComment | BlockComment | ExecutableCommentOpen | ExecutableCommentClose => Some(Reason::SqlComment),
+        Semicolon => Some(Reason::SqlStatementSeparator),
+        Unknown => Some(Reason::SqlUnknownToken),
+        Variable | Placeholder => Some(Reason::SqlKeyword),
+        _ => None,
+    }
+}
+
+/// Recognises `(`? elem (`,` elem)* `)`? with elem = sign? number | string | name
+/// (`.` name)* (ASC|DESC)?, and sequences of bare punctuation `( ) , .`.
+#[derive(Debug)]
+struct ListShape {
+    state: State,
+    punctuation_only: bool,
+    opened: bool,
+    /// Why the tokens are not a list, once known.
+    failure: Option<Reason>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum State {
+    /// Nothing yet.
+    Start,
+    /// After `(` or `,`: an element must follow.
+    ElementExpected,
+    /// After a sign that ends at this offset: a number must start there.
+    AfterSign(usize),
+    /// After a complete number or string.
+    AfterValue,
+    /// After a name: `.`, ASC/DESC, `,`, `)` or the end may follow.
+    AfterName,
+    /// After `.`: a name must follow.
+    AfterDot,
+    /// After ASC/DESC.
+    AfterDirection,
+    /// After the closing `)`: nothing may follow.
+    Closed,
+}
+
+impl ListShape {
+    fn new() -> ListShape {
+        ListShape { state: State::Start, punctuation_only: true, opened: false, failure: None }
+    }
+
+    fn push(&mut self, token: SqlToken, text: &[u8]) {
+        use SqlTokenKind::*;
+        if token.kind == Whitespace {
+            return;
+        }
+        if !matches!(token.kind, Comma | Dot | OpenParen | CloseParen) {
+            self.punctuation_only = false;
+        }
+        if self.failure.is_some() {
+            return;
+        }
+        let element_may_start = matches!(self.state, State::Start | State::ElementExpected);
+        let after_element = matches!(self.state, State::AfterValue | State::AfterName | State::AfterDirection);
+        let next = match (self.state, token.kind) {
+            (State::Start, OpenParen) => {
+                self.opened = true;
+                Some(State::ElementExpected)
+            }
+            (_, Operator) if element_may_start && matches!(text, b"-" | b"+") => Some(State::AfterSign(token.end)),
+            (State::AfterSign(at), Number) if token.start == at => Some(State::AfterValue),
+            (_, Number | String) if element_may_start => Some(State::AfterValue),
+            (_, Word | QuotedIdentifier) if element_may_start => Some(State::AfterName),
+            (State::AfterDot, Word | QuotedIdentifier) => Some(State::AfterName),
+            (State::AfterName, Dot) => Some(State::AfterDot),
+            (State::AfterName, Word) if is_sort_direction(text) => Some(State::AfterDirection),
+            (_, Comma) if after_element => Some(State::ElementExpected),
+            (_, CloseParen) if after_element && self.opened => Some(State::Closed),
+            _ => None,
+        };
+        match next {
+            Some(state) => self.state = state,
+            None => {
+                self.failure = Some(if token.kind == Operator { Reason::SqlOperator } else { Reason::SqlKeyword });
+            }
+        }
+    }
+
+    fn verdict(&self) -> Option<Reason> {
+        if self.punctuation_only {
+            return None;
+        }
+        if let Some(reason) = self.failure {
+            return Some(reason);
+        }
+        let complete = match self.state {
+            State::AfterValue | State::AfterName | State::AfterDirection => !self.opened,
+            State::Closed => true,
+            _ => false,
+        };
+        if complete {
+            None
+        } else if matches!(self.state, State::AfterSign(_)) {
+            Some(Reason::SqlOperator)
+        } else {
+            Some(Reason::SqlKeyword)
+        }
+    }
+}

@@ -1,0 +1,404 @@
+//! The policy: which protections run, what they do on an attack, what is excluded, and
+//! the page a blocked request gets. Read from JSON; every unknown key and bad value is an
+//! error whose message names the field.
+
+use serde::{Deserialize, Serialize};
+
+use crate::error::{Error, ErrorKind};
+use crate::verdict::{Action, Threat};
+
+/// Environment variable naming the policy file.
+pub const ENV_POLICY: &str = "RAMPART_POLICY";
+/// Environment variable overriding the policy's `mode`.
+pub const ENV_MODE: &str = "RAMPART_MODE";
+
+/// The only policy format version this build reads.
+pub const POLICY_VERSION: u32 = 1;
+
+/// Global switch over all protections.
+///
+/// `block` lets each protection's action apply; `report` turns every `block` into
+/// `report` (a dry run: see what would be blocked); `off` disables every check.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "lowercase")]
+pub enum Mode {
+    Off,
+    #[default]
+    Report,
+    Block,
+}
+
+impl Mode {
+    fn parse(value: &str) -> Option<Mode> {
+        match value.trim().to_ascii_lowercase().as_str() {
+            "off" => Some(Mode::Off),
+            "report" => Some(Mode::Report),
+            "block" => Some(Mode::Block),
+            _ => None,
+        }
+    }
+}
+
+/// What one protection does when it finds an attack.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ProtectionAction {
+    Off,
+    Report,
+    Block,
+}
+
+/// Settings of a protection that has nothing but an action.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+pub struct Protection {
+    /// `None` means the protection's default (block for sink checks, report for
+    /// malicious_payload).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub action: Option<ProtectionAction>,
+}
+
+/// Settings of a protection judging destinations (SSRF, open redirect).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+pub struct HostProtection {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub action: Option<ProtectionAction>,
+    /// Hosts a user input may point the request to (exact names, or `*.example.com`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub allow_hosts: Vec<String>,
+}
+
+/// Every protection of the policy. Absent entries take their defaults.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+pub struct Protections {
+    #[serde(default)]
+    pub sql_injection: Protection,
+    #[serde(default)]
+    pub command_injection: Protection,
+    #[serde(default)]
+    pub path_traversal: Protection,
+    #[serde(default)]
+    pub ssrf: HostProtection,
+    #[serde(default)]
+    pub nosql_injection: Protection,
+    #[serde(default)]
+    pub open_redirect: HostProtection,
+    #[serde(default)]
+    pub header_injection: Protection,
+    #[serde(default)]
+    pub malicious_payload: Protection,
+}
+
+impl Protections {
+    /// The action configured for `threat`, with the protection's default filled in.
+    pub fn action(&self, threat: Threat) -> ProtectionAction {
+        let configured = match threat {
+            Threat::SqlInjection => self.sql_injection.action,
+            Threat::CommandInjection => self.command_injection.action,
+            Threat::PathTraversal => self.path_traversal.action,
+            Threat::Ssrf => self.ssrf.action,
+            Threat::NosqlInjection => self.nosql_injection.action,
+            Threat::OpenRedirect => self.open_redirect.action,
+            Threat::HeaderInjection => self.header_injection.action,
+            Threat::MaliciousPayload => self.malicious_payload.action,
+        };
+        configured.unwrap_or(match threat {
+            // Context-free payload detection is noisier by nature: report unless told.
+            Threat::MaliciousPayload => ProtectionAction::Report,
+            _ => ProtectionAction::Block,
+        })
+    }
+}
+
+/// A part of the traffic some protections leave alone.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+pub struct Exclusion {
+    /// Route template or path; `*` matches any run of bytes (`/admin/*`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub route: Option<String>,
+    /// Input as `source.key` (`body.article_html`, `header.x-debug`); `*` wildcards allowed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub input: Option<String>,
+    /// Protections excluded; empty means all of them.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub protections: Vec<Threat>,
+}
+
+/// The response a blocked request gets from the binding's middleware.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct BlockResponse {
+    #[serde(default = "BlockResponse::default_status")]
+    pub status: u16,
+    #[serde(default = "BlockResponse::default_content_type")]
+    pub content_type: String,
+    /// UTF-8 body; `{{event_id}}` is replaced by the event's id.
+    #[serde(default = "BlockResponse::default_body")]
+    pub body: String,
+}
+
+impl BlockResponse {
+    fn default_status() -> u16 {
+        403
+    }
+    fn default_content_type() -> String {
+        "text/html; charset=utf-8".to_owned()
+    }
+    fn default_body() -> String {
+        concat!(
+            "<!doctype html><html><head><meta charset=\"utf-8\"><title>Request blocked</title></head>",
+            "<body><h1>Request blocked</h1>",
+            "<p>This request was blocked by the application's security policy.</p>",
+            "<p>If you think this is a mistake, contact the site's support and quote this id: ",
+            "<code>{{event_id}}</code></p></body></html>"
+        )
+        .to_owned()
+    }
+
+    /// The body with `{{event_id}}` replaced.
+    pub fn render_body(&self, event_id: &str) -> String {
+        self.body.replace("{{event_id}}", event_id)
+    }
+}
+
+impl Default for BlockResponse {
+    fn default() -> BlockResponse {
+        BlockResponse {
+            status: BlockResponse::default_status(),
+            content_type: BlockResponse::default_content_type(),
+            body: BlockResponse::default_body(),
+        }
+    }
+}
+
+/// A complete policy document.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Policy {
+    /// Format version; must be 1.
+    #[serde(default = "Policy::default_version")]
+    pub version: u32,
+    #[serde(default)]
+    pub mode: Mode,
+    #[serde(default)]
+    pub protections: Protections,
+    #[serde(default)]
+    pub exclusions: Vec<Exclusion>,
+    #[serde(default)]
+    pub block_response: BlockResponse,
+    /// When a hook fails internally: `false` (default) lets the call proceed and logs an
+    /// error event; `true` blocks it.
+    #[serde(default)]
+    pub fail_closed: bool,
+}
+
+impl Default for Policy {
+    fn default() -> Policy {
+        Policy {
+            version: POLICY_VERSION,
+            mode: Mode::default(),
+            protections: Protections::default(),
+            exclusions: Vec::new(),
+            block_response: BlockResponse::default(),
+            fail_closed: false,
+        }
+    }
+}
+
+impl Policy {
+    fn default_version() -> u32 {
+        POLICY_VERSION
+    }
+
+    /// Parses and validates a policy document.
+    pub fn from_json(json: &[u8]) -> Result<Policy, Error> {
+        let mut de = serde_json::Deserializer::from_slice(json);
+        let policy: Policy = serde_path_to_error::deserialize(&mut de).map_err(|e| {
+            let path = e.path().to_string();
+            let inner = e.into_inner();
+            if path == "." || path.is_empty() {
+                Error::new(ErrorKind::InvalidPolicy, inner.to_string())
+            } else {
+                Error::new(ErrorKind::InvalidPolicy, format!("{path}: {inner}"))
+            }
+        })?;
+        de.end().map_err(|e| Error::new(ErrorKind::InvalidPolicy, e.to_string()))?;
+        policy.validate()?;
+        Ok(policy)
+    }
+
+    /// Reads the policy the way every agent does: the file named by `RAMPART_POLICY` (or
+    /// the default policy when unset), then `RAMPART_MODE` overriding its mode.
+    pub fn from_env() -> Result<Policy, Error> {
+        let mut policy = match std::env::var_os(ENV_POLICY) {
+            Some(path) if !path.is_empty() => {
+                let bytes = std::fs::read(&path).map_err(|e| {
+                    Error::new(
+                        ErrorKind::PolicyIo,
+                        format!("{ENV_POLICY}={}: {e}", path.to_string_lossy()),
+                    )
+                })?;
+                Policy::from_json(&bytes).map_err(|e| {
+                    Error::new(e.kind(), format!("{}: {}", path.to_string_lossy(), e.message()))
+                })?
+            }
+            _ => Policy::default(),
+        };
+        if let Ok(mode) = std::env::var(ENV_MODE) {
+            if !mode.is_empty() {
+                policy.override_mode(&mode)?;
+            }
+        }
+        Ok(policy)
+    }
+
+    /// Applies a `RAMPART_MODE`-style override (`off`, `report` or `block`).
+    pub fn override_mode(&mut self, value: &str) -> Result<(), Error> {
+        self.mode = Mode::parse(value).ok_or_else(|| {
+            Error::new(
+                ErrorKind::InvalidPolicy,
+                format!("{ENV_MODE}: unknown mode `{value}`, expected one of `off`, `report`, `block`"),
+            )
+        })?;
+        Ok(())
+    }
+
+    /// The action a finding of `threat` gets, after the global mode.
+    pub fn effective_action(&self, threat: Threat) -> Option<Action> {
+        let action = match (self.mode, self.protections.action(threat)) {
+            (Mode::Off, _) | (_, ProtectionAction::Off) => return None,
+            (Mode::Report, _) | (_, ProtectionAction::Report) => Action::Report,
+            (Mode::Block, ProtectionAction::Block) => Action::Block,
+        };
+        Some(action)
+    }
+
+    fn validate(&self) -> Result<(), Error> {
+        let invalid = |msg: String| Err(Error::new(ErrorKind::InvalidPolicy, msg));
+        if self.version != POLICY_VERSION {
+            return invalid(format!(
+                "version: unsupported policy version {}, this build reads version {POLICY_VERSION}",
+                self.version
+            ));
+        }
+        if !(100..=599).contains(&self.block_response.status) {
+            return invalid(format!(
+                "block_response.status: {} is not an HTTP status (100-599)",
+                self.block_response.status
+            ));
+        }
+        if self.block_response.content_type.bytes().any(|b| b == b'\r' || b == b'\n') {
+            return invalid("block_response.content_type: must not contain CR or LF".to_owned());
+        }
+        for (i, exclusion) in self.exclusions.iter().enumerate() {
+            if exclusion.route.is_none() && exclusion.input.is_none() {
+                return invalid(format!(
+                    "exclusions[{i}]: needs `route`, `input` or both (an exclusion of everything is `\"mode\": \"off\"`)"
+                ));
+            }
+            for (field, value) in [("route", &exclusion.route), ("input", &exclusion.input)] {
+                if value.as_deref() == Some("") {
+                    return invalid(format!("exclusions[{i}].{field}: must not be empty"));
+                }
+            }
+        }
+        for (name, hosts) in [
+            ("ssrf", &self.protections.ssrf.allow_hosts),
+            ("open_redirect", &self.protections.open_redirect.allow_hosts),
+        ] {
+            for (i, host) in hosts.iter().enumerate() {
+                if host.is_empty() || host.bytes().any(|b| b.is_ascii_whitespace() || b == b'/') {
+                    return invalid(format!(
+                        "protections.{name}.allow_hosts[{i}]: `{host}` is not a host name"
+                    ));
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+impl Serialize for Threat {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.name())
+    }
+}
+
+impl<'de> Deserialize<'de> for Threat {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Threat, D::Error> {
+        let name = String::deserialize(deserializer)?;
+        Threat::from_name(&name).ok_or_else(|| {
+            let expected: Vec<&str> = Threat::ALL.iter().map(|t| t.name()).collect();
+            serde::de::Error::custom(format!(
+                "unknown protection `{name}`, expected one of {}",
+                expected.join(", ")
+            ))
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn err(json: &str) -> String {
+        Policy::from_json(json.as_bytes()).expect_err("policy must be rejected").to_string()
+    }
+
+    #[test]
+    fn design_example_parses() {
+        let p = Policy::from_json(
+            r#"{ "version": 1, "mode": "report",
+              "protections": {
+                "sql_injection": { "action": "block" },
+                "ssrf": { "action": "report", "allow_hosts": ["hooks.internal.example"] },
+                "malicious_payload": { "action": "report" } },
+              "exclusions": [ { "route": "/admin/sql-console", "protections": ["sql_injection"] },
+                              { "input": "body.article_html", "protections": ["malicious_payload"] } ],
+              "block_response": { "status": 403, "content_type": "text/html; charset=utf-8",
+                                  "body": "<h1>リクエストはブロックされました</h1> id={{event_id}}" } }"#
+                .as_bytes(),
+        )
+        .expect("valid policy");
+        assert_eq!(p.mode, Mode::Report);
+        assert_eq!(p.exclusions[0].protections, vec![Threat::SqlInjection]);
+        assert_eq!(
+            p.block_response.render_body("e1"),
+            "<h1>リクエストはブロックされました</h1> id=e1"
+        );
+    }
+
+    #[test]
+    fn errors_name_the_field() {
+        assert!(err(r#"{"mode":"blok"}"#).contains("mode: unknown variant `blok`"));
+        assert!(err(r#"{"protections":{"sql_injection":{"action":"yes"}}}"#)
+            .contains("protections.sql_injection.action"));
+        assert!(err(r#"{"protections":{"sqli":{}}}"#).contains("unknown field `sqli`"));
+        assert!(err(r#"{"exclusions":[{"route":"/a","protections":["xss"]}]}"#)
+            .contains("exclusions[0].protections[0]"));
+        assert!(err(r#"{"version":2}"#).contains("version: unsupported"));
+        assert!(err(r#"{"block_response":{"status":42}}"#).contains("block_response.status"));
+        assert!(err(r#"{"exclusions":[{}]}"#).contains("exclusions[0]"));
+        assert!(err(r#"{"protections":{"sql_injection":{"allow_hosts":[]}}}"#)
+            .contains("unknown field `allow_hosts`"));
+        assert!(err("{").contains("EOF"));
+        assert!(err("{} {}").contains("trailing"));
+    }
+
+    #[test]
+    fn mode_caps_actions() {
+        let mut p = Policy::default();
+        assert_eq!(p.effective_action(Threat::SqlInjection), Some(Action::Report));
+        p.override_mode("BLOCK").expect("valid mode");
+        assert_eq!(p.effective_action(Threat::SqlInjection), Some(Action::Block));
+        assert_eq!(p.effective_action(Threat::MaliciousPayload), Some(Action::Report));
+        p.protections.sql_injection.action = Some(ProtectionAction::Off);
+        assert_eq!(p.effective_action(Threat::SqlInjection), None);
+        p.override_mode("off").expect("valid mode");
+        assert_eq!(p.effective_action(Threat::Ssrf), None);
+        assert!(p.override_mode("enforce").expect_err("bad").to_string().contains("RAMPART_MODE"));
+    }
+}

@@ -1,0 +1,202 @@
+//! The user inputs of one HTTP request, flattened into `(source, key, value)` triples.
+//!
+//! A binding fills one `Request` per incoming HTTP request. All bytes live in one buffer
+//! that keeps its capacity across [`Request::reset`], so a reused `Request` allocates
+//! nothing once it has seen a request of the same size.
+
+use crate::names::named_enum;
+
+named_enum! {
+    /// Where in the HTTP request an input came from.
+    pub enum Source {
+        Query = (0, "query"),
+        Body = (1, "body"),
+        Path = (2, "path"),
+        Header = (3, "header"),
+        Cookie = (4, "cookie"),
+        Other = (5, "other"),
+    }
+}
+
+/// One input: where it came from, its dotted key (`user.address.city`, `ids[2]`) and
+/// its raw value bytes (any bytes; UTF-8 is not required).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Input<'a> {
+    pub source: Source,
+    pub key: &'a [u8],
+    pub value: &'a [u8],
+}
+
+#[derive(Clone, Copy, Debug)]
+struct Slot {
+    source: Source,
+    key_start: usize,
+    key_end: usize,
+    value_end: usize,
+    /// The value is made only of `[A-Za-z0-9_]`: such a value is one word or number
+    /// token (or part of one) in every sink grammar we lex, so the context-aware checks
+    /// skip it without searching.
+    word_only: bool,
+}
+
+/// The inputs and routing facts of one HTTP request. Reusable: see [`Request::reset`].
+#[derive(Clone, Debug, Default)]
+pub struct Request {
+    bytes: Vec<u8>,
+    slots: Vec<Slot>,
+    method: Vec<u8>,
+    path: Vec<u8>,
+    route: Vec<u8>,
+}
+
+impl Request {
+    /// An empty request.
+    pub fn new() -> Request {
+        Request::default()
+    }
+
+    /// An empty request with room for `inputs` inputs holding `bytes` bytes of keys and
+    /// values in total, so that filling it does not allocate.
+    pub fn with_capacity(inputs: usize, bytes: usize) -> Request {
+        Request {
+            bytes: Vec::with_capacity(bytes),
+            slots: Vec::with_capacity(inputs),
+            ..Request::default()
+        }
+    }
+
+    /// Adds one input. Object keys of a JSON body are inputs too: add them with the
+    /// key as value (`source: Body, key: "user", value: "user"`).
+    pub fn add_input(&mut self, source: Source, key: &[u8], value: &[u8]) {
+        let key_start = self.bytes.len();
+        self.bytes.extend_from_slice(key);
+        let key_end = self.bytes.len();
+        self.bytes.extend_from_slice(value);
+        self.slots.push(Slot {
+            source,
+            key_start,
+            key_end,
+            value_end: self.bytes.len(),
+            word_only: value.iter().all(|&b| b.is_ascii_alphanumeric() || b == b'_'),
+        });
+    }
+
+    /// Sets the HTTP method (`GET`).
+    pub fn set_method(&mut self, method: &[u8]) {
+        replace(&mut self.method, method);
+    }
+
+    /// Sets the request path as received (`/users/42`), without the query string.
+    pub fn set_path(&mut self, path: &[u8]) {
+        replace(&mut self.path, path);
+    }
+
+    /// Sets the framework's route template (`/users/:id`), when it knows one.
+    pub fn set_route(&mut self, route: &[u8]) {
+        replace(&mut self.route, route);
+    }
+
+    /// Forgets every input and routing fact, keeping the capacity for the next request.
+    pub fn reset(&mut self) {
+        self.bytes.clear();
+        self.slots.clear();
+        self.method.clear();
+        self.path.clear();
+        self.route.clear();
+    }
+
+    /// Number of inputs.
+    pub fn len(&self) -> usize {
+        self.slots.len()
+    }
+
+    /// True when the request has no input.
+    pub fn is_empty(&self) -> bool {
+        self.slots.is_empty()
+    }
+
+    /// The input at `index` (insertion order), if any.
+    pub fn input(&self, index: usize) -> Option<Input<'_>> {
+        self.slots.get(index).map(|slot| self.view(slot))
+    }
+
+    /// Every input, in insertion order.
+    pub fn inputs(&self) -> impl ExactSizeIterator<Item = Input<'_>> + '_ {
+        self.slots.iter().map(|slot| self.view(slot))
+    }
+
+    /// The HTTP method, empty when unknown.
+    pub fn method(&self) -> &[u8] {
+        &self.method
+    }
+
+    /// The request path, empty when unknown.
+    pub fn path(&self) -> &[u8] {
+        &self.path
+    }
+
+    /// The route template, empty when unknown.
+    pub fn route(&self) -> &[u8] {
+        &self.route
+    }
+
+    /// Inputs that may create structure in a sink: at least `min_len` bytes and not
+    /// made only of `[A-Za-z0-9_]`. Yields `(index, input)`.
+    pub(crate) fn structural_inputs(
+        &self,
+        min_len: usize,
+    ) -> impl Iterator<Item = (usize, Input<'_>)> + '_ {
+        self.slots.iter().enumerate().filter_map(move |(i, slot)| {
+            let long_enough = slot.value_end - slot.key_end >= min_len;
+            (long_enough && !slot.word_only).then(|| (i, self.view(slot)))
+        })
+    }
+
+    fn view(&self, slot: &Slot) -> Input<'_> {
+        Input {
+            source: slot.source,
+            key: &self.bytes[slot.key_start..slot.key_end],
+            value: &self.bytes[slot.key_end..slot.value_end],
+        }
+    }
+}
+
+fn replace(buf: &mut Vec<u8>, bytes: &[u8]) {
+    buf.clear();
+    buf.extend_from_slice(bytes);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn inputs_round_trip_and_reset_keeps_capacity() {
+        let mut r = Request::new();
+        r.add_input(Source::Body, b"user.email", b"' OR 1=1-- ");
+        r.add_input(Source::Query, b"page", b"2");
+        r.set_route(b"/login");
+        assert_eq!(r.len(), 2);
+        let first = r.input(0).expect("first input");
+        assert_eq!(first.key, b"user.email");
+        assert_eq!(first.value, b"' OR 1=1-- ");
+        assert_eq!(r.input(1).expect("second").source, Source::Query);
+        assert!(r.input(2).is_none());
+        let structural: Vec<usize> = r.structural_inputs(2).map(|(i, _)| i).collect();
+        assert_eq!(structural, vec![0]);
+        let cap = r.bytes.capacity();
+        r.reset();
+        assert!(r.is_empty());
+        assert!(r.route().is_empty());
+        assert_eq!(r.bytes.capacity(), cap);
+    }
+
+    #[test]
+    fn empty_and_binary_values() {
+        let mut r = Request::new();
+        r.add_input(Source::Header, b"", b"");
+        r.add_input(Source::Other, b"k", &[0, 0xff, b'\'']);
+        assert_eq!(r.input(0).expect("empty").value, b"");
+        assert_eq!(r.structural_inputs(2).count(), 1);
+    }
+}
