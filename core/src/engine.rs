@@ -6,7 +6,7 @@ use crate::error::Error;
 use crate::glob::glob_match;
 use crate::lex::sql::Dialect;
 use crate::policy::Policy;
-use crate::request::{Input, Request};
+use crate::request::{Input, Request, Structural};
 use crate::verdict::{Reason, Span, Threat, Verdict};
 
 /// The compiled policy. `Send + Sync`: share one `Engine` (in an `Arc`) between all
@@ -32,8 +32,8 @@ impl Engine {
     /// `query` is the SQL text the application is about to send, as bytes (UTF-8 is not
     /// required). Runs in time linear in `query.len()` for each input that occurs in it.
     pub fn check_sql(&self, request: &Request, dialect: Dialect, query: &[u8]) -> Verdict {
-        self.check_each_input(request, Threat::SqlInjection, sqli::MIN_INPUT_LEN, |value| {
-            sqli::find_injection(dialect, query, value)
+        self.check_each_input(request, Threat::SqlInjection, sqli::MIN_INPUT_LEN, |input| {
+            sqli::find_injection(dialect, query, input)
         })
     }
 
@@ -44,7 +44,7 @@ impl Engine {
         request: &Request,
         threat: Threat,
         min_len: usize,
-        mut detect: impl FnMut(&[u8]) -> Option<(Span, Reason)>,
+        mut detect: impl FnMut(&Structural<'_>) -> Option<(Span, Reason)>,
     ) -> Verdict {
         let Some(action) = self.policy.effective_action(threat) else {
             return Verdict::ALLOW;
@@ -52,18 +52,18 @@ impl Engine {
         if self.route_excluded(request, threat) {
             return Verdict::ALLOW;
         }
-        for (index, input) in request.structural_inputs(min_len) {
-            let Some((span, reason)) = detect(input.value) else {
+        for structural in request.structural_inputs(min_len) {
+            let Some((span, reason)) = detect(&structural) else {
                 continue;
             };
-            if self.input_excluded(input, threat) {
+            if self.input_excluded(structural.input, threat) {
                 continue;
             }
             return Verdict {
                 action,
                 threat: Some(threat),
                 reason: Some(reason),
-                input_index: Some(index),
+                input_index: Some(structural.index),
                 span: Some(span),
                 rule_id: 0,
             };
@@ -79,8 +79,7 @@ impl Engine {
             // An exclusion with both route and input applies per input, not per route.
             exclusion.input.is_none()
                 && covers(&exclusion.protections, threat)
-                && (glob_match(route.as_bytes(), request.route())
-                    || glob_match(route.as_bytes(), request.path()))
+                && (glob_match(route.as_bytes(), request.route()) || glob_match(route.as_bytes(), request.path()))
         })
     }
 
@@ -103,8 +102,7 @@ fn covers(protections: &[Threat], threat: Threat) -> bool {
 fn input_matches(pattern: &[u8], input: Input<'_>) -> bool {
     match pattern.iter().position(|&b| b == b'.') {
         Some(dot) => {
-            glob_match(&pattern[..dot], input.source.name().as_bytes())
-                && glob_match(&pattern[dot + 1..], input.key)
+            glob_match(&pattern[..dot], input.source.name().as_bytes()) && glob_match(&pattern[dot + 1..], input.key)
         }
         None => glob_match(pattern, input.key),
     }

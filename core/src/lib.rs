@@ -74,6 +74,7 @@ pub mod lex;
 mod names;
 pub mod policy;
 mod request;
+pub mod vectors;
 mod verdict;
 
 pub use engine::Engine;

@@ -236,14 +236,10 @@ impl Policy {
         let mut policy = match std::env::var_os(ENV_POLICY) {
             Some(path) if !path.is_empty() => {
                 let bytes = std::fs::read(&path).map_err(|e| {
-                    Error::new(
-                        ErrorKind::PolicyIo,
-                        format!("{ENV_POLICY}={}: {e}", path.to_string_lossy()),
-                    )
+                    Error::new(ErrorKind::PolicyIo, format!("{ENV_POLICY}={}: {e}", path.to_string_lossy()))
                 })?;
-                Policy::from_json(&bytes).map_err(|e| {
-                    Error::new(e.kind(), format!("{}: {}", path.to_string_lossy(), e.message()))
-                })?
+                Policy::from_json(&bytes)
+                    .map_err(|e| Error::new(e.kind(), format!("{}: {}", path.to_string_lossy(), e.message())))?
             }
             _ => Policy::default(),
         };
@@ -311,9 +307,7 @@ impl Policy {
         ] {
             for (i, host) in hosts.iter().enumerate() {
                 if host.is_empty() || host.bytes().any(|b| b.is_ascii_whitespace() || b == b'/') {
-                    return invalid(format!(
-                        "protections.{name}.allow_hosts[{i}]: `{host}` is not a host name"
-                    ));
+                    return invalid(format!("protections.{name}.allow_hosts[{i}]: `{host}` is not a host name"));
                 }
             }
         }
@@ -332,10 +326,7 @@ impl<'de> Deserialize<'de> for Threat {
         let name = String::deserialize(deserializer)?;
         Threat::from_name(&name).ok_or_else(|| {
             let expected: Vec<&str> = Threat::ALL.iter().map(|t| t.name()).collect();
-            serde::de::Error::custom(format!(
-                "unknown protection `{name}`, expected one of {}",
-                expected.join(", ")
-            ))
+            serde::de::Error::custom(format!("unknown protection `{name}`, expected one of {}", expected.join(", ")))
         })
     }
 }
@@ -365,25 +356,23 @@ mod tests {
         .expect("valid policy");
         assert_eq!(p.mode, Mode::Report);
         assert_eq!(p.exclusions[0].protections, vec![Threat::SqlInjection]);
-        assert_eq!(
-            p.block_response.render_body("e1"),
-            "<h1>リクエストはブロックされました</h1> id=e1"
-        );
+        assert_eq!(p.block_response.render_body("e1"), "<h1>リクエストはブロックされました</h1> id=e1");
     }
 
     #[test]
     fn errors_name_the_field() {
         assert!(err(r#"{"mode":"blok"}"#).contains("mode: unknown variant `blok`"));
-        assert!(err(r#"{"protections":{"sql_injection":{"action":"yes"}}}"#)
-            .contains("protections.sql_injection.action"));
+        assert!(
+            err(r#"{"protections":{"sql_injection":{"action":"yes"}}}"#).contains("protections.sql_injection.action")
+        );
         assert!(err(r#"{"protections":{"sqli":{}}}"#).contains("unknown field `sqli`"));
-        assert!(err(r#"{"exclusions":[{"route":"/a","protections":["xss"]}]}"#)
-            .contains("exclusions[0].protections[0]"));
+        assert!(
+            err(r#"{"exclusions":[{"route":"/a","protections":["xss"]}]}"#).contains("exclusions[0].protections[0]")
+        );
         assert!(err(r#"{"version":2}"#).contains("version: unsupported"));
         assert!(err(r#"{"block_response":{"status":42}}"#).contains("block_response.status"));
         assert!(err(r#"{"exclusions":[{}]}"#).contains("exclusions[0]"));
-        assert!(err(r#"{"protections":{"sql_injection":{"allow_hosts":[]}}}"#)
-            .contains("unknown field `allow_hosts`"));
+        assert!(err(r#"{"protections":{"sql_injection":{"allow_hosts":[]}}}"#).contains("unknown field `allow_hosts`"));
         assert!(err("{").contains("EOF"));
         assert!(err("{} {}").contains("trailing"));
     }

@@ -4,6 +4,7 @@
 //! that keeps its capacity across [`Request::reset`], so a reused `Request` allocates
 //! nothing once it has seen a request of the same size.
 
+use crate::detect::find::{rarest_byte, Occurrences};
 use crate::names::named_enum;
 
 named_enum! {
@@ -37,6 +38,8 @@ struct Slot {
     /// token (or part of one) in every sink grammar we lex, so the context-aware checks
     /// skip it without searching.
     word_only: bool,
+    /// The value's rarest byte and its offset, for the occurrence search.
+    rare: (u8, usize),
 }
 
 /// The inputs and routing facts of one HTTP request. Reusable: see [`Request::reset`].
@@ -58,11 +61,7 @@ impl Request {
     /// An empty request with room for `inputs` inputs holding `bytes` bytes of keys and
     /// values in total, so that filling it does not allocate.
     pub fn with_capacity(inputs: usize, bytes: usize) -> Request {
-        Request {
-            bytes: Vec::with_capacity(bytes),
-            slots: Vec::with_capacity(inputs),
-            ..Request::default()
-        }
+        Request { bytes: Vec::with_capacity(bytes), slots: Vec::with_capacity(inputs), ..Request::default() }
     }
 
     /// Adds one input. Object keys of a JSON body are inputs too: add them with the
@@ -78,6 +77,7 @@ impl Request {
             key_end,
             value_end: self.bytes.len(),
             word_only: value.iter().all(|&b| b.is_ascii_alphanumeric() || b == b'_'),
+            rare: rarest_byte(value).unwrap_or((0, 0)),
         });
     }
 
@@ -141,14 +141,11 @@ impl Request {
     }
 
     /// Inputs that may create structure in a sink: at least `min_len` bytes and not
-    /// made only of `[A-Za-z0-9_]`. Yields `(index, input)`.
-    pub(crate) fn structural_inputs(
-        &self,
-        min_len: usize,
-    ) -> impl Iterator<Item = (usize, Input<'_>)> + '_ {
-        self.slots.iter().enumerate().filter_map(move |(i, slot)| {
+    /// made only of `[A-Za-z0-9_]`.
+    pub(crate) fn structural_inputs(&self, min_len: usize) -> impl Iterator<Item = Structural<'_>> + '_ {
+        self.slots.iter().enumerate().filter_map(move |(index, slot)| {
             let long_enough = slot.value_end - slot.key_end >= min_len;
-            (long_enough && !slot.word_only).then(|| (i, self.view(slot)))
+            (long_enough && !slot.word_only).then(|| Structural { index, input: self.view(slot), rare: slot.rare })
         })
     }
 
@@ -158,6 +155,21 @@ impl Request {
             key: &self.bytes[slot.key_start..slot.key_end],
             value: &self.bytes[slot.key_end..slot.value_end],
         }
+    }
+}
+
+/// An input worth searching for, with what the search needs.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Structural<'a> {
+    pub index: usize,
+    pub input: Input<'a>,
+    pub rare: (u8, usize),
+}
+
+impl<'a> Structural<'a> {
+    /// Every start offset of the value in `resource`, overlapping ones included.
+    pub fn occurrences(&self, resource: &'a [u8]) -> Occurrences<'a> {
+        Occurrences::new(resource, self.input.value, self.rare)
     }
 }
 
@@ -182,7 +194,7 @@ mod tests {
         assert_eq!(first.value, b"' OR 1=1-- ");
         assert_eq!(r.input(1).expect("second").source, Source::Query);
         assert!(r.input(2).is_none());
-        let structural: Vec<usize> = r.structural_inputs(2).map(|(i, _)| i).collect();
+        let structural: Vec<usize> = r.structural_inputs(2).map(|s| s.index).collect();
         assert_eq!(structural, vec![0]);
         let cap = r.bytes.capacity();
         r.reset();

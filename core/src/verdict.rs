@@ -1,6 +1,5 @@
 //! The result of one check: a small `Copy` value, never a heap object.
 
-
 use crate::names::named_enum;
 
 /// What the agent should do about a check's outcome.
@@ -120,14 +119,8 @@ pub struct Verdict {
 
 impl Verdict {
     /// Nothing found.
-    pub const ALLOW: Verdict = Verdict {
-        action: Action::Allow,
-        threat: None,
-        reason: None,
-        input_index: None,
-        span: None,
-        rule_id: 0,
-    };
+    pub const ALLOW: Verdict =
+        Verdict { action: Action::Allow, threat: None, reason: None, input_index: None, span: None, rule_id: 0 };
 
     /// True when the check found an attack (whatever the action).
     pub const fn is_attack(&self) -> bool {

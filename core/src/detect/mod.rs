@@ -1,4 +1,5 @@
 //! One module per threat. Each exposes a pure function over bytes; the engine applies
 //! the policy around it.
 
+pub(crate) mod find;
 pub(crate) mod sqli;

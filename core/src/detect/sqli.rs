@@ -5,79 +5,92 @@
 //! comment content, inside one word or number, or forms a simple list (`1,2,3`,
 //! `users.name DESC`) or bare punctuation; anything else is an attack.
 
-use memchr::memmem;
-
 use crate::lex::sql::{is_sort_direction, Dialect, SqlLexer, SqlRules, SqlToken, SqlTokenKind};
+use crate::request::Structural;
 use crate::verdict::{Reason, Span};
 
 /// Inputs shorter than this cannot change a query's structure beyond a syntax error.
 pub(crate) const MIN_INPUT_LEN: usize = 2;
 
-/// Finds the first occurrence of `value` in `query` that adds structure.
-pub(crate) fn find_injection(dialect: Dialect, query: &[u8], value: &[u8]) -> Option<(Span, Reason)> {
-    if value.len() < MIN_INPUT_LEN || value.len() > query.len() {
+/// Finds the first occurrence of the input in `query` that adds structure.
+pub(crate) fn find_injection(dialect: Dialect, query: &[u8], input: &Structural<'_>) -> Option<(Span, Reason)> {
+    let len = input.input.value.len();
+    if len < MIN_INPUT_LEN || len > query.len() {
         return None;
     }
-    let finder = memmem::Finder::new(value);
     // Cheap rejection first: most inputs do not occur at all.
-    let first = finder.find(query)?;
-    let found = scan(dialect.rules(), query, &finder, first);
+    let mut occurrences = input.occurrences(query).peekable();
+    occurrences.peek()?;
+    let found = scan(dialect.rules(), query, len, occurrences);
     if found.is_some() || dialect != Dialect::Generic {
         return found;
     }
     // A database we do not model may read backslashes as escapes: judge that reading too.
-    scan(&SqlRules::GENERIC_BACKSLASH, query, &finder, first)
+    scan(&SqlRules::GENERIC_BACKSLASH, query, len, input.occurrences(query))
 }
 
-/// Judges every occurrence (overlapping ones included) from `first` on, streaming the
-/// lexer once through the query.
-fn scan(rules: &SqlRules, query: &[u8], finder: &memmem::Finder<'_>, first: usize) -> Option<(Span, Reason)> {
-    let len = finder.needle().len();
+/// Judges every occurrence (in increasing order), streaming the lexer once through the
+/// query.
+fn scan(
+    rules: &SqlRules,
+    query: &[u8],
+    len: usize,
+    occurrences: impl Iterator<Item = usize>,
+) -> Option<(Span, Reason)> {
     let mut lexer = SqlLexer::new(rules, query);
     let mut current: Option<SqlToken> = None;
-    let mut start = first;
-    loop {
+    for start in occurrences {
         let end = start + len;
         // Advance to the token containing `start`. Tokens tile the query, so one exists.
         let token = loop {
             match current {
                 Some(t) if t.end > start => break t,
-                _ => current = lexer.next(),
-            }
-            if current.is_none() {
-                return None;
+                _ => current = Some(lexer.next()?),
             }
         };
         if let Some(reason) = judge(token, lexer, start, end) {
             return Some((Span { start, end }, reason));
         }
-        start = start + 1 + finder.find(query.get(start + 1..)?)?;
     }
+    None
 }
 
 /// Judges the occurrence `start..end`, whose first byte lies in `first`; `rest` yields
 /// the tokens after `first`.
 fn judge(first: SqlToken, rest: SqlLexer<'_>, start: usize, end: usize) -> Option<Reason> {
     if end <= first.end {
-        return judge_inside(first, start, end);
+        return judge_inside(first, rest, start, end);
     }
     judge_across(first, rest, start, end)
 }
 
 /// The occurrence lies within one token.
-fn judge_inside(token: SqlToken, start: usize, end: usize) -> Option<Reason> {
+fn judge_inside(token: SqlToken, lexer: SqlLexer<'_>, start: usize, end: usize) -> Option<Reason> {
     use SqlTokenKind::*;
     let in_content = token.content_start <= start && end <= token.content_end;
+    let whole = token.start == start && token.end == end;
     match token.kind {
         Whitespace | Word | Number | Variable | Placeholder | Comma | Dot | OpenParen | CloseParen => None,
-        String | QuotedIdentifier if in_content => None,
+        // A complete literal supplied by the user is one value (a one-element list).
+        String | QuotedIdentifier if in_content || whole => None,
         String | QuotedIdentifier => Some(Reason::SqlLiteralEscape),
+        // Where comments nest, a `/*` inside one pushes its end further: the
+        // application's `*/` no longer closes it and the rest of the query goes dark.
+        BlockComment
+            if in_content && lexer.rules().nested_comments && contains_comment_open(&lexer.input()[start..end]) =>
+        {
+            Some(Reason::SqlComment)
+        }
         LineComment | BlockComment if in_content => None,
         LineComment | BlockComment | ExecutableCommentOpen | ExecutableCommentClose => Some(Reason::SqlComment),
         Operator => Some(Reason::SqlOperator),
         Semicolon => Some(Reason::SqlStatementSeparator),
         Unknown => Some(Reason::SqlUnknownToken),
     }
+}
+
+fn contains_comment_open(text: &[u8]) -> bool {
+    text.windows(2).any(|w| w == b"/*")
 }
 
 /// The occurrence spans several tokens: safe only as a simple list or bare punctuation.
@@ -113,7 +126,8 @@ fn hard_structure(token: SqlToken, whole: bool) -> Option<Reason> {
 }
 
 /// Recognises `(`? elem (`,` elem)* `)`? with elem = sign? number | string | name
-/// (`.` name)* (ASC|DESC)?, and sequences of bare punctuation `( ) , .`.
+/// (`.` name)* (ASC|DESC)? (NULLS FIRST|LAST)?, and sequences of bare punctuation
+/// `( ) , . *`.
 #[derive(Debug)]
 struct ListShape {
     state: State,
@@ -137,8 +151,10 @@ enum State {
     AfterName,
     /// After `.`: a name must follow.
     AfterDot,
-    /// After ASC/DESC.
+    /// After ASC/DESC (or a name): NULLS may follow.
     AfterDirection,
+    /// After NULLS: FIRST or LAST must follow.
+    AfterNulls,
     /// After the closing `)`: nothing may follow.
     Closed,
 }
@@ -153,7 +169,10 @@ impl ListShape {
         if token.kind == Whitespace {
             return;
         }
-        if !matches!(token.kind, Comma | Dot | OpenParen | CloseParen) {
+        // `*` is here for `(*)` coinciding with `COUNT(*)`; alone it cannot multiply anything.
+        let punctuation =
+            matches!(token.kind, Comma | Dot | OpenParen | CloseParen) || (token.kind == Operator && text == b"*");
+        if !punctuation {
             self.punctuation_only = false;
         }
         if self.failure.is_some() {
@@ -173,6 +192,12 @@ impl ListShape {
             (State::AfterDot, Word | QuotedIdentifier) => Some(State::AfterName),
             (State::AfterName, Dot) => Some(State::AfterDot),
             (State::AfterName, Word) if is_sort_direction(text) => Some(State::AfterDirection),
+            (State::AfterName | State::AfterDirection, Word) if text.eq_ignore_ascii_case(b"nulls") => {
+                Some(State::AfterNulls)
+            }
+            (State::AfterNulls, Word) if text.eq_ignore_ascii_case(b"first") || text.eq_ignore_ascii_case(b"last") => {
+                Some(State::AfterValue)
+            }
             (_, Comma) if after_element => Some(State::ElementExpected),
             (_, CloseParen) if after_element && self.opened => Some(State::Closed),
             _ => None,

@@ -29,17 +29,31 @@ named_enum! {
 }
 
 impl Dialect {
-    /// Accepts the canonical names plus common aliases (`postgres`, `mariadb`, ...).
+    /// Accepts the canonical names plus common aliases (`postgres`, `mariadb`, ...), in
+    /// any case. Does not allocate: bindings call it on every check.
     pub fn parse(name: &str) -> Option<Dialect> {
-        let lower = name.trim().to_ascii_lowercase();
-        Dialect::from_name(&lower).or(match lower.as_str() {
-            "mariadb" => Some(Dialect::MySql),
-            "postgres" | "pg" | "pgsql" | "cockroachdb" => Some(Dialect::PostgreSql),
-            "sqlite3" => Some(Dialect::Sqlite),
-            "sqlserver" | "tsql" | "t-sql" => Some(Dialect::MsSql),
-            "" | "sql" | "ansi" => Some(Dialect::Generic),
-            _ => None,
-        })
+        const ALIASES: [(&str, Dialect); 18] = [
+            ("mysql", Dialect::MySql),
+            ("mariadb", Dialect::MySql),
+            ("postgresql", Dialect::PostgreSql),
+            ("postgres", Dialect::PostgreSql),
+            ("pg", Dialect::PostgreSql),
+            ("pgsql", Dialect::PostgreSql),
+            ("cockroachdb", Dialect::PostgreSql),
+            ("sqlite", Dialect::Sqlite),
+            ("sqlite3", Dialect::Sqlite),
+            ("mssql", Dialect::MsSql),
+            ("sqlserver", Dialect::MsSql),
+            ("tsql", Dialect::MsSql),
+            ("t-sql", Dialect::MsSql),
+            ("oracle", Dialect::Oracle),
+            ("generic", Dialect::Generic),
+            ("sql", Dialect::Generic),
+            ("ansi", Dialect::Generic),
+            ("", Dialect::Generic),
+        ];
+        let name = name.trim();
+        ALIASES.iter().find(|(alias, _)| alias.eq_ignore_ascii_case(name)).map(|&(_, d)| d)
     }
 
     /// The lexing rules of this dialect. For `Generic` these are the standard rules;
@@ -184,8 +198,7 @@ impl SqlRules {
 
     /// The generic rules with backslash escapes in strings: the second reading of a
     /// `generic` query.
-    pub const GENERIC_BACKSLASH: SqlRules =
-        SqlRules { backslash_escapes: true, ..SqlRules::GENERIC };
+    pub const GENERIC_BACKSLASH: SqlRules = SqlRules { backslash_escapes: true, ..SqlRules::GENERIC };
 }
 
 /// What a token is.
@@ -268,6 +281,11 @@ impl<'a> SqlLexer<'a> {
         self.input
     }
 
+    /// The rules this lexer applies.
+    pub fn rules(&self) -> &'a SqlRules {
+        self.rules
+    }
+
     /// The byte offset of the next token.
     pub fn position(&self) -> usize {
         self.pos
@@ -284,13 +302,7 @@ impl<'a> SqlLexer<'a> {
     }
 
     /// A delimited token: content from `content_start` to `content_end`, token end `end`.
-    fn emit_delimited(
-        &mut self,
-        kind: SqlTokenKind,
-        content_start: usize,
-        content_end: usize,
-        end: usize,
-    ) -> SqlToken {
+    fn emit_delimited(&mut self, kind: SqlTokenKind, content_start: usize, content_end: usize, end: usize) -> SqlToken {
         let start = self.pos;
         self.pos = end;
         SqlToken { kind, start, end, content_start, content_end }
@@ -309,13 +321,9 @@ impl<'a> SqlLexer<'a> {
                 self.emit(SqlTokenKind::Whitespace, len)
             }
             b'\'' => self.quoted(SqlTokenKind::String, 0, b'\'', rules.backslash_escapes),
-            b'"' if rules.double_quote_is_string => {
-                self.quoted(SqlTokenKind::String, 0, b'"', rules.backslash_escapes)
-            }
+            b'"' if rules.double_quote_is_string => self.quoted(SqlTokenKind::String, 0, b'"', rules.backslash_escapes),
             b'"' => self.quoted(SqlTokenKind::QuotedIdentifier, 0, b'"', false),
-            b'`' if rules.backtick_identifiers => {
-                self.quoted(SqlTokenKind::QuotedIdentifier, 0, b'`', false)
-            }
+            b'`' if rules.backtick_identifiers => self.quoted(SqlTokenKind::QuotedIdentifier, 0, b'`', false),
             b'[' if rules.bracket_identifiers => self.bracketed(),
             b'-' if next == Some(b'-') && self.dash_comment_starts() => self.line_comment(2),
             b'#' if rules.hash_comments => self.line_comment(1),
@@ -364,9 +372,7 @@ impl<'a> SqlLexer<'a> {
     }
 
     fn count_while(&self, from: usize, pred: impl Fn(u8) -> bool) -> usize {
-        self.input
-            .get(self.pos + from..)
-            .map_or(0, |rest| rest.iter().take_while(|&&c| pred(c)).count())
+        self.input.get(self.pos + from..).map_or(0, |rest| rest.iter().take_while(|&&c| pred(c)).count())
     }
 
     /// Length of the identifier starting `from` bytes after the current position.
@@ -458,9 +464,8 @@ impl<'a> SqlLexer<'a> {
                 return self.emit_delimited(kind, content_start, input.len(), input.len());
             };
             let at = i + off;
-            if input[at] == b'\\' {
-                i = at + 2;
-            } else if input.get(at + 1) == Some(&quote) {
+            // A backslash escapes the next byte; a doubled quote is a quote.
+            if input[at] == b'\\' || input.get(at + 1) == Some(&quote) {
                 i = at + 2;
             } else {
                 return self.emit_delimited(kind, content_start, at, at + 1);
@@ -570,7 +575,12 @@ impl<'a> SqlLexer<'a> {
                 return match memmem::find(rest, delimiter) {
                     Some(off) => {
                         let content_end = content_start + off;
-                        self.emit_delimited(SqlTokenKind::String, content_start, content_end, content_end + delimiter.len())
+                        self.emit_delimited(
+                            SqlTokenKind::String,
+                            content_start,
+                            content_end,
+                            content_end + delimiter.len(),
+                        )
                     }
                     None => {
                         let end = self.input.len();
@@ -631,8 +641,8 @@ impl<'a> SqlLexer<'a> {
     fn operator_len(&self) -> usize {
         const THREE: [&[u8]; 5] = [b"<=>", b"->>", b"#>>", b"!~*", b"!!="];
         const TWO: [&[u8]; 21] = [
-            b"<=", b">=", b"<>", b"!=", b"==", b"||", b"&&", b"::", b":=", b"->", b"=>", b"<<",
-            b">>", b"#>", b"@>", b"<@", b"~*", b"!~", b"?|", b"?&", b"^=",
+            b"<=", b">=", b"<>", b"!=", b"==", b"||", b"&&", b"::", b":=", b"->", b"=>", b"<<", b">>", b"#>", b"@>",
+            b"<@", b"~*", b"!~", b"?|", b"?&", b"^=",
         ];
         let rest = &self.input[self.pos..];
         if THREE.iter().any(|op| rest.starts_with(op)) {
@@ -669,8 +679,27 @@ fn is_identifier_continue_ascii(b: u8) -> bool {
 fn is_operator_byte(b: u8) -> bool {
     matches!(
         b,
-        b'+' | b'-' | b'*' | b'/' | b'<' | b'>' | b'=' | b'!' | b'~' | b'^' | b'&' | b'|' | b'%'
-            | b'@' | b'#' | b'?' | b':' | b'[' | b']' | b'{' | b'}' | b'$'
+        b'+' | b'-'
+            | b'*'
+            | b'/'
+            | b'<'
+            | b'>'
+            | b'='
+            | b'!'
+            | b'~'
+            | b'^'
+            | b'&'
+            | b'|'
+            | b'%'
+            | b'@'
+            | b'#'
+            | b'?'
+            | b':'
+            | b'['
+            | b']'
+            | b'{'
+            | b'}'
+            | b'$'
     )
 }
 
@@ -712,7 +741,12 @@ mod tests {
         assert_eq!(kinds(Dialect::MySql, "1-- x"), vec![(Number, "1"), (LineComment, "-- x")]);
         assert_eq!(
             kinds(Dialect::MySql, "/*!50000UNION*/ SELECT"),
-            vec![(ExecutableCommentOpen, "/*!50000"), (Word, "UNION"), (ExecutableCommentClose, "*/"), (Word, "SELECT")]
+            vec![
+                (ExecutableCommentOpen, "/*!50000"),
+                (Word, "UNION"),
+                (ExecutableCommentClose, "*/"),
+                (Word, "SELECT")
+            ]
         );
         assert_eq!(kinds(Dialect::MySql, "`a``b`"), vec![(QuotedIdentifier, "`a``b`")]);
     }
@@ -721,22 +755,33 @@ mod tests {
     fn postgres_strings() {
         assert_eq!(
             kinds(Dialect::PostgreSql, r"E'a\'b' 'c\' $$x'y$$ $t$ $$ $t$ $1"),
-            vec![(String, r"E'a\'b'"), (String, r"'c\'"), (String, "$$x'y$$"), (String, "$t$ $$ $t$"), (Placeholder, "$1")]
+            vec![
+                (String, r"E'a\'b'"),
+                (String, r"'c\'"),
+                (String, "$$x'y$$"),
+                (String, "$t$ $$ $t$"),
+                (Placeholder, "$1")
+            ]
         );
-        assert_eq!(kinds(Dialect::PostgreSql, "/* a /* b */ c */x"), vec![(BlockComment, "/* a /* b */ c */"), (Word, "x")]);
+        assert_eq!(
+            kinds(Dialect::PostgreSql, "/* a /* b */ c */x"),
+            vec![(BlockComment, "/* a /* b */ c */"), (Word, "x")]
+        );
         assert_eq!(kinds(Dialect::PostgreSql, "a::int"), vec![(Word, "a"), (Operator, "::"), (Word, "int")]);
         assert_eq!(kinds(Dialect::PostgreSql, "d ? 'k'"), vec![(Word, "d"), (Operator, "?"), (String, "'k'")]);
     }
 
     #[test]
     fn mssql_oracle_sqlite() {
-        assert_eq!(kinds(Dialect::MsSql, "[a]]b] N'x' @p1 #tmp"), vec![
-            (QuotedIdentifier, "[a]]b]"), (String, "N'x'"), (Variable, "@p1"), (Word, "#tmp")
-        ]);
+        assert_eq!(
+            kinds(Dialect::MsSql, "[a]]b] N'x' @p1 #tmp"),
+            vec![(QuotedIdentifier, "[a]]b]"), (String, "N'x'"), (Variable, "@p1"), (Word, "#tmp")]
+        );
         assert_eq!(kinds(Dialect::Oracle, "q'[it's]' :id"), vec![(String, "q'[it's]'"), (Placeholder, ":id")]);
-        assert_eq!(kinds(Dialect::Sqlite, "?1 :a $b @c"), vec![
-            (Placeholder, "?1"), (Placeholder, ":a"), (Placeholder, "$b"), (Variable, "@c")
-        ]);
+        assert_eq!(
+            kinds(Dialect::Sqlite, "?1 :a $b @c"),
+            vec![(Placeholder, "?1"), (Placeholder, ":a"), (Placeholder, "$b"), (Variable, "@c")]
+        );
     }
 
     #[test]
@@ -749,16 +794,40 @@ mod tests {
 
     #[test]
     fn numbers() {
-        assert_eq!(kinds(Dialect::MySql, "0x1F 1.5e-3 .5 1e 1abc"), vec![
-            (Number, "0x1F"), (Number, "1.5e-3"), (Number, ".5"), (Word, "1e"), (Word, "1abc")
-        ]);
+        assert_eq!(
+            kinds(Dialect::MySql, "0x1F 1.5e-3 .5 1e 1abc"),
+            vec![(Number, "0x1F"), (Number, "1.5e-3"), (Number, ".5"), (Word, "1e"), (Word, "1abc")]
+        );
     }
 
     #[test]
     fn tokens_tile_every_input() {
         let samples: &[&[u8]] = &[
-            b"", b"'", b"\\", b"/*", b"/*!", b"*/", b"$", b"$a", b"$$", b"q'", b"q'[", b"nq'x", b"[", b"E'\\",
-            b"\x00\xff\xfe'--\r\n#", b"U&'", b"U&\"x", b"@", b"@@", b":", b"?9", b"0x", b"1e+", b"--", b"-",
+            b"",
+            b"'",
+            b"\\",
+            b"/*",
+            b"/*!",
+            b"*/",
+            b"$",
+            b"$a",
+            b"$$",
+            b"q'",
+            b"q'[",
+            b"nq'x",
+            b"[",
+            b"E'\\",
+            b"\x00\xff\xfe'--\r\n#",
+            b"U&'",
+            b"U&\"x",
+            b"@",
+            b"@@",
+            b":",
+            b"?9",
+            b"0x",
+            b"1e+",
+            b"--",
+            b"-",
         ];
         for d in Dialect::ALL {
             for q in samples {

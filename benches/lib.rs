@@ -1,0 +1,58 @@
+//! Shared fixtures for rampart's criterion benchmarks (see `benches/*.rs`).
+
+use rampart_core::{Engine, Policy, Request, Source};
+
+/// The default policy in block mode: every protection runs.
+pub fn blocking_engine() -> Engine {
+    let mut policy = Policy::default();
+    policy.override_mode("block").expect("valid mode");
+    Engine::new(policy).expect("default policy compiles")
+}
+
+/// A typical login/search request: 10 inputs, some structural (quotes, spaces, @).
+pub fn typical_request(extra: Option<(&str, &str)>) -> Request {
+    let mut r = Request::new();
+    for (key, value) in [
+        ("email", "alice.smith@example.com"),
+        ("password", "correct horse battery staple"),
+        ("remember", "on"),
+        ("q", "red shoes size 42"),
+        ("page", "2"),
+        ("sort", "price"),
+        ("utm_source", "newsletter-2024/11"),
+        ("lang", "en-GB,en;q=0.9"),
+        ("ref", "https://shop.example.com/cart?id=77"),
+    ] {
+        r.add_input(Source::Query, key.as_bytes(), value.as_bytes());
+    }
+    if let Some((key, value)) = extra {
+        r.add_input(Source::Body, key.as_bytes(), value.as_bytes());
+    } else {
+        r.add_input(Source::Header, b"user-agent", b"Mozilla/5.0 (X11; Linux x86_64)");
+    }
+    r
+}
+
+/// A realistic ~200-byte query with `value` spliced into a quoted literal.
+pub fn query_with(value: &str) -> String {
+    format!(
+        "SELECT u.id, u.name, u.email, u.created_at FROM users u JOIN orders o ON o.user_id = u.id \
+         WHERE u.name = '{value}' AND o.status IN ('paid', 'shipped') ORDER BY o.created_at DESC LIMIT 20"
+    )
+}
+
+/// A large INSERT of `n` bytes (roughly): many rows of mixed literals, numbers and names.
+pub fn large_query(bytes: usize) -> String {
+    let mut q = String::with_capacity(bytes + 256);
+    q.push_str("INSERT INTO events (id, user_id, kind, payload, created_at) VALUES ");
+    let mut i = 0u64;
+    while q.len() < bytes {
+        q.push_str(&format!(
+            "({i}, {}, 'page_view', '{{\"path\": \"/products/{i}\", \"ref\": \"search\"}}', '2024-11-28 10:00:00'), ",
+            i % 977
+        ));
+        i += 1;
+    }
+    q.push_str("(0, 0, 'end', '{}', NULL)");
+    q
+}

@@ -1,0 +1,99 @@
+//! `rampart check <sink> ...`: one verdict, for a person or (with `--json`) a program.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Args, Subcommand};
+use rampart_core::{Dialect, Request, Verdict};
+use serde_json::json;
+
+use crate::inputs::{fill, parse_input, InputArg};
+
+#[derive(Args, Debug)]
+pub(crate) struct CheckArgs {
+    #[command(subcommand)]
+    sink: Sink,
+}
+
+#[derive(Subcommand, Debug)]
+enum Sink {
+    /// A SQL query about to be sent to a database.
+    Sql {
+        /// mysql, postgresql, sqlite, mssql, oracle or generic.
+        #[arg(long, default_value = "generic")]
+        dialect: String,
+        /// The query text.
+        #[arg(long)]
+        query: String,
+        #[command(flatten)]
+        common: Common,
+    },
+}
+
+#[derive(Args, Debug)]
+struct Common {
+    /// A user input of the request, as SOURCE:KEY=VALUE (source: query, body, path,
+    /// header, cookie, other). Repeat for several inputs.
+    #[arg(long = "input", short = 'i', value_name = "SOURCE:KEY=VALUE")]
+    inputs: Vec<String>,
+    /// Print the verdict as one JSON object.
+    #[arg(long)]
+    json: bool,
+    /// Policy file (default: every protection on, block mode).
+    #[arg(long)]
+    policy: Option<PathBuf>,
+}
+
+pub(crate) fn run(args: &CheckArgs) -> Result<ExitCode, String> {
+    let Sink::Sql { dialect, query, common } = &args.sink;
+    let dialect = Dialect::parse(dialect).ok_or_else(|| {
+        format!("--dialect `{dialect}`: expected one of mysql, postgresql, sqlite, mssql, oracle, generic")
+    })?;
+    let inputs = common.inputs.iter().map(|a| parse_input(a)).collect::<Result<Vec<_>, _>>()?;
+    let engine = crate::load_engine(common.policy.as_ref())?;
+    let mut request = Request::new();
+    fill(&mut request, &inputs);
+    let verdict = engine.check_sql(&request, dialect, query.as_bytes());
+    if common.json {
+        println!("{}", verdict_json(&verdict, &inputs));
+    } else {
+        print_for_person(&verdict, &inputs, "query", query);
+    }
+    Ok(if verdict.is_attack() { ExitCode::from(1) } else { ExitCode::SUCCESS })
+}
+
+fn verdict_json(verdict: &Verdict, inputs: &[InputArg]) -> serde_json::Value {
+    let input = verdict.input_index.and_then(|i| inputs.get(i).map(|a| (i, a)));
+    json!({
+        "verdict": if verdict.is_attack() { "attack" } else { "safe" },
+        "action": verdict.action.name(),
+        "threat": verdict.threat.map(|t| t.name()),
+        "reason": verdict.reason.map(|r| r.name()),
+        "reason_text": verdict.reason.map(|r| r.description()),
+        "input": input.map(|(i, a)| json!({"index": i, "source": a.source.name(), "key": a.key, "value": a.value})),
+        "span": verdict.span.map(|s| json!({"start": s.start, "end": s.end})),
+    })
+}
+
+fn print_for_person(verdict: &Verdict, inputs: &[InputArg], what: &str, resource: &str) {
+    let (Some(threat), Some(reason)) = (verdict.threat, verdict.reason) else {
+        println!("SAFE    no input changed the structure of the {what}");
+        return;
+    };
+    println!("ATTACK  {threat} (action: {})", verdict.action.name());
+    if let Some(input) = verdict.input_index.and_then(|i| inputs.get(i)) {
+        println!("input   {}.{} = {:?}", input.source.name(), input.key, input.value);
+    }
+    if let Some(span) = verdict.span {
+        println!("where   bytes {}..{} of the {what}", span.start, span.end);
+        // Mark the span under the resource when it fits on a line.
+        let (before, inside) = (resource.get(..span.start), resource.get(span.start..span.end));
+        if let (Some(before), Some(inside)) = (before, inside) {
+            if resource.len() <= 160 && !resource.contains(['\n', '\r', '\t']) {
+                println!("        {resource}");
+                println!("        {}{}", " ".repeat(before.chars().count()), "^".repeat(inside.chars().count().max(1)));
+            }
+        }
+    }
+    println!("why     {} ({})", reason.description(), reason.name());
+}

@@ -1,0 +1,193 @@
+//! Conformance vectors: the JSON Lines format of `testdata/vectors/*.jsonl`.
+//!
+//! One case per line:
+//!
+//! ```json
+//! {"id":"sql-mysql-0042","kind":"sql","dialect":"mysql",
+//!  "resource":"SELECT * FROM users WHERE email = '' OR 1=1-- ' AND pw = 'x'",
+//!  "inputs":[{"source":"body","key":"email","value":"' OR 1=1-- "}],
+//!  "expect":"attack","note":"tautology + comment"}
+//! ```
+//!
+//! Every binding runs every case through its own public API; the Rust core and the
+//! `rampart eval` command use this module. A case whose kind this build does not
+//! support evaluates to [`Outcome::Unsupported`], never to a guess.
+
+use serde::Deserialize;
+
+use crate::engine::Engine;
+use crate::error::{Error, ErrorKind};
+use crate::lex::sql::Dialect;
+use crate::request::{Request, Source};
+use crate::verdict::Verdict;
+
+/// What a case expects.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Expect {
+    /// The check must find an attack.
+    Attack,
+    /// The check must find nothing.
+    Safe,
+}
+
+/// One input of a case.
+#[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CaseInput {
+    /// `query`, `body`, `path`, `header`, `cookie` or `other`.
+    pub source: String,
+    /// Dotted key.
+    #[serde(default)]
+    pub key: String,
+    /// The raw value.
+    pub value: String,
+}
+
+/// The resource a sink receives: a string, or (for `exec`) an argv array.
+#[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
+#[serde(untagged)]
+pub enum Resource {
+    /// A query, command, path, URL, ...
+    Text(String),
+    /// An argv.
+    Argv(Vec<String>),
+}
+
+/// One conformance case.
+#[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Case {
+    /// Unique id, `<kind>-<dialect or group>-<number>`.
+    pub id: String,
+    /// `sql`, `shell`, `exec`, `path`, `url`, `nosql`, `redirect`, `header` or `payload`.
+    pub kind: String,
+    /// SQL dialect, for `sql` cases.
+    #[serde(default)]
+    pub dialect: Option<String>,
+    /// What the sink receives.
+    pub resource: Resource,
+    /// The request's user inputs.
+    #[serde(default)]
+    pub inputs: Vec<CaseInput>,
+    /// The expected outcome; absent for unlabelled corpora scored by `rampart eval`.
+    #[serde(default)]
+    pub expect: Option<Expect>,
+    /// Why the case expects what it does.
+    #[serde(default)]
+    pub note: Option<String>,
+}
+
+/// The outcome of running one case.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Outcome {
+    /// The check ran and returned this verdict.
+    Checked(Verdict),
+    /// This build has no check for the case's kind.
+    Unsupported,
+}
+
+impl Outcome {
+    /// `attack`, `safe` or `unsupported`.
+    pub fn label(&self) -> &'static str {
+        match self {
+            Outcome::Checked(v) if v.is_attack() => "attack",
+            Outcome::Checked(_) => "safe",
+            Outcome::Unsupported => "unsupported",
+        }
+    }
+
+    /// Whether the outcome agrees with `expect` (`None` when either is unknown).
+    pub fn matches(&self, expect: Option<Expect>) -> Option<bool> {
+        match (self, expect?) {
+            (Outcome::Checked(v), Expect::Attack) => Some(v.is_attack()),
+            (Outcome::Checked(v), Expect::Safe) => Some(!v.is_attack()),
+            (Outcome::Unsupported, _) => None,
+        }
+    }
+}
+
+impl Case {
+    /// Parses one JSON line.
+    pub fn from_json(line: &str) -> Result<Case, Error> {
+        let case: Case =
+            serde_json::from_str(line).map_err(|e| Error::new(ErrorKind::InvalidArgument, e.to_string()))?;
+        for input in &case.inputs {
+            if Source::from_name(&input.source).is_none() {
+                return Err(Error::new(
+                    ErrorKind::InvalidArgument,
+                    format!("case {}: unknown input source `{}`", case.id, input.source),
+                ));
+            }
+        }
+        if case.kind == "sql" {
+            let dialect = case.dialect.as_deref().unwrap_or("generic");
+            if Dialect::parse(dialect).is_none() {
+                return Err(Error::new(
+                    ErrorKind::InvalidArgument,
+                    format!("case {}: unknown SQL dialect `{dialect}`", case.id),
+                ));
+            }
+        }
+        Ok(case)
+    }
+
+    /// Loads the case's inputs into `request` (which is reset first).
+    pub fn fill(&self, request: &mut Request) {
+        request.reset();
+        for input in &self.inputs {
+            let source = Source::from_name(&input.source).unwrap_or(Source::Other);
+            request.add_input(source, input.key.as_bytes(), input.value.as_bytes());
+        }
+    }
+
+    /// Runs the case's check on an already [filled](Case::fill) request.
+    pub fn check(&self, engine: &Engine, request: &Request) -> Outcome {
+        match (self.kind.as_str(), &self.resource) {
+            ("sql", Resource::Text(query)) => {
+                let dialect = self.dialect.as_deref().and_then(Dialect::parse).unwrap_or(Dialect::Generic);
+                Outcome::Checked(engine.check_sql(request, dialect, query.as_bytes()))
+            }
+            _ => Outcome::Unsupported,
+        }
+    }
+
+    /// Fills `request` and runs the check.
+    pub fn run(&self, engine: &Engine, request: &mut Request) -> Outcome {
+        self.fill(request);
+        self.check(engine, request)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::policy::Policy;
+
+    #[test]
+    fn runs_a_design_example() {
+        let case = Case::from_json(
+            r#"{"id":"sql-mysql-0042","kind":"sql","dialect":"mysql","resource":"SELECT * FROM users WHERE email = '' OR 1=1-- ' AND pw = 'x'","inputs":[{"source":"body","key":"email","value":"' OR 1=1-- "}],"expect":"attack","note":"tautology + comment"}"#,
+        )
+        .expect("valid case");
+        let mut policy = Policy::default();
+        policy.override_mode("block").expect("mode");
+        let engine = Engine::new(policy).expect("engine");
+        let outcome = case.run(&engine, &mut Request::new());
+        assert_eq!(outcome.label(), "attack");
+        assert_eq!(outcome.matches(case.expect), Some(true));
+    }
+
+    #[test]
+    fn rejects_malformed_cases() {
+        assert!(Case::from_json("{}").is_err());
+        assert!(Case::from_json(r#"{"id":"x","kind":"sql","resource":"q","inputs":[{"source":"body","key":"k","value":"v"}],"expect":"maybe"}"#).is_err());
+        assert!(Case::from_json(
+            r#"{"id":"x","kind":"sql","resource":"q","inputs":[{"source":"nowhere","value":"v"}]}"#
+        )
+        .is_err());
+        assert!(Case::from_json(r#"{"id":"x","kind":"sql","dialect":"db2","resource":"q"}"#).is_err());
+        let exec = Case::from_json(r#"{"id":"x","kind":"exec","resource":["ls","-l"]}"#).expect("argv resource");
+        assert_eq!(exec.check(&Engine::new(Policy::default()).expect("engine"), &Request::new()), Outcome::Unsupported);
+    }
+}

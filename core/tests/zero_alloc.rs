@@ -1,0 +1,85 @@
+//! Proves the hot path allocates nothing: every conformance vector is checked on a
+//! reused Request under a counting global allocator, and the checks themselves must
+//! perform zero heap allocations. (One test per binary: the counter is process-wide.)
+
+#![allow(unsafe_code)] // a GlobalAlloc impl is unsafe by definition; it only forwards to System.
+
+mod common;
+
+use std::alloc::{GlobalAlloc, Layout, System};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+
+use rampart_core::vectors::Outcome;
+use rampart_core::{Dialect, Request, Source};
+
+struct Counting;
+
+static COUNTING: AtomicBool = AtomicBool::new(false);
+static ALLOCATIONS: AtomicUsize = AtomicUsize::new(0);
+
+// SAFETY: forwards every call to the system allocator unchanged; only counts.
+unsafe impl GlobalAlloc for Counting {
+    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
+        if COUNTING.load(Ordering::Relaxed) {
+            ALLOCATIONS.fetch_add(1, Ordering::Relaxed);
+        }
+        System.alloc(layout)
+    }
+    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
+        System.dealloc(ptr, layout)
+    }
+    unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
+        if COUNTING.load(Ordering::Relaxed) {
+            ALLOCATIONS.fetch_add(1, Ordering::Relaxed);
+        }
+        System.realloc(ptr, layout, new_size)
+    }
+}
+
+#[global_allocator]
+static GLOBAL: Counting = Counting;
+
+fn counted<T>(f: impl FnOnce() -> T) -> (T, usize) {
+    ALLOCATIONS.store(0, Ordering::SeqCst);
+    COUNTING.store(true, Ordering::SeqCst);
+    let out = f();
+    COUNTING.store(false, Ordering::SeqCst);
+    (out, ALLOCATIONS.load(Ordering::SeqCst))
+}
+
+#[test]
+fn checks_allocate_nothing() {
+    let cases = common::load_all();
+    let engine = common::blocking_engine();
+    let mut request = Request::new();
+    let mut checked = 0;
+    for case in &cases {
+        case.fill(&mut request);
+        let (outcome, allocations) = counted(|| case.check(&engine, &request));
+        if outcome == Outcome::Unsupported {
+            continue;
+        }
+        checked += 1;
+        assert_eq!(allocations, 0, "case {} allocated {allocations} times", case.id);
+    }
+    assert!(checked >= 800, "checked {checked} vectors");
+
+    // Adversarial shapes outside the vectors: huge and hostile resources and inputs.
+    let big = "'".repeat(1 << 18);
+    let mut hostile = Request::with_capacity(1_001, 1 << 19);
+    hostile.add_input(Source::Body, b"q", big.as_bytes());
+    for i in 0..1_000u32 {
+        hostile.add_input(Source::Query, b"k", format!("'{i}").as_bytes());
+    }
+    let query = format!("SELECT '{big}' /* {big} */ $$ {big}");
+    for dialect in Dialect::ALL {
+        let (_, allocations) = counted(|| engine.check_sql(&hostile, *dialect, query.as_bytes()));
+        assert_eq!(allocations, 0, "{dialect} allocated on a hostile request");
+    }
+    // A reused request refilled with the same shape allocates nothing either.
+    let (_, allocations) = counted(|| {
+        request.reset();
+        request.add_input(Source::Body, b"email", b"' OR 1=1-- ");
+    });
+    assert_eq!(allocations, 0, "refilling a reused request");
+}
