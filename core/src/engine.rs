@@ -27,6 +27,19 @@ impl Engine {
         &self.policy
     }
 
+    /// The event JSON line of a finding (`None` when `verdict` found nothing). See
+    /// [`format_event`](crate::event::format_event).
+    pub fn event_json(
+        &self,
+        request: &Request,
+        verdict: &Verdict,
+        sink_kind: &str,
+        resource: &[u8],
+        context: &crate::event::EventContext,
+    ) -> Option<String> {
+        crate::event::format_event(&self.policy, request, verdict, sink_kind, resource, context)
+    }
+
     /// Did an input of `request` change the structure of `query`?
     ///
     /// `query` is the SQL text the application is about to send, as bytes (UTF-8 is not

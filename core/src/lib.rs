@@ -69,6 +69,7 @@
 mod detect;
 mod engine;
 mod error;
+pub mod event;
 mod glob;
 pub mod lex;
 mod names;
@@ -79,6 +80,7 @@ mod verdict;
 
 pub use engine::Engine;
 pub use error::{Error, ErrorKind};
+pub use event::{format_event, EventContext};
 pub use lex::sql::Dialect;
 pub use policy::{Mode, Policy, ProtectionAction};
 pub use request::{Input, Request, Source};
