@@ -4,7 +4,7 @@
 //! that keeps its capacity across [`Request::reset`], so a reused `Request` allocates
 //! nothing once it has seen a request of the same size.
 
-use crate::detect::find::{rarest_byte, Occurrences};
+use crate::detect::find::{Needle, Occurrences};
 use crate::names::named_enum;
 
 named_enum! {
@@ -38,8 +38,8 @@ struct Slot {
     /// token (or part of one) in every sink grammar we lex, so the context-aware checks
     /// skip it without searching.
     word_only: bool,
-    /// The value's rarest byte and its offset, for the occurrence search.
-    rare: (u8, usize),
+    /// Search hints for the value (its rarest bytes), computed once.
+    needle: Needle,
 }
 
 /// The inputs and routing facts of one HTTP request. Reusable: see [`Request::reset`].
@@ -77,7 +77,7 @@ impl Request {
             key_end,
             value_end: self.bytes.len(),
             word_only: value.iter().all(|&b| b.is_ascii_alphanumeric() || b == b'_'),
-            rare: rarest_byte(value).unwrap_or((0, 0)),
+            needle: Needle::new(value),
         });
     }
 
@@ -145,7 +145,7 @@ impl Request {
     pub(crate) fn structural_inputs(&self, min_len: usize) -> impl Iterator<Item = Structural<'_>> + '_ {
         self.slots.iter().enumerate().filter_map(move |(index, slot)| {
             let long_enough = slot.value_end - slot.key_end >= min_len;
-            (long_enough && !slot.word_only).then(|| Structural { index, input: self.view(slot), rare: slot.rare })
+            (long_enough && !slot.word_only).then(|| Structural { index, input: self.view(slot), needle: slot.needle })
         })
     }
 
@@ -163,13 +163,13 @@ impl Request {
 pub(crate) struct Structural<'a> {
     pub index: usize,
     pub input: Input<'a>,
-    pub rare: (u8, usize),
+    pub needle: Needle,
 }
 
 impl<'a> Structural<'a> {
     /// Every start offset of the value in `resource`, overlapping ones included.
     pub fn occurrences(&self, resource: &'a [u8]) -> Occurrences<'a> {
-        Occurrences::new(resource, self.input.value, self.rare)
+        Occurrences::new(resource, self.input.value, self.needle)
     }
 }
 

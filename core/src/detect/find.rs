@@ -2,25 +2,38 @@
 //!
 //! Most inputs of most requests do not occur in the resource at all, so the search is
 //! the whole cost of a benign check. Building a full substring searcher per input and
-//! per check (memchr's `memmem::Finder`) costs more than scanning a 200-byte query, so
-//! the common path runs `memchr` on the input's rarest byte (chosen once, when the input
-//! is added to the request) and verifies candidates. A hostile resource full of that
-//! byte cannot make this quadratic: after a few false candidates the search switches to
-//! `memmem`'s linear-time Two-Way searcher.
+//! per check (memchr's `memmem::Finder`, with its Two-Way factorisation) costs more than
+//! scanning a 200-byte query. So the rarest *pair* of bytes of each input is chosen once,
+//! when the input is added to the request ([`Needle::new`]), and a check runs memchr's
+//! SIMD "packed pair" prefilter for it, which is nearly free to set up, and verifies the
+//! candidates. A hostile resource full of candidates cannot make this quadratic: after a
+//! few false candidates the search switches to the linear-time Two-Way algorithm.
 
-use memchr::{memchr, memmem};
+use memchr::arch::all::packedpair::{HeuristicFrequencyRank, Pair};
+use memchr::arch::all::twoway;
+use memchr::memchr;
 
 /// False candidates tolerated before switching to the linear-time searcher.
 const MAX_FALSE_CANDIDATES: u32 = 8;
 
-/// The byte of `needle` least likely to appear in SQL, shell commands, paths and URLs,
-/// and its offset. `None` for an empty needle.
-pub(crate) fn rarest_byte(needle: &[u8]) -> Option<(u8, usize)> {
-    needle.iter().enumerate().min_by_key(|&(_, &b)| frequency_rank(b)).map(|(i, &b)| (b, i))
+/// What the search needs to know about an input, computed once when it is added.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Needle {
+    /// The rarest byte and its offset, for short haystacks and non-SIMD targets.
+    rare: (u8, usize),
+    /// The two rarest bytes, for the SIMD prefilter (needles of 2+ bytes).
+    pair: Option<Pair>,
 }
 
-/// A rough frequency rank of bytes in the text of queries, commands and URLs (higher is
-/// more frequent). Only the order matters.
+impl Needle {
+    pub(crate) fn new(value: &[u8]) -> Needle {
+        let rare = value.iter().enumerate().min_by_key(|&(_, &b)| frequency_rank(b)).map_or((0, 0), |(i, &b)| (b, i));
+        Needle { rare, pair: Pair::with_ranker(value, Rank) }
+    }
+}
+
+/// A rough frequency rank of bytes in the text of queries, commands, paths and URLs
+/// (higher is more frequent). Only the order matters.
 fn frequency_rank(b: u8) -> u8 {
     match b {
         b' ' => 255,
@@ -36,8 +49,19 @@ fn frequency_rank(b: u8) -> u8 {
     }
 }
 
-/// The start offsets of `needle` in `haystack`, in increasing order, overlapping
-/// occurrences included. `rare` is [`rarest_byte`] of the needle.
+struct Rank;
+
+impl HeuristicFrequencyRank for Rank {
+    fn rank(&self, byte: u8) -> u8 {
+        frequency_rank(byte)
+    }
+}
+
+#[cfg(target_arch = "x86_64")]
+type PairFinder = memchr::arch::x86_64::sse2::packedpair::Finder;
+
+/// The start offsets of a needle in a haystack, in increasing order, overlapping
+/// occurrences included.
 #[derive(Debug)]
 pub(crate) struct Occurrences<'a> {
     haystack: &'a [u8],
@@ -46,12 +70,60 @@ pub(crate) struct Occurrences<'a> {
     /// Next candidate start.
     at: usize,
     false_candidates: u32,
-    linear: Option<memmem::Finder<'a>>,
+    strategy: Strategy,
+}
+
+#[derive(Debug)]
+enum Strategy {
+    RareByte,
+    #[cfg(target_arch = "x86_64")]
+    PackedPair(PairFinder),
+    /// Two-Way: linear time whatever the haystack, and small (no prefilter tables).
+    Linear(twoway::Finder),
 }
 
 impl<'a> Occurrences<'a> {
-    pub(crate) fn new(haystack: &'a [u8], needle: &'a [u8], rare: (u8, usize)) -> Occurrences<'a> {
-        Occurrences { haystack, needle, rare, at: 0, false_candidates: 0, linear: None }
+    pub(crate) fn new(haystack: &'a [u8], needle: &'a [u8], hints: Needle) -> Occurrences<'a> {
+        let strategy = Self::choose(haystack, needle, hints);
+        Occurrences { haystack, needle, rare: hints.rare, at: 0, false_candidates: 0, strategy }
+    }
+
+    #[cfg(target_arch = "x86_64")]
+    fn choose(haystack: &[u8], needle: &[u8], hints: Needle) -> Strategy {
+        match hints.pair.and_then(|pair| PairFinder::with_pair(needle, pair)) {
+            Some(finder) if haystack.len() >= finder.min_haystack_len() => Strategy::PackedPair(finder),
+            _ => Strategy::RareByte,
+        }
+    }
+
+    #[cfg(not(target_arch = "x86_64"))]
+    fn choose(_haystack: &[u8], _needle: &[u8], _hints: Needle) -> Strategy {
+        Strategy::RareByte
+    }
+
+    /// The next candidate start at or after `self.at`, or `None`.
+    fn candidate(&self, last_start: usize) -> Option<usize> {
+        match &self.strategy {
+            Strategy::RareByte => {
+                let (rare, offset) = self.rare;
+                // The rare byte of an occurrence starting at `at` or later sits at `at + offset` or later.
+                let from = self.at + offset;
+                Some(memchr(rare, &self.haystack[from..=last_start + offset])? + from - offset)
+            }
+            #[cfg(target_arch = "x86_64")]
+            Strategy::PackedPair(finder) => {
+                let rest = &self.haystack[self.at..];
+                if rest.len() < finder.min_haystack_len() {
+                    // Too short for the SIMD kernel: finish with the scalar scan.
+                    let (rare, offset) = self.rare;
+                    let from = self.at + offset;
+                    return Some(memchr(rare, &self.haystack[from..=last_start + offset])? + from - offset);
+                }
+                let start = self.at + finder.find_prefilter(rest)?;
+                (start <= last_start).then_some(start)
+            }
+            Strategy::Linear(finder) => Some(self.at + finder.find(&self.haystack[self.at..], self.needle)?),
+        }
     }
 }
 
@@ -60,33 +132,22 @@ impl Iterator for Occurrences<'_> {
 
     fn next(&mut self) -> Option<usize> {
         let (hay, needle) = (self.haystack, self.needle);
-        if needle.is_empty() || needle.len() > hay.len() || self.at > hay.len() - needle.len() {
+        if needle.is_empty() || needle.len() > hay.len() {
             return None;
         }
-        if let Some(finder) = &self.linear {
-            let found = self.at + finder.find(&hay[self.at..])?;
-            self.at = found + 1;
-            return Some(found);
-        }
-        let (rare, offset) = self.rare;
         let last_start = hay.len() - needle.len();
         loop {
             if self.at > last_start {
                 return None;
             }
-            // The rare byte of an occurrence starting at `at` or later sits at `at + offset` or later.
-            let from = self.at + offset;
-            let hit = from + memchr(rare, &hay[from..=last_start + offset])?;
-            let start = hit - offset;
-            if &hay[start..start + needle.len()] == needle {
-                self.at = start + 1;
+            let start = self.candidate(last_start)?;
+            self.at = start + 1;
+            if hay.get(start..start + needle.len()) == Some(needle) {
                 return Some(start);
             }
-            self.at = start + 1;
             self.false_candidates += 1;
-            if self.false_candidates > MAX_FALSE_CANDIDATES {
-                self.linear = Some(memmem::Finder::new(needle));
-                return self.next();
+            if self.false_candidates > MAX_FALSE_CANDIDATES && !matches!(self.strategy, Strategy::Linear(_)) {
+                self.strategy = Strategy::Linear(twoway::Finder::new(needle));
             }
         }
     }
@@ -96,20 +157,21 @@ impl Iterator for Occurrences<'_> {
 mod tests {
     use super::*;
 
-    fn all(hay: &str, needle: &str) -> Vec<usize> {
-        let rare = rarest_byte(needle.as_bytes()).unwrap_or((0, 0));
-        Occurrences::new(hay.as_bytes(), needle.as_bytes(), rare).collect()
+    fn all(hay: &[u8], needle: &[u8]) -> Vec<usize> {
+        Occurrences::new(hay, needle, Needle::new(needle)).collect()
     }
 
-    fn naive(hay: &str, needle: &str) -> Vec<usize> {
+    fn naive(hay: &[u8], needle: &[u8]) -> Vec<usize> {
         if needle.is_empty() || needle.len() > hay.len() {
             return vec![];
         }
-        (0..=hay.len() - needle.len()).filter(|&i| &hay.as_bytes()[i..i + needle.len()] == needle.as_bytes()).collect()
+        (0..=hay.len() - needle.len()).filter(|&i| &hay[i..i + needle.len()] == needle).collect()
     }
 
     #[test]
     fn finds_overlapping_occurrences() {
+        let long_quotes = format!("x{}y", "'".repeat(300));
+        let long_mixed = format!("{}' OR 1=1 --{}' OR 1=1 --", "ab".repeat(200), "c".repeat(50));
         for (hay, needle) in [
             ("aaaa", "aa"),
             ("' OR 1=1 ' OR 1=1", "' OR"),
@@ -120,15 +182,39 @@ mod tests {
             ("x'''''''''''''''''''''''''''''''''y", "''"),
             ("x'''''''''''''''''''''''''''''''''y", "'y"),
             ("ab'ab'ab'ab'ab'ab'ab'ab'ab'ab'ab'ab'abc", "'abc"),
+            (long_quotes.as_str(), "''"),
+            (long_quotes.as_str(), "''y"),
+            (long_quotes.as_str(), "x''"),
+            (long_mixed.as_str(), "' OR 1=1 --"),
+            (long_mixed.as_str(), "ab"),
+            (long_mixed.as_str(), "--"),
         ] {
-            assert_eq!(all(hay, needle), naive(hay, needle), "{needle:?} in {hay:?}");
+            assert_eq!(all(hay.as_bytes(), needle.as_bytes()), naive(hay.as_bytes(), needle.as_bytes()), "{needle:?}");
         }
     }
 
     #[test]
-    fn picks_punctuation_over_letters() {
-        assert_eq!(rarest_byte(b"admin'--"), Some((b'-', 6)));
-        assert_eq!(rarest_byte(b"x' OR 1=1"), Some((b'\'', 1)));
-        assert_eq!(rarest_byte(b""), None);
+    fn agrees_with_naive_search_on_pseudo_random_text() {
+        // A fixed xorshift stream over a small alphabet makes many near-misses.
+        let mut state = 0x2545_f491_4f6c_dd1du64;
+        let mut next = move || {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            state
+        };
+        for round in 0..300 {
+            let alphabet = b"'a -";
+            let hay: Vec<u8> = (0..(next() % 400) as usize).map(|_| alphabet[(next() % 4) as usize]).collect();
+            let needle: Vec<u8> = (0..2 + (next() % 6) as usize).map(|_| alphabet[(next() % 4) as usize]).collect();
+            assert_eq!(all(&hay, &needle), naive(&hay, &needle), "round {round}");
+        }
+    }
+
+    #[test]
+    fn picks_rare_bytes() {
+        assert_eq!(Needle::new(b"admin'--").rare, (b'-', 6));
+        assert_eq!(Needle::new(b"x' OR 1=1").rare, (b'\'', 1));
+        assert!(Needle::new(b"x").pair.is_none());
     }
 }

@@ -109,6 +109,9 @@ pub struct SqlRules {
     pub dollar_in_identifiers: bool,
     /// `#` may continue an identifier.
     pub hash_in_identifiers: bool,
+    /// Bytes that continue an identifier under these rules (derived from the flags by
+    /// [`SqlRules::with_tables`]; a lookup per byte instead of a chain of tests).
+    identifier_continue: [bool; 256],
 }
 
 impl SqlRules {
@@ -131,7 +134,23 @@ impl SqlRules {
         hash_identifiers: false,
         dollar_in_identifiers: false,
         hash_in_identifiers: false,
+        identifier_continue: [false; 256],
     };
+
+    /// Fills the lookup tables from the flags.
+    const fn with_tables(mut self) -> SqlRules {
+        let mut b = 0;
+        while b < 256 {
+            let c = b as u8;
+            self.identifier_continue[b] = c.is_ascii_alphanumeric()
+                || c == b'_'
+                || c >= 0x80
+                || (c == b'$' && self.dollar_in_identifiers)
+                || (c == b'#' && self.hash_in_identifiers);
+            b += 1;
+        }
+        self
+    }
 
     /// MySQL / MariaDB (default sql_mode: backslash escapes, `".."` strings).
     pub const MYSQL: SqlRules = SqlRules {
@@ -144,7 +163,8 @@ impl SqlRules {
         at_variables: true,
         dollar_in_identifiers: true,
         ..SqlRules::BASE
-    };
+    }
+    .with_tables();
 
     /// PostgreSQL (standard_conforming_strings on).
     pub const POSTGRESQL: SqlRules = SqlRules {
@@ -154,7 +174,8 @@ impl SqlRules {
         dollar_number_placeholders: true,
         dollar_in_identifiers: true,
         ..SqlRules::BASE
-    };
+    }
+    .with_tables();
 
     /// SQLite.
     pub const SQLITE: SqlRules = SqlRules {
@@ -164,7 +185,8 @@ impl SqlRules {
         dollar_name_placeholders: true,
         at_variables: true,
         ..SqlRules::BASE
-    };
+    }
+    .with_tables();
 
     /// Microsoft SQL Server (QUOTED_IDENTIFIER on).
     pub const MSSQL: SqlRules = SqlRules {
@@ -175,7 +197,8 @@ impl SqlRules {
         dollar_in_identifiers: true,
         hash_in_identifiers: true,
         ..SqlRules::BASE
-    };
+    }
+    .with_tables();
 
     /// Oracle.
     pub const ORACLE: SqlRules = SqlRules {
@@ -184,7 +207,8 @@ impl SqlRules {
         dollar_in_identifiers: true,
         hash_in_identifiers: true,
         ..SqlRules::BASE
-    };
+    }
+    .with_tables();
 
     /// Standard SQL with every common identifier quote and placeholder.
     pub const GENERIC: SqlRules = SqlRules {
@@ -194,11 +218,12 @@ impl SqlRules {
         dollar_number_placeholders: true,
         at_variables: true,
         ..SqlRules::BASE
-    };
+    }
+    .with_tables();
 
     /// The generic rules with backslash escapes in strings: the second reading of a
     /// `generic` query.
-    pub const GENERIC_BACKSLASH: SqlRules = SqlRules { backslash_escapes: true, ..SqlRules::GENERIC };
+    pub const GENERIC_BACKSLASH: SqlRules = SqlRules { backslash_escapes: true, ..SqlRules::GENERIC }.with_tables();
 }
 
 /// What a token is.
@@ -308,16 +333,14 @@ impl<'a> SqlLexer<'a> {
         SqlToken { kind, start, end, content_start, content_end }
     }
 
+    #[inline]
     fn lex_token(&mut self) -> SqlToken {
         let rules = self.rules;
         let b = self.input[self.pos];
         let next = self.peek(1);
         match b {
             b' ' | b'\t' | b'\n' | b'\r' | 0x0b | 0x0c => {
-                let len = self.input[self.pos..]
-                    .iter()
-                    .position(|&c| !matches!(c, b' ' | b'\t' | b'\n' | b'\r' | 0x0b | 0x0c))
-                    .unwrap_or(self.input.len() - self.pos);
+                let len = 1 + self.count_while(1, |c| matches!(c, b' ' | b'\t' | b'\n' | b'\r' | 0x0b | 0x0c));
                 self.emit(SqlTokenKind::Whitespace, len)
             }
             b'\'' => self.quoted(SqlTokenKind::String, 0, b'\'', rules.backslash_escapes),
@@ -371,19 +394,16 @@ impl<'a> SqlLexer<'a> {
         }
     }
 
+    #[inline]
     fn count_while(&self, from: usize, pred: impl Fn(u8) -> bool) -> usize {
         self.input.get(self.pos + from..).map_or(0, |rest| rest.iter().take_while(|&&c| pred(c)).count())
     }
 
     /// Length of the identifier starting `from` bytes after the current position.
+    #[inline]
     fn identifier_len(&self, from: usize) -> usize {
-        let rules = self.rules;
-        self.count_while(from, |c| {
-            is_identifier_continue_ascii(c)
-                || c >= 0x80
-                || (c == b'$' && rules.dollar_in_identifiers)
-                || (c == b'#' && rules.hash_in_identifiers)
-        })
+        let table = &self.rules.identifier_continue;
+        self.input.get(self.pos + from..).map_or(0, |rest| rest.iter().take_while(|&&c| table[usize::from(c)]).count())
     }
 
     fn dash_comment_starts(&self) -> bool {
@@ -658,6 +678,7 @@ impl<'a> SqlLexer<'a> {
 impl Iterator for SqlLexer<'_> {
     type Item = SqlToken;
 
+    #[inline]
     fn next(&mut self) -> Option<SqlToken> {
         if self.pos >= self.input.len() {
             return None;
