@@ -28,6 +28,34 @@ enum Sink {
         #[command(flatten)]
         common: Common,
     },
+    /// A command string about to be run by `sh -c` (system(), exec with a shell).
+    Shell {
+        /// The command string.
+        #[arg(long)]
+        command: String,
+        #[command(flatten)]
+        common: Common,
+    },
+    /// An argv about to be executed without a shell (execve, execFile, ProcessBuilder).
+    Exec {
+        /// One argument; repeat in order (`--argv git --argv clone --argv URL`), or give
+        /// the argv after `--`.
+        #[arg(long = "argv", value_name = "ARG", allow_hyphen_values = true)]
+        argv: Vec<String>,
+        /// The argv, after `--`.
+        #[arg(last = true, value_name = "ARGV")]
+        rest: Vec<String>,
+        #[command(flatten)]
+        common: Common,
+    },
+    /// A MongoDB-style query filter, as JSON text.
+    Nosql {
+        /// The filter as JSON (`{"user": "a", "pw": {"$ne": ""}}`).
+        #[arg(long)]
+        filter: String,
+        #[command(flatten)]
+        common: Common,
+    },
 }
 
 #[derive(Args, Debug)]
@@ -45,19 +73,39 @@ struct Common {
 }
 
 pub(crate) fn run(args: &CheckArgs) -> Result<ExitCode, String> {
-    let Sink::Sql { dialect, query, common } = &args.sink;
-    let dialect = Dialect::parse(dialect).ok_or_else(|| {
-        format!("--dialect `{dialect}`: expected one of mysql, postgresql, sqlite, mssql, oracle, generic")
-    })?;
+    let common = match &args.sink {
+        Sink::Sql { common, .. }
+        | Sink::Shell { common, .. }
+        | Sink::Exec { common, .. }
+        | Sink::Nosql { common, .. } => common,
+    };
     let inputs = common.inputs.iter().map(|a| parse_input(a)).collect::<Result<Vec<_>, _>>()?;
     let engine = crate::load_engine(common.policy.as_ref())?;
     let mut request = Request::new();
     fill(&mut request, &inputs);
-    let verdict = engine.check_sql(&request, dialect, query.as_bytes());
+    let (verdict, what, resource) = match &args.sink {
+        Sink::Sql { dialect, query, .. } => {
+            let dialect = Dialect::parse(dialect).ok_or_else(|| {
+                format!("--dialect `{dialect}`: expected one of mysql, postgresql, sqlite, mssql, oracle, generic")
+            })?;
+            (engine.check_sql(&request, dialect, query.as_bytes()), "query", query.clone())
+        }
+        Sink::Shell { command, .. } => (engine.check_shell(&request, command.as_bytes()), "command", command.clone()),
+        Sink::Exec { argv, rest, .. } => {
+            let argv: Vec<&[u8]> = argv.iter().chain(rest).map(|a| a.as_bytes()).collect();
+            if argv.is_empty() {
+                return Err("check exec: give the argv with --argv ARG ... or after --".to_owned());
+            }
+            // Spans of exec verdicts are offsets into the arguments joined by one space.
+            let joined = argv.iter().map(|a| String::from_utf8_lossy(a)).collect::<Vec<_>>().join(" ");
+            (engine.check_exec(&request, &argv), "argv", joined)
+        }
+        Sink::Nosql { filter, .. } => (engine.check_nosql(&request, filter.as_bytes()), "filter", filter.clone()),
+    };
     if common.json {
         println!("{}", verdict_json(&verdict, &inputs));
     } else {
-        print_for_person(&verdict, &inputs, "query", query);
+        print_for_person(&verdict, &inputs, what, &resource);
     }
     Ok(if verdict.is_attack() { ExitCode::from(1) } else { ExitCode::SUCCESS })
 }

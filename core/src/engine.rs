@@ -1,7 +1,7 @@
 //! The engine: a compiled, immutable policy. Build it once, share it across threads,
 //! and call its checks from every hooked sink.
 
-use crate::detect::sqli;
+use crate::detect::{exec, nosql, shell, sqli};
 use crate::error::Error;
 use crate::glob::glob_match;
 use crate::lex::sql::Dialect;
@@ -50,6 +50,64 @@ impl Engine {
         })
     }
 
+    /// Did an input of `request` change the structure of `command`, a string about to be
+    /// run by `sh -c` (`system()`, `child_process.exec`, `subprocess.run(shell=True)`)?
+    ///
+    /// Runs in time linear in `command.len()` for each input that occurs in it. See
+    /// `docs/detection/shell.md` for the rules.
+    pub fn check_shell(&self, request: &Request, command: &[u8]) -> Verdict {
+        self.check_every_input(request, Threat::CommandInjection, shell::MIN_INPUT_LEN, |input| {
+            shell::find_injection(command, input)
+        })
+    }
+
+    /// Did an input of `request` choose the program `argv` runs, inject an option into a
+    /// program whose options run code or write files, or reach a shell or interpreter
+    /// through it? For process creation without a shell (`execve`, `subprocess.run([..])`,
+    /// `child_process.execFile`, `ProcessBuilder`).
+    ///
+    /// A verdict's span is an offset into the arguments joined by one space. See
+    /// `docs/detection/exec.md` for the rules.
+    pub fn check_exec(&self, request: &Request, argv: &[&[u8]]) -> Verdict {
+        let mut plan = None;
+        self.check_every_input(request, Threat::CommandInjection, exec::MIN_INPUT_LEN, |input| {
+            // Most inputs occur nowhere: read the argv only when one does.
+            if !argv.iter().any(|arg| input.occurrences(arg).next().is_some()) {
+                return None;
+            }
+            let plan = plan.get_or_insert_with(|| exec::ExecPlan::of(argv));
+            exec::find_injection(argv, plan, input)
+        })
+    }
+
+    /// Did a user-supplied object bring a query operator (`$ne`, `$gt`, `$where`, ...)
+    /// into `filter_json`, a MongoDB-style filter as JSON text? Or did an input break out
+    /// of a JSON string of a filter built by concatenation? Malformed JSON gets a verdict
+    /// like any other. See `docs/detection/nosql.md` for the rules.
+    pub fn check_nosql(&self, request: &Request, filter_json: &[u8]) -> Verdict {
+        let threat = Threat::NosqlInjection;
+        let Some(action) = self.policy.effective_action(threat) else {
+            return Verdict::ALLOW;
+        };
+        if self.route_excluded(request, threat) {
+            return Verdict::ALLOW;
+        }
+        let excluded = |input: Input<'_>| self.input_excluded(input, threat);
+        if let Some((index, span, reason)) = nosql::find_operator(filter_json, request, excluded) {
+            return Verdict {
+                action,
+                threat: Some(threat),
+                reason: Some(reason),
+                input_index: Some(index),
+                span: Some(span),
+                rule_id: 0,
+            };
+        }
+        self.check_each_input(request, threat, nosql::MIN_INPUT_LEN, |input| {
+            nosql::find_json_escape(filter_json, input)
+        })
+    }
+
     /// The common frame of the context-aware checks: skip what the policy excludes, run
     /// `detect` on each structural input, and turn the first finding into a verdict.
     fn check_each_input(
@@ -77,6 +135,40 @@ impl Engine {
                 threat: Some(threat),
                 reason: Some(reason),
                 input_index: Some(structural.index),
+                span: Some(span),
+                rule_id: 0,
+            };
+        }
+        Verdict::ALLOW
+    }
+
+    /// [`Engine::check_each_input`] over every input, word-only ones included: for sinks
+    /// where a bare word can be the whole program (`whoami`) or operator.
+    fn check_every_input(
+        &self,
+        request: &Request,
+        threat: Threat,
+        min_len: usize,
+        mut detect: impl FnMut(&Structural<'_>) -> Option<(Span, Reason)>,
+    ) -> Verdict {
+        let Some(action) = self.policy.effective_action(threat) else {
+            return Verdict::ALLOW;
+        };
+        if self.route_excluded(request, threat) {
+            return Verdict::ALLOW;
+        }
+        for candidate in request.all_inputs(min_len) {
+            let Some((span, reason)) = detect(&candidate) else {
+                continue;
+            };
+            if self.input_excluded(candidate.input, threat) {
+                continue;
+            }
+            return Verdict {
+                action,
+                threat: Some(threat),
+                reason: Some(reason),
+                input_index: Some(candidate.index),
                 span: Some(span),
                 rule_id: 0,
             };

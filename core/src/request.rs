@@ -140,6 +140,16 @@ impl Request {
         &self.route
     }
 
+    /// Every input of at least `min_len` bytes, word-only ones included: a bare word
+    /// (`whoami`, `localhost`) can be a whole program or host name.
+    pub(crate) fn all_inputs(&self, min_len: usize) -> impl Iterator<Item = Structural<'_>> + '_ {
+        self.slots
+            .iter()
+            .enumerate()
+            .filter(move |(_, slot)| slot.value_end - slot.key_end >= min_len)
+            .map(|(index, slot)| Structural { index, input: self.view(slot), needle: slot.needle })
+    }
+
     /// Inputs that may create structure in a sink: at least `min_len` bytes and not
     /// made only of `[A-Za-z0-9_]`.
     pub(crate) fn structural_inputs(&self, min_len: usize) -> impl Iterator<Item = Structural<'_>> + '_ {

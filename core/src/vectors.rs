@@ -21,6 +21,9 @@ use crate::lex::sql::Dialect;
 use crate::request::{Request, Source};
 use crate::verdict::Verdict;
 
+/// The longest argv an `exec` case may have.
+pub const MAX_ARGV: usize = 128;
+
 /// What a case expects.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize)]
 #[serde(rename_all = "lowercase")]
@@ -148,6 +151,19 @@ impl Case {
                 let dialect = self.dialect.as_deref().and_then(Dialect::parse).unwrap_or(Dialect::Generic);
                 Outcome::Checked(engine.check_sql(request, dialect, query.as_bytes()))
             }
+            ("shell", Resource::Text(command)) => Outcome::Checked(engine.check_shell(request, command.as_bytes())),
+            ("exec", Resource::Argv(argv)) => {
+                // A stack array keeps the check itself allocation-free (the vectors' argvs are short).
+                let mut args: [&[u8]; MAX_ARGV] = [&[]; MAX_ARGV];
+                if argv.len() > MAX_ARGV {
+                    return Outcome::Unsupported;
+                }
+                for (slot, arg) in args.iter_mut().zip(argv) {
+                    *slot = arg.as_bytes();
+                }
+                Outcome::Checked(engine.check_exec(request, &args[..argv.len()]))
+            }
+            ("nosql", Resource::Text(filter)) => Outcome::Checked(engine.check_nosql(request, filter.as_bytes())),
             _ => Outcome::Unsupported,
         }
     }
@@ -188,6 +204,11 @@ mod tests {
         .is_err());
         assert!(Case::from_json(r#"{"id":"x","kind":"sql","dialect":"db2","resource":"q"}"#).is_err());
         let exec = Case::from_json(r#"{"id":"x","kind":"exec","resource":["ls","-l"]}"#).expect("argv resource");
-        assert_eq!(exec.check(&Engine::new(Policy::default()).expect("engine"), &Request::new()), Outcome::Unsupported);
+        assert_eq!(exec.check(&Engine::new(Policy::default()).expect("engine"), &Request::new()).label(), "safe");
+        let mismatch = Case::from_json(r#"{"id":"x","kind":"exec","resource":"ls -l"}"#).expect("text resource");
+        assert_eq!(
+            mismatch.check(&Engine::new(Policy::default()).expect("engine"), &Request::new()),
+            Outcome::Unsupported
+        );
     }
 }

@@ -62,6 +62,40 @@ named_enum! {
         SqlKeyword = (105, "sql_keyword"),
         /// The input covers a byte the dialect cannot start a token with.
         SqlUnknownToken = (106, "sql_unknown_token"),
+        /// The input brings a shell control operator (`;`, `&`, `|`, `&&`, `||`, `(`, `)`).
+        ShellOperator = (201, "shell_operator"),
+        /// The input brings a substitution or expansion (`$(..)`, backticks, `${..}`, `$VAR`, `$((..))`).
+        ShellSubstitution = (202, "shell_substitution"),
+        /// The input brings a redirection (`<`, `>`, `>>`, `<<`, `2>&1`, ...).
+        ShellRedirection = (203, "shell_redirection"),
+        /// The input brings a newline that ends the command (or a here-document).
+        ShellNewline = (204, "shell_newline"),
+        /// The input leaves a quoted string, or ends with a backslash that escapes the command's next byte.
+        ShellQuoteEscape = (205, "shell_quote_escape"),
+        /// The input starts a comment.
+        ShellComment = (206, "shell_comment"),
+        /// The input's unquoted blanks split it into several arguments.
+        ShellWordSplit = (207, "shell_word_split"),
+        /// The input brings an unquoted glob, brace or tilde expansion (`*`, `?`, `[..]`, `{a,b}`, `~`).
+        ShellGlob = (208, "shell_glob"),
+        /// The input starts an argument with `-`: an option for the program.
+        ShellOption = (209, "shell_option"),
+        /// The input is or names the command to run (or an environment assignment before it).
+        ShellCommand = (210, "shell_command"),
+        /// The input covers bytes the shell cannot read safely: a NUL byte (which cuts the command short) or nesting too deep to follow.
+        ShellUnknownToken = (211, "shell_unknown_token"),
+        /// The input is or sets the program to run (argv[0], or the program a wrapper runs).
+        ExecProgram = (220, "exec_program"),
+        /// The input injects an option into a program whose options run code or write files.
+        ExecOption = (221, "exec_option"),
+        /// The input is code for an interpreter or script language run by the program.
+        ExecCode = (222, "exec_code"),
+        /// A user-supplied object's query operator (`$ne`, `$gt`, `$regex`, `$in`, ...) is in the filter.
+        NosqlOperator = (501, "nosql_operator"),
+        /// A user-supplied object's code-running operator (`$where`, `$function`, `$accumulator`, `$expr`) is in the filter.
+        NosqlCodeOperator = (502, "nosql_code_operator"),
+        /// The input breaks out of a JSON string or adds JSON structure to the filter text.
+        NosqlJsonEscape = (503, "nosql_json_escape"),
     }
 }
 
@@ -75,6 +109,23 @@ impl Reason {
             Reason::SqlOperator => "the input adds an operator to the query",
             Reason::SqlKeyword => "the input adds SQL keywords or expressions to the query",
             Reason::SqlUnknownToken => "the input adds bytes that are not valid SQL tokens",
+            Reason::ShellOperator => "the input adds a shell control operator (a new or chained command)",
+            Reason::ShellSubstitution => "the input adds a shell substitution or expansion",
+            Reason::ShellRedirection => "the input adds a shell redirection",
+            Reason::ShellNewline => "the input adds a newline that ends the command",
+            Reason::ShellQuoteEscape => "the input breaks out of a quoted string or escapes the next byte",
+            Reason::ShellComment => "the input starts a shell comment that hides the rest of the command",
+            Reason::ShellWordSplit => "the input's unquoted spaces split it into several arguments",
+            Reason::ShellGlob => "the input adds an unquoted glob, brace or tilde expansion",
+            Reason::ShellOption => "the input starts an argument with `-`, turning data into an option",
+            Reason::ShellCommand => "the input names the command to run",
+            Reason::ShellUnknownToken => "the input adds a NUL byte or nesting too deep to follow",
+            Reason::ExecProgram => "the input chooses the program to run",
+            Reason::ExecOption => "the input injects an option into a program whose options run code or write files",
+            Reason::ExecCode => "the input is code for an interpreter run by the program",
+            Reason::NosqlOperator => "a query operator from a user-supplied object reaches the filter",
+            Reason::NosqlCodeOperator => "a code-running query operator from a user-supplied object reaches the filter",
+            Reason::NosqlJsonEscape => "the input breaks out of a JSON string or adds structure to the filter",
         }
     }
 }
