@@ -153,10 +153,13 @@ impl<'a> Head<'a> {
             SubstitutionOpen | SubstitutionClose | Variable | ParameterText | ArithmeticText => {
                 Some((t.end, Reason::ShellSubstitution))
             }
-            // Inside backticks, `\`` opens a nested substitution.
-            Escape if t.has(FLAG_IN_BACKTICKS) && self.command.get(t.content_start) == Some(&b'`') => {
-                Some((t.end, Reason::ShellSubstitution))
-            }
+            // Inside backticks the shell removes these backslashes before it reads the
+            // text again: `\`` opens a nested substitution, `\"` is a live quote.
+            Escape if t.has(FLAG_IN_BACKTICKS) => match self.command.get(t.content_start) {
+                Some(b'`' | b'$') => Some((t.end, Reason::ShellSubstitution)),
+                Some(b'"' | b'\\') => Some((t.end, Reason::ShellQuoteEscape)),
+                _ => None,
+            },
             Glob | Tilde => Some((t.end, Reason::ShellGlob)),
             AssignName => Some((t.end, Reason::ShellCommand)),
             Unknown => Some((t.end, Reason::ShellUnknownToken)),
