@@ -63,6 +63,11 @@ fn every_vector_passes() {
     }
     eprintln!("vectors: {ran} run, {} failed, {} skipped", failures.len(), skip.len());
     assert!(ran >= 800, "expected the SQL vectors at least, ran {ran}");
+    // Each kind's file must keep its size: a lost file or a kind turned unsupported fails here.
+    for (kind, minimum) in [("sql", 800), ("shell", 250), ("exec", 100), ("nosql", 50)] {
+        let checked = per_kind.get(kind).map_or(0, |&(checked, _)| checked);
+        assert!(checked >= minimum, "expected at least {minimum} {kind} vectors checked, got {checked}");
+    }
     assert!(failures.is_empty(), "{} vectors failed:\n{}", failures.len(), failures.join("\n"));
     assert!(unexpectedly_passing.is_empty(), "remove from skip.jsonl: {unexpectedly_passing:?}");
 }

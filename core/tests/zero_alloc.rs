@@ -76,6 +76,29 @@ fn checks_allocate_nothing() {
         let (_, allocations) = counted(|| engine.check_sql(&hostile, *dialect, query.as_bytes()));
         assert_eq!(allocations, 0, "{dialect} allocated on a hostile request");
     }
+    // Shell, exec and NoSQL: 1 MB of `$(` (nesting past the lexer's bound), 100k
+    // occurrences of an input, deep JSON, many operator inputs.
+    let nested = "$(".repeat(1 << 19);
+    let mut shell_request = Request::with_capacity(8, 1 << 20);
+    shell_request.add_input(Source::Body, b"cmd", b"$($(");
+    shell_request.add_input(Source::Body, b"word", b"ab");
+    shell_request.add_input(Source::Query, b"quoted", b"'a'");
+    let many = "ab 'a' \"x$(y)\" ".repeat(100_000);
+    let argv: Vec<&[u8]> = vec![b"sh", b"-c", many.as_bytes(), b"x", nested.as_bytes()];
+    let deep_json = format!("{}{{\"$ne\": \"ab\"}}", "{\"a\": [".repeat(100_000));
+    let mut nosql_request = Request::with_capacity(100, 1 << 12);
+    for i in 0..100u32 {
+        nosql_request.add_input(Source::Body, format!("f{i}.$ne").as_bytes(), b"ab");
+    }
+    for (what, allocations) in [
+        ("shell nested", counted(|| engine.check_shell(&shell_request, nested.as_bytes())).1),
+        ("shell many occurrences", counted(|| engine.check_shell(&shell_request, many.as_bytes())).1),
+        ("exec", counted(|| engine.check_exec(&shell_request, &argv)).1),
+        ("nosql deep", counted(|| engine.check_nosql(&nosql_request, deep_json.as_bytes())).1),
+    ] {
+        assert_eq!(allocations, 0, "{what} allocated on a hostile request");
+    }
+
     // A reused request refilled with the same shape allocates nothing either.
     let (_, allocations) = counted(|| {
         request.reset();

@@ -101,7 +101,7 @@ const WRAPPERS_WITH_OPERAND: &[(&str, &[&str])] = &[
 ];
 
 const SHELLS: &[&str] =
-    &["sh", "bash", "dash", "zsh", "ksh", "mksh", "ash", "yash", "posh", "fish", "csh", "tcsh", "rbash", "busybox"];
+    &["sh", "bash", "dash", "zsh", "ksh", "mksh", "ash", "yash", "posh", "fish", "csh", "tcsh", "rbash"];
 
 /// Interpreters and the options whose value is code.
 const INTERPRETERS: &[(&str, &[&str])] = &[
@@ -449,7 +449,7 @@ impl ExecPlan {
             self.mark_code(argv, at, code_options);
             return None;
         }
-        if ["awk", "mawk", "nawk", "busybox"].iter().any(|a| name_is(name, a)) || name_is(name, "gawk") {
+        if ["awk", "mawk", "nawk"].iter().any(|a| name_is(name, a)) || name_is(name, "gawk") {
             // The program text is the first operand unless `-f` gives a file.
             if !argv[at + 1..].iter().any(|a| a.starts_with(b"-f")) {
                 if let Some(first) = operands(argv, at, &["-F", "-v", "--field-separator", "--assign"]).next() {
@@ -511,6 +511,9 @@ impl ExecPlan {
                 continue;
             }
             for (i, arg) in argv.iter().enumerate().skip(at + 1) {
+                if *arg == b"--" {
+                    break;
+                }
                 if *arg == option.as_bytes() {
                     self.set(i + 1, Role::Shell);
                 } else if option_name(arg) == option.as_bytes() && arg.len() > option.len() {
@@ -521,6 +524,9 @@ impl ExecPlan {
         if name_is(name, "git") || name_is(name, "ssh") || name_is(name, "scp") {
             // `-c core.sshCommand=CMD`, `-o ProxyCommand=CMD`: values that run commands.
             for (i, arg) in argv.iter().enumerate().skip(at + 1) {
+                if *arg == b"--" {
+                    break;
+                }
                 let lower = arg.to_ascii_lowercase_prefix();
                 if [
                     "core.sshcommand=",
@@ -728,7 +734,11 @@ fn judge_arg(
                         .then_some(Reason::ShellCommand)
                 }
             }
+            // The whole program text from the input is code whatever its bytes.
+            Role::Code | Role::Sed if start == 0 && end == arg.len() => Some(Reason::ExecCode),
             Role::Code => (!code.inert(start, end, value)).then_some(Reason::ExecCode),
+            // A sed script starting with the input: the input chooses the command.
+            Role::Sed if start == 0 => Some(Reason::ExecCode),
             Role::Sed => {
                 let inert = value.iter().all(|&c| {
                     c.is_ascii_alphanumeric() || matches!(c, b' ' | b'_' | b'.' | b'-' | b'+' | b'=') || c >= 0x80

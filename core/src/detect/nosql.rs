@@ -349,26 +349,41 @@ fn judge(
             Unknown => Some(Reason::NosqlJsonEscape),
         };
     }
-    // Several tokens: only whole strings and punctuation may be crossed without structure.
+    // Several tokens: strings must be whole, and keys may only come as part of a whole
+    // object or array value (`{"a": 1}` parsed from the input), never as an operator.
+    let mut significant = value.iter().filter(|c| !c.is_ascii_whitespace());
+    let (first_byte, last_byte) = (significant.next(), significant.next_back());
+    let whole_value = matches!((first_byte, last_byte), (Some(b'{'), Some(b'}')) | (Some(b'['), Some(b']')));
     let mut token = first;
     let mut rest = rest;
-    let mut only_punctuation = true;
+    let mut previous: Option<JsonToken> = None;
     loop {
         let whole = start <= token.start && token.end <= end;
         match token.kind {
-            Whitespace | Comma | Colon | ObjectOpen | ObjectClose | ArrayOpen | ArrayClose => {}
-            _ => only_punctuation = false,
+            String if !whole => return Some(Reason::NosqlJsonEscape),
+            Unknown => return Some(Reason::NosqlJsonEscape),
+            Colon => {
+                if let Some(key) = previous.filter(|p| p.kind == String && p.start >= start) {
+                    let operator = filter.get(key.content_start) == Some(&b'$');
+                    if operator {
+                        return Some(Reason::NosqlOperator);
+                    }
+                    if !whole_value {
+                        return Some(Reason::NosqlJsonEscape);
+                    }
+                }
+            }
+            _ => {}
         }
-        if token.kind == String && !whole {
-            return Some(Reason::NosqlJsonEscape);
+        if token.kind != Whitespace {
+            previous = Some(token);
         }
         match rest.next() {
             Some(next) if next.start < end => token = next,
             _ => break,
         }
     }
-    let _ = filter;
-    (!only_punctuation).then_some(Reason::NosqlJsonEscape)
+    None
 }
 
 #[cfg(test)]

@@ -211,6 +211,8 @@ pub struct ShellLexer<'a> {
     pending_heredocs: usize,
     /// Nesting overflowed: the rest of the input is one `Unknown` token.
     overflow: bool,
+    /// Open backtick frames.
+    backticks: usize,
 }
 
 const EMPTY_FRAME: Frame = Frame { kind: FrameKind::Subst, parens: 0, saved: CommandState::new_const(), heredoc: 0 };
@@ -269,6 +271,7 @@ impl<'a> ShellLexer<'a> {
             heredocs: [Heredoc::default(); MAX_HEREDOCS],
             pending_heredocs: 0,
             overflow: false,
+            backticks: 0,
         }
     }
 
@@ -289,16 +292,12 @@ impl<'a> ShellLexer<'a> {
         self.frame().map(|f| f.kind)
     }
 
-    fn in_frame(&self, kind: FrameKind) -> bool {
-        self.frames[..self.depth].iter().any(|f| f.kind == kind)
-    }
-
     fn context_flags(&self) -> u8 {
         let mut flags = 0;
         if self.frame_kind() == Some(FrameKind::DoubleQuotes) {
             flags |= FLAG_IN_DOUBLE_QUOTES;
         }
-        if self.in_frame(FrameKind::Backtick) {
+        if self.backticks > 0 {
             flags |= FLAG_IN_BACKTICKS;
         }
         flags
@@ -312,6 +311,9 @@ impl<'a> ShellLexer<'a> {
         }
         self.frames[self.depth] = Frame { kind, parens: 0, saved: self.cmd, heredoc };
         self.depth += 1;
+        if kind == FrameKind::Backtick {
+            self.backticks += 1;
+        }
         if matches!(kind, FrameKind::Subst | FrameKind::Backtick | FrameKind::ProcSubst) {
             self.cmd = CommandState::new_command();
         }
@@ -323,6 +325,9 @@ impl<'a> ShellLexer<'a> {
             return;
         };
         self.depth -= 1;
+        if frame.kind == FrameKind::Backtick {
+            self.backticks -= 1;
+        }
         if matches!(frame.kind, FrameKind::Subst | FrameKind::Backtick | FrameKind::ProcSubst) {
             self.cmd = frame.saved;
         }
