@@ -56,3 +56,26 @@ pub fn large_query(bytes: usize) -> String {
     q.push_str("(0, 0, 'end', '{}', NULL)");
     q
 }
+
+/// A realistic ~200-byte shell command with `value` spliced into a single-quoted argument.
+pub fn command_with(value: &str) -> String {
+    format!(
+        "convert '/srv/uploads/{value}' -auto-orient -strip -resize '1280x1280>' -quality 85 \
+         /srv/thumbs/photo_8812.jpg && exiftool -overwrite_original -all= /srv/thumbs/photo_8812.jpg 2>/dev/null"
+    )
+}
+
+/// A shell script of about `bytes` bytes: pipelines, quotes, substitutions, redirections.
+pub fn large_command(bytes: usize) -> String {
+    let mut s = String::with_capacity(bytes + 256);
+    let mut i = 0u64;
+    while s.len() < bytes {
+        s.push_str(&format!(
+            "grep -E 'user=[0-9]+ action=\"login\"' /var/log/app/{i}.log | awk '{{print $3}}' | sort -u > \"$TMP/out-{i}.txt\" && \
+             echo \"done $(date +%s) ${{HOST:-local}}\" >> /var/log/batch.log; ",
+        ));
+        i += 1;
+    }
+    s.push_str("true");
+    s
+}

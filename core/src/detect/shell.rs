@@ -344,21 +344,19 @@ fn is_harmless_dash_word(command: &[u8], at: usize, end: usize) -> bool {
 /// Word-only inputs cannot add structure, but they can name the whole command:
 /// `whoami`, `/usr/bin/whoami` from `cmd=whoami`.
 fn scan_word_only(command: &[u8], len: usize, occurrences: impl Iterator<Item = usize>) -> Option<(Span, Reason)> {
-    let mut tail = Tail::new(command);
+    let mut tail: Option<Tail<'_>> = None;
     for start in occurrences {
         let end = start + len;
-        let token = tail.token_at(start)?;
+        // Most occurrences of a word are inside longer words: decide that from the bytes.
+        if !starts_component(command, start) || !ends_component(command, end) || command.get(end) == Some(&b'/') {
+            continue;
+        }
+        let token = tail.get_or_insert_with(|| Tail::new(command)).token_at(start)?;
         let text = matches!(
             token.kind,
             ShellTokenKind::Word | ShellTokenKind::DoubleQuotedText | ShellTokenKind::SingleQuoted
         );
-        if text
-            && token.has(FLAG_COMMAND)
-            && end <= token.end
-            && starts_component(command, start)
-            && ends_component(command, end)
-            && command.get(end) != Some(&b'/')
-        {
+        if text && token.has(FLAG_COMMAND) && end <= token.end {
             return Some((Span { start, end }, Reason::ShellCommand));
         }
     }

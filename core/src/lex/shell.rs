@@ -15,7 +15,7 @@
 
 /// Nesting deeper than this (quotes inside substitutions inside quotes ...) turns the rest
 /// of the input into one `Unknown` token.
-pub const MAX_DEPTH: usize = 48;
+pub const MAX_DEPTH: usize = 24;
 
 /// Here-documents pending on one line beyond this many are not tracked: their bodies are
 /// lexed as commands (more structure, never less).
@@ -870,30 +870,19 @@ pub fn is_word_terminator(c: u8) -> bool {
 
 /// Bytes of an unquoted literal run (anything without a special meaning mid-word).
 fn is_word_byte(c: u8) -> bool {
-    !matches!(
-        c,
-        b' ' | b'\t'
-            | b'\n'
-            | b';'
-            | b'&'
-            | b'|'
-            | b'('
-            | b')'
-            | b'<'
-            | b'>'
-            | b'\''
-            | b'"'
-            | b'`'
-            | b'\\'
-            | b'$'
-            | b'*'
-            | b'?'
-            | b'['
-            | b'{'
-            | b'}'
-            | 0
-    )
+    WORD_BYTES[c as usize]
 }
+
+const WORD_BYTES: [bool; 256] = {
+    let mut table = [true; 256];
+    let special = b" \t\n;&|()<>'\"`\\$*?[{}\0";
+    let mut i = 0;
+    while i < special.len() {
+        table[special[i] as usize] = false;
+        i += 1;
+    }
+    table
+};
 
 /// `NAME=` at the start of `text`: the length through the `=`.
 fn assignment_name_len(text: &[u8]) -> Option<usize> {
