@@ -42,6 +42,23 @@
 //! # Ok::<(), rampart_core::Error>(())
 //! ```
 //!
+//! The same frame serves every sink: [`Engine::check_sql`] for queries,
+//! [`Engine::check_shell`] for strings run by `sh -c`, [`Engine::check_exec`] for argvs
+//! run without a shell, [`Engine::check_nosql`] for MongoDB-style filters.
+//!
+//! ```
+//! # use rampart_core::{Engine, Policy, Reason, Request, Source};
+//! # let engine = Engine::new(Policy::from_json(br#"{"mode": "block"}"#)?)?;
+//! let mut request = Request::new();
+//! request.add_input(Source::Query, b"host", b"127.0.0.1; cat /etc/passwd");
+//! let verdict = engine.check_shell(&request, b"ping -c 1 127.0.0.1; cat /etc/passwd");
+//! assert_eq!(verdict.reason, Some(Reason::ShellOperator));
+//! // Without a shell the same bytes are one harmless argument.
+//! let argv: [&[u8]; 4] = [b"ping", b"-c", b"1", b"127.0.0.1; cat /etc/passwd"];
+//! assert!(!engine.check_exec(&request, &argv).is_attack());
+//! # Ok::<(), rampart_core::Error>(())
+//! ```
+//!
 //! # Policy
 //!
 //! [`Policy`] is read from JSON ([`Policy::from_json`], or [`Policy::from_env`] for the

@@ -33,6 +33,8 @@ enum Role {
     Cmd,
     /// Part of a PowerShell `-Command`.
     PowerShell,
+    /// `--option=CMD` or `key=CMD`: the text after the first `=` (or space) is a shell string.
+    ShellValue,
     /// An argument a shell receives after the command word (`ssh host cmd ARG`, `watch cmd ARG`).
     ShellArgument,
     /// Code for an interpreter (`python -c`, `node -e`, `perl -e`, an awk program).
@@ -517,7 +519,7 @@ impl ExecPlan {
                 if *arg == option.as_bytes() {
                     self.set(i + 1, Role::Shell);
                 } else if option_name(arg) == option.as_bytes() && arg.len() > option.len() {
-                    self.set(i, Role::Shell);
+                    self.set(i, Role::ShellValue);
                 }
             }
         }
@@ -539,7 +541,7 @@ impl ExecPlan {
                 .iter()
                 .any(|k| lower.contains(k))
                 {
-                    self.set(i, Role::Shell);
+                    self.set(i, Role::ShellValue);
                 }
             }
         }
@@ -638,7 +640,7 @@ pub(crate) fn find_injection(argv: &[&[u8]], plan: &ExecPlan, input: &Structural
         let role = plan.role(index);
         // Word-only values can only name a program.
         let names_program = match role {
-            Role::Program | Role::Shell | Role::ShellArgument => true,
+            Role::Program | Role::Shell | Role::ShellValue | Role::ShellArgument => true,
             Role::Cmd | Role::PowerShell => plan.tail_role.is_some_and(|(from, _)| from == index),
             _ => false,
         };
@@ -652,6 +654,16 @@ pub(crate) fn find_injection(argv: &[&[u8]], plan: &ExecPlan, input: &Structural
         let found = match role {
             Role::Shell => shell::find_injection(arg, input),
             Role::ShellArgument => shell_argument(arg, input),
+            Role::ShellValue => {
+                let at = arg.iter().position(|&c| c == b'=' || c == b' ').map_or(0, |i| i + 1);
+                // The input wrote the setting itself (`core.pager=..`, `ProxyCommand=..`).
+                if let Some(start) = input.occurrences(arg).next().filter(|&start| start < at) {
+                    let span = Span { start: base + start, end: base + start + value.len() };
+                    return Some((span, Reason::ExecOption));
+                }
+                shell::find_injection(&arg[at..], input)
+                    .map(|(span, reason)| (Span { start: span.start + at, end: span.end + at }, reason))
+            }
             _ => judge_arg(plan, index, arg, role, value, input),
         };
         if let Some((span, reason)) = found {
@@ -746,7 +758,7 @@ fn judge_arg(
                 (!inert).then_some(Reason::ExecCode)
             }
             Role::Data => option_hit(plan, index, arg, start, end).then_some(Reason::ExecOption),
-            Role::Shell | Role::ShellArgument => None,
+            Role::Shell | Role::ShellValue | Role::ShellArgument => None,
         };
         if let Some(reason) = reason {
             return Some((span, reason));
@@ -877,6 +889,9 @@ mod tests {
         assert_eq!(verdict(&["git", "clone", "ext::sh -c id", "dir"], "ext::sh -c id"), Some(ExecOption));
         assert_eq!(verdict(&["find", ".", "-name", "x", "-exec", "rm", "{}", ";"], "rm"), Some(ExecProgram));
         assert_eq!(verdict(&["tar", "xf", "a.tar", "--to-command=cat x; id"], "x; id"), Some(ShellOperator));
+        assert_eq!(verdict(&["git", "-c", "core.pager=less -R", "log"], "less"), Some(ShellCommand));
+        assert_eq!(verdict(&["tar", "xf", "a.tar", "--to-command=id"], "id"), Some(ShellCommand));
+        assert_eq!(verdict(&["ssh", "-o", "ProxyCommand nc %h 22", "host"], "nc"), Some(ShellCommand));
         assert_eq!(verdict(&["python3", "-c", "print('a')"], "a')"), Some(ExecCode));
         assert_eq!(verdict(&["python3", "-c", "print('hello world')"], "hello world"), None);
         assert_eq!(verdict(&["cmd.exe", "/c", "ping", "x & calc"], "x & calc"), Some(ShellOperator));
