@@ -70,9 +70,17 @@ impl Engine {
     /// `docs/detection/exec.md` for the rules.
     pub fn check_exec(&self, request: &Request, argv: &[&[u8]]) -> Verdict {
         let mut plan = None;
+        // Most inputs occur nowhere: one search over the joined arguments tells (a match
+        // across a separator only costs the precise search), and the argv is read only
+        // when an input does occur.
+        let mut joined = [0u8; exec::JOINED_CAPACITY];
+        let joined = exec::join(argv, &mut joined);
         self.check_every_input(request, Threat::CommandInjection, exec::MIN_INPUT_LEN, |input| {
-            // Most inputs occur nowhere: read the argv only when one does.
-            if !argv.iter().any(|arg| input.occurrences(arg).next().is_some()) {
+            let occurs = match joined {
+                Some(joined) => exec::occurs(joined, input),
+                None => argv.iter().any(|arg| exec::occurs(arg, input)),
+            };
+            if !occurs {
                 return None;
             }
             let plan = plan.get_or_insert_with(|| exec::ExecPlan::of(argv));

@@ -17,6 +17,39 @@ use crate::verdict::{Reason, Span};
 /// Inputs shorter than this are not judged.
 pub(crate) const MIN_INPUT_LEN: usize = 2;
 
+/// Arguments joined into a stack buffer of this size for the cheap "does it occur" test.
+pub(crate) const JOINED_CAPACITY: usize = 2048;
+
+/// The arguments joined by NUL bytes into `buf`, if they fit.
+pub(crate) fn join<'b>(argv: &[&[u8]], buf: &'b mut [u8; JOINED_CAPACITY]) -> Option<&'b [u8]> {
+    let mut len = 0;
+    for arg in argv {
+        let end = len + arg.len();
+        if end + 1 > buf.len() {
+            return None;
+        }
+        buf[len..end].copy_from_slice(arg);
+        buf[end] = 0;
+        len = end + 1;
+    }
+    Some(&buf[..len])
+}
+
+/// Does the input occur in `haystack` in a way the rules can use? A word-only value
+/// matters only as a whole name (a program, a command word), so it must not sit inside
+/// a longer word.
+pub(crate) fn occurs(haystack: &[u8], input: &Structural<'_>) -> bool {
+    let value = input.input.value;
+    if !value.iter().all(|&c| c.is_ascii_alphanumeric() || c == b'_') {
+        return input.occurrences(haystack).next().is_some();
+    }
+    let word = |c: &u8| c.is_ascii_alphanumeric() || *c == b'_';
+    input.occurrences(haystack).any(|start| {
+        let before = start.checked_sub(1).map(|i| &haystack[i]);
+        !before.is_some_and(word) && !haystack.get(start + value.len()).is_some_and(word)
+    })
+}
+
 /// Wrapper programs followed: `sudo env nice xargs tool` runs `tool`.
 const MAX_WRAPPERS: usize = 4;
 
@@ -303,13 +336,13 @@ fn program_name(arg: &[u8]) -> &[u8] {
     base
 }
 
-fn name_is(arg: &[u8], name: &str) -> bool {
-    program_name(arg).eq_ignore_ascii_case(name.as_bytes())
+/// `name` is a [`program_name`].
+fn name_is(name: &[u8], expected: &str) -> bool {
+    name.eq_ignore_ascii_case(expected.as_bytes())
 }
 
 /// `python3`, `python3.12`, `pypy3`: the family name `python` / `pypy` with a version.
-fn family_is(arg: &[u8], family: &str) -> bool {
-    let name = program_name(arg);
+fn family_is(name: &[u8], family: &str) -> bool {
     name.len() >= family.len()
         && name[..family.len()].eq_ignore_ascii_case(family.as_bytes())
         && name[family.len()..].iter().all(|&c| c.is_ascii_digit() || c == b'.')
@@ -373,6 +406,7 @@ impl ExecPlan {
     /// Reads the arguments of the program at `at`; returns the index of the program it
     /// runs in turn, if it is a wrapper.
     fn read_program(&mut self, argv: &[&[u8]], at: usize, name: &[u8]) -> Option<usize> {
+        let name = program_name(name);
         if DANGEROUS_OPTIONS.iter().any(|p| name_is(name, p)) || family_is(name, "python") {
             self.dangerous_program = Some(at);
             self.end_of_options = argv[at + 1..].iter().position(|a| *a == b"--").map(|i| at + 1 + i);

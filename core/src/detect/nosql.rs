@@ -115,6 +115,9 @@ pub(crate) fn find_operator(
     request: &Request,
     mut excluded: impl FnMut(Input<'_>) -> bool,
 ) -> Option<(usize, Span, Reason)> {
+    if !request.inputs().any(|input| supplies_operators(&input)) {
+        return None;
+    }
     let empty = Supplier::of(0, Input { source: crate::request::Source::Other, key: b"", value: b"" });
     let mut suppliers = [empty; MAX_SUPPLIERS];
     let mut count = 0;
