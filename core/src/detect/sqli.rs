@@ -71,6 +71,9 @@ fn judge_inside(token: SqlToken, lexer: SqlLexer<'_>, start: usize, end: usize) 
     let whole = token.start == start && token.end == end;
     match token.kind {
         Whitespace | Word | Number | Variable | Placeholder | Comma | Dot | OpenParen | CloseParen => None,
+        // An input ending in an unpaired backslash right before a quote escapes the
+        // application's closing quote: the literal now swallows what follows it.
+        String if in_content && escapes_closing_quote(token, &lexer, start, end) => Some(Reason::SqlLiteralEscape),
         // A complete literal supplied by the user is one value (a one-element list).
         String | QuotedIdentifier if in_content || whole => None,
         String | QuotedIdentifier => Some(Reason::SqlLiteralEscape),
@@ -87,6 +90,18 @@ fn judge_inside(token: SqlToken, lexer: SqlLexer<'_>, start: usize, end: usize) 
         Semicolon => Some(Reason::SqlStatementSeparator),
         Unknown => Some(Reason::SqlUnknownToken),
     }
+}
+
+/// In a string with backslash escapes, does the occurrence end with an odd run of
+/// backslashes that escapes a quote?
+fn escapes_closing_quote(token: SqlToken, lexer: &SqlLexer<'_>, start: usize, end: usize) -> bool {
+    let query = lexer.input();
+    let backslashes = query[start..end].iter().rev().take_while(|&&b| b == b'\\').count();
+    if backslashes % 2 == 0 || !matches!(query.get(end), Some(b'\'' | b'"')) {
+        return false;
+    }
+    let escape_string = lexer.rules().postgres_strings && matches!(query[token.start], b'E' | b'e');
+    lexer.rules().backslash_escapes || escape_string
 }
 
 fn contains_comment_open(text: &[u8]) -> bool {
