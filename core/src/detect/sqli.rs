@@ -213,7 +213,8 @@ impl ListShape {
             (State::AfterNulls, Word) if text.eq_ignore_ascii_case(b"first") || text.eq_ignore_ascii_case(b"last") => {
                 Some(State::AfterValue)
             }
-            (_, Comma) if after_element => Some(State::ElementExpected),
+            // A leading or trailing comma joins nothing by itself (`1,2,` `,3`).
+            (_, Comma) if after_element || self.state == State::Start => Some(State::ElementExpected),
             (_, CloseParen) if after_element && self.opened => Some(State::Closed),
             _ => None,
         };
@@ -233,7 +234,7 @@ impl ListShape {
             return Some(reason);
         }
         let complete = match self.state {
-            State::AfterValue | State::AfterName | State::AfterDirection => !self.opened,
+            State::AfterValue | State::AfterName | State::AfterDirection | State::ElementExpected => !self.opened,
             State::Closed => true,
             _ => false,
         };
