@@ -295,6 +295,9 @@ def numbers(s):
         "inert_pairs": len(inert),
         "inert_flag_rate": flagged(inert) / max(len(inert), 1),
     }
+    for ctx in CONTEXTS:
+        lab = [c for c in labelled if c.meta["context"] == ctx]
+        out[f"recall_{ctx}_slot"] = flagged(lab) / max(len(lab), 1)
     for d in DIALECTS:
         dn = [c for c in nat if c.meta["dialect"] == d]
         db = [c for c in ben if c.meta["dialect"] == d]
