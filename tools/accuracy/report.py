@@ -155,8 +155,8 @@ MISS_CATEGORIES = [
         (
             "`1.e.tables` lexes as the word `1.e` (digits glued to letters become one word, as MySQL allows "
             "identifiers that start with digits), then `.tables`: a dotted name, i.e. a simple list element. "
-            "MySQL reads `1.e` as the number `1.` with an empty exponent, a parser quirk WAF bypasses use "
-            "(`information_schema 1.e.tables`). In a bare slot the payload alone adds nothing that runs; the "
+            "MySQL's parser reads such forms differently (`1.e` as a number followed by more), a quirk known "
+            "from WAF bypasses (`information_schema 1.e.tables`). In a bare slot the payload alone adds nothing that runs; the "
             "risk is the quirk combined with more tokens, which the check already reports. Fix if wanted: do not "
             "accept a word that starts with digits and contains `.` as a list element."
         ),
