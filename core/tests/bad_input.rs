@@ -58,10 +58,10 @@ fn ten_thousand_inputs() {
 #[test]
 fn many_overlapping_occurrences() {
     let engine = common::blocking_engine();
-    // 1 MB of quotes and a quote-pair input: every position is an occurrence.
+    // 1 MB of quotes and a quote-run input: every position is an occurrence.
     let query = "'".repeat(1 << 20);
     let mut request = Request::new();
-    request.add_input(Source::Body, b"q", b"''");
+    request.add_input(Source::Body, b"q", b"'''");
     let verdict = engine.check_sql(&request, Dialect::MySql, query.as_bytes());
     assert!(verdict.is_attack());
     // A periodic list input occurring at every other byte of a long list.
