@@ -6,7 +6,7 @@ const test = require('node:test');
 const assert = require('node:assert/strict');
 const h = require('./harness');
 const { flatten, LIMITS } = require('../lib/flatten');
-const { runNode, PACKAGE_DIR } = require('./helpers');
+const { runNode, PACKAGE_DIR, TEST_DIR } = require('./helpers');
 const Database = require('better-sqlite3');
 
 const db = new Database(':memory:');
@@ -186,7 +186,7 @@ test('ESM entry: import "rampart" protects and exports the API', async () => {
       });
     });`;
   const run = await runNode(['--input-type=module', '-e', script], {
-    cwd: PACKAGE_DIR,
+    cwd: TEST_DIR,
     env: { ...process.env, RAMPART_MODE: 'block', RAMPART_EVENTS: 'stderr' },
   });
   assert.equal(run.stdout.trim(), '403', run.stderr);

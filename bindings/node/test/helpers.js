@@ -9,6 +9,8 @@ const path = require('node:path');
 
 const PACKAGE_DIR = path.resolve(__dirname, '..');
 const REPO_DIR = path.resolve(PACKAGE_DIR, '..', '..');
+/** Where the test dependencies (the libraries the hooks patch) are installed. */
+const TEST_DIR = __dirname;
 
 function tempDir(prefix) {
   return fs.mkdtempSync(path.join(os.tmpdir(), `rampart-${prefix}-`));
@@ -97,4 +99,4 @@ function request(url, { method = 'GET', headers = {}, body } = {}) {
   });
 }
 
-module.exports = { PACKAGE_DIR, REPO_DIR, tempDir, readEvents, runNode, startServer, request };
+module.exports = { PACKAGE_DIR, REPO_DIR, TEST_DIR, tempDir, readEvents, runNode, startServer, request };

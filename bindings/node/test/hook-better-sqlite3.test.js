@@ -4,7 +4,7 @@
 const test = require('node:test');
 const assert = require('node:assert/strict');
 const h = require('./harness');
-const { runNode, PACKAGE_DIR } = require('./helpers');
+const { runNode, PACKAGE_DIR, TEST_DIR } = require('./helpers');
 const Database = require('better-sqlite3');
 
 const ATTACK = "' OR '1'='1";
@@ -68,7 +68,7 @@ test('better-sqlite3 loaded before rampart, through --require rampart/register',
       });
     });`;
   const run = await runNode(['--require', `${PACKAGE_DIR}/register.js`, '-e', script], {
-    cwd: PACKAGE_DIR,
+    cwd: TEST_DIR,
     env: { ...process.env, RAMPART_MODE: 'block', RAMPART_EVENTS: 'stderr' },
   });
   assert.equal(run.stdout.trim(), '403', run.stderr);

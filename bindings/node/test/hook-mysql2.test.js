@@ -20,6 +20,10 @@ const CALLS = {
     new Promise((resolve, reject) =>
       connection.query(`SELECT name FROM fruit WHERE name = '${q}'`, (e, rows) => (e ? reject(e) : resolve(rows))),
     ),
+  'connection-options': (q) =>
+    new Promise((resolve, reject) =>
+      connection.query({ sql: `SELECT name FROM fruit WHERE name = '${q}'` }, (e, rows) => (e ? reject(e) : resolve(rows))),
+    ),
   'connection-execute': (q) =>
     new Promise((resolve, reject) =>
       connection.execute(`SELECT name FROM fruit WHERE name = '${q}'`, [], (e, rows) => (e ? reject(e) : resolve(rows))),
@@ -93,4 +97,25 @@ test('mysql2: the connection still works after a refused query', async (t) => {
   h.setMode('block');
   const after = await h.request(`${server.url}/connection-callback?q=pear`);
   assert.deepEqual(JSON.parse(after.body).rows, [{ name: 'pear' }]);
+});
+
+test('mysql2 pool: a query waiting for a connection is checked against its own request', async (t) => {
+  if (!database) return t.skip('MariaDB is not installed');
+  h.setMode('block');
+  h.takeEvents();
+  const single = mysql.createPool({ host: database.host, port: database.port, user: database.user, database: 'shop', connectionLimit: 1 });
+  const local = await h.serve(async (req, res, url) => {
+    const q = url.searchParams.get('q');
+    single.query(`SELECT name, SLEEP(${url.searchParams.get('sleep') || 0}) AS s FROM fruit WHERE name = '${q}'`, (error, rows) =>
+      h.answer(res, error, rows && rows.map((r) => r.name)),
+    );
+  });
+  const [slow, attack] = await Promise.all([
+    h.request(`${local.url}/?q=apple&sleep=0.3`),
+    new Promise((r) => setTimeout(r, 50)).then(() => h.request(`${local.url}/?q=${encodeURIComponent(ATTACK)}`)),
+  ]);
+  await local.close();
+  await new Promise((r) => single.end(r));
+  assert.equal(slow.status, 200, slow.body);
+  assert.ok(h.isBlockPage(attack), `${attack.status} ${attack.body}`);
 });

@@ -103,3 +103,30 @@ test('pg: the refusal reaches the app as RampartBlockedError', async (t) => {
   assert.equal(seen.threat, 'sql_injection');
   h.takeEvents();
 });
+
+test('pg pool: a query waiting for a connection is checked against its own request', async (t) => {
+  if (!database) return t.skip('PostgreSQL is not installed');
+  h.setMode('block');
+  h.takeEvents();
+  const single = new pg.Pool({ host: database.host, port: database.port, user: database.user, database: database.database, max: 1 });
+  const local = await h.serve(async (req, res, url) => {
+    const q = url.searchParams.get('q');
+    try {
+      const result = await single.query(`SELECT name, pg_sleep(${url.searchParams.get('sleep') || 0}) FROM fruit WHERE name = '${q}'`);
+      h.answer(res, null, result.rows.map((r) => r.name));
+    } catch (error) {
+      h.answer(res, error);
+    }
+  });
+  // The first request holds the only connection; the attack waits for it and gets it from
+  // inside the first request's callbacks.
+  const [slow, attack] = await Promise.all([
+    h.request(`${local.url}/?q=apple&sleep=0.3`),
+    new Promise((r) => setTimeout(r, 50)).then(() => h.request(`${local.url}/?q=${encodeURIComponent(ATTACK)}`)),
+  ]);
+  await local.close();
+  await single.end();
+  assert.equal(slow.status, 200, slow.body);
+  assert.ok(h.isBlockPage(attack), `${attack.status} ${attack.body}`);
+  assert.equal(h.takeEvents()[0].request.path, '/');
+});

@@ -5,7 +5,7 @@
 const test = require('node:test');
 const assert = require('node:assert/strict');
 const h = require('./harness');
-const { runNode, PACKAGE_DIR } = require('./helpers');
+const { runNode, PACKAGE_DIR, TEST_DIR } = require('./helpers');
 const sqlite3 = require('sqlite3');
 
 const ATTACK = "' OR '1'='1";
@@ -127,7 +127,7 @@ for (const order of ['before', 'after']) {
         });
       });`;
     const run = await runNode(['-e', script], {
-      cwd: PACKAGE_DIR,
+      cwd: TEST_DIR,
       env: { ...process.env, RAMPART_MODE: 'block', RAMPART_EVENTS: 'stderr' },
     });
     assert.equal(run.stdout.trim(), '403', run.stderr);

@@ -8,7 +8,7 @@
 // is thrown, and the pool hands it to the caller's callback or promise.
 
 const agent = require('../agent');
-const { wrapMethod, lastCallback, callBack } = require('./wrap');
+const { wrapMethod, lastCallback, callBack, bindAcquireCallback } = require('./wrap');
 
 function sqlText(sql) {
   if (typeof sql === 'string') return sql;
@@ -23,16 +23,16 @@ function patch(mysql2) {
       const blocked = agent.sql('mysql2.Connection.query', 'mysql', sqlText(sql));
       if (blocked === null) return original.apply(this, arguments);
       const create = this.constructor && this.constructor.createQuery;
-      if (sql === null || typeof sql !== 'object' || typeof sql.sql !== 'string' || typeof create !== 'function') {
-        // A string or options object: build the Query as mysql2 would and fail it.
-        if (typeof create === 'function') {
-          const command = create.call(this.constructor, sql, values, cb, this.config);
-          process.nextTick(() => {
-            if (typeof command.onResult === 'function') command.onResult(blocked);
-            else command.emit('error', blocked);
-          });
-          return command;
-        }
+      // A Query command comes from a pool, which catches the throw and fails the command.
+      const isCommand = sql !== null && typeof sql === 'object' && typeof sql.on === 'function';
+      if (!isCommand && typeof create === 'function') {
+        // A string or an options object: build the Query as mysql2 would, and fail it.
+        const command = create.call(this.constructor, sql, values, cb, this.config);
+        process.nextTick(() => {
+          if (typeof command.onResult === 'function') command.onResult(blocked);
+          else command.emit('error', blocked);
+        });
+        return command;
       }
       throw blocked;
     },
@@ -47,6 +47,7 @@ function patch(mysql2) {
       return undefined;
     },
   );
+  if (typeof mysql2.Pool === 'function') bindAcquireCallback(mysql2.Pool.prototype, 'getConnection');
   return true;
 }
 

@@ -6,7 +6,7 @@
 // promise rejects, or the submittable's handleError runs, always asynchronously.
 
 const agent = require('../agent');
-const { wrapMethod } = require('./wrap');
+const { wrapMethod, bindAcquireCallback } = require('./wrap');
 
 function sqlText(config) {
   if (typeof config === 'string') return config;
@@ -37,6 +37,7 @@ function patch(pg) {
       return PromiseImpl.reject(blocked);
     },
   );
+  if (typeof pg.Pool === 'function') bindAcquireCallback(pg.Pool.prototype, 'connect');
   return true;
 }
 

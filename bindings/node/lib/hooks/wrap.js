@@ -2,6 +2,8 @@
 // Small helpers every hook uses: wrap a method once, and deliver a refusal through the
 // channel the library uses for its own errors.
 
+const { AsyncResource } = require('node:async_hooks');
+
 const kOriginal = Symbol('rampart.original');
 
 /**
@@ -41,4 +43,24 @@ function callBack(callback, error, thisArg) {
   process.nextTick(() => callback.call(thisArg, error));
 }
 
-module.exports = { wrapMethod, originalOf, lastCallback, firstCallback, callBack };
+/**
+ * Wraps a pool's acquire method so its callback runs in the caller's request context.
+ * A pool hands a released connection to the next waiter from inside the releasing
+ * request's callbacks; without this, the waiter's queries would be checked against the
+ * wrong request's inputs.
+ */
+function bindAcquireCallback(target, name) {
+  return wrapMethod(target, name, (original) =>
+    function rampartBoundAcquire() {
+      const last = arguments.length - 1;
+      if (last >= 0 && typeof arguments[last] === 'function') {
+        const args = Array.prototype.slice.call(arguments);
+        args[last] = AsyncResource.bind(args[last]);
+        return original.apply(this, args);
+      }
+      return original.apply(this, arguments);
+    },
+  );
+}
+
+module.exports = { wrapMethod, originalOf, lastCallback, firstCallback, callBack, bindAcquireCallback };
