@@ -14,7 +14,7 @@
 
 const path = require('node:path');
 const native = require('./native');
-const { Engine, Verdict, kNative } = require('./api');
+const { Engine, Verdict, kHandle, kCount } = require('./api');
 const { currentContext } = require('./context');
 const { writeEvent, writeError } = require('./events');
 const { sendBlockPage } = require('./block');
@@ -28,7 +28,7 @@ const state = {
 };
 
 /**
- * Runs `check(nativeEngine, nativeRequest, arg, resource)` for the current request and
+ * Runs `check(engineHandle, requestHandle, arg, resource)` for the current request and
  * acts on what it finds. The common path (no request, or nothing found) allocates
  * nothing beyond what the check needs.
  */
@@ -41,8 +41,8 @@ function inspect(kind, operation, resource, check, arg) {
   let request = null;
   try {
     request = context.inputs();
-    if (request.length === 0) return null;
-    const found = check(engine[kNative], request[kNative], arg, resource);
+    if (request[kCount] === 0) return null;
+    const found = check(engine[kHandle], request[kHandle], arg, resource);
     if (found === null) return null;
     return onFinding(engine, context, request, Verdict.fromNative(found), kind, operation, resource);
   } catch (error) {
@@ -101,8 +101,8 @@ function captureStack() {
   return frames;
 }
 
-function checkSql(nativeEngine, nativeRequest, dialect, query) {
-  return nativeEngine.checkSql(nativeRequest, dialect, query);
+function checkSql(engine, request, dialect, query) {
+  return native.checkSql(engine, request, dialect, query);
 }
 
 /**

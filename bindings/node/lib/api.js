@@ -5,6 +5,10 @@ const native = require('./native');
 const { fromNative, InvalidArgumentError } = require('./errors');
 
 const kNative = Symbol('rampart.native');
+/** The number naming the native object in the check functions (no unwrap per call). */
+const kHandle = Symbol('rampart.handle');
+/** Inputs added since the last reset, counted here so the hot path asks nothing native. */
+const kCount = Symbol('rampart.count');
 
 const SOURCES = new Set(['query', 'body', 'path', 'header', 'cookie', 'other']);
 
@@ -64,6 +68,8 @@ Verdict.ALLOW = new Verdict({ action: 'allow' });
 class Request {
   constructor() {
     this[kNative] = new native.NativeRequest();
+    this[kHandle] = this[kNative].handle;
+    this[kCount] = 0;
   }
 
   /**
@@ -73,6 +79,7 @@ class Request {
   addInput(source, key, value) {
     if (!SOURCES.has(source)) throw new InvalidArgumentError(`unknown input source \`${source}\``);
     call(() => this[kNative].addInput(source, String(key), toText(value)));
+    this[kCount]++;
     return this;
   }
 
@@ -94,11 +101,12 @@ class Request {
   /** Forgets every input, keeping the buffers for the next request. */
   reset() {
     this[kNative].reset();
+    this[kCount] = 0;
     return this;
   }
 
   get length() {
-    return this[kNative].length;
+    return this[kCount];
   }
 
   /** The input at `index` as `{ source, key, value }`, or `null`. */
@@ -119,10 +127,11 @@ class Engine {
   constructor(policy) {
     if (policy instanceof native.NativeEngine) {
       this[kNative] = policy;
-      return;
+    } else {
+      const json = policy === undefined || policy === null || typeof policy === 'string' ? policy : JSON.stringify(policy);
+      this[kNative] = call(() => new native.NativeEngine(json ?? undefined));
     }
-    const json = policy === undefined || policy === null || typeof policy === 'string' ? policy : JSON.stringify(policy);
-    this[kNative] = call(() => new native.NativeEngine(json ?? undefined));
+    this[kHandle] = this[kNative].handle;
   }
 
   /** The policy of RAMPART_POLICY (a file) with RAMPART_MODE applied. */
@@ -145,7 +154,7 @@ class Engine {
    * postgresql, sqlite, mssql, oracle or generic (aliases: mariadb, postgres, ...).
    */
   checkSql(request, dialect, query) {
-    return Verdict.fromNative(call(() => this[kNative].checkSql(request[kNative], dialect, toText(query))));
+    return Verdict.fromNative(call(() => native.checkSql(this[kHandle], request[kHandle], dialect, toText(query))));
   }
 
   /**
@@ -179,4 +188,4 @@ function call(fn) {
   }
 }
 
-module.exports = { Engine, Request, Verdict, kNative, toText };
+module.exports = { Engine, Request, Verdict, kNative, kHandle, kCount, toText };

@@ -9,7 +9,7 @@
 // parser that ran after an early sink call).
 
 const { AsyncLocalStorage } = require('node:async_hooks');
-const { Request, kNative } = require('./api');
+const { Request, kNative, kCount } = require('./api');
 const { flatten, LIMITS } = require('./flatten');
 
 const storage = new AsyncLocalStorage();
@@ -113,6 +113,7 @@ function fill(request, req, view, target, url, body, params, cookies) {
   }
   const jar = cookies && typeof cookies === 'object' ? cookies : parseCookies(headers.cookie);
   for (const name of Object.keys(jar)) flatten('cookie', name, jar[name], add, budget);
+  request[kCount] = LIMITS.maxInputs - budget.left;
 }
 
 function queryFromUrl(url) {

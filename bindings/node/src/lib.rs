@@ -3,9 +3,11 @@
 //! A thin napi-rs layer over rampart-core. The JavaScript half (`lib/`) owns the hooks,
 //! the request context and the events; this crate only moves bytes across the boundary:
 //!
-//! - `NativeEngine`: a compiled policy (`new NativeEngine(json)` or `fromEnv()`) and one
-//!   method per check (`checkSql`), plus event formatting and the block page.
+//! - `NativeEngine`: a compiled policy (`new NativeEngine(json)` or `fromEnv()`), event
+//!   formatting and the block page.
 //! - `NativeRequest`: the flattened inputs of one HTTP request.
+//! - one function per check (`checkSql(engine, request, ...)`), taking the `handle`
+//!   numbers of an engine and a request: the hot path stays a plain function call.
 //!
 //! A check returns `null` when it found nothing (the common case costs no object) and a
 //! plain verdict object otherwise.
@@ -20,6 +22,9 @@
 // napi-derive expands every export into `unsafe` glue code over the C N-API. This crate
 // writes no `unsafe` of its own.
 #![allow(unsafe_code)]
+
+use std::cell::RefCell;
+use std::rc::Rc;
 
 use napi::bindgen_prelude::{Buffer, Either};
 use napi::{Error, Result, Status};
@@ -44,6 +49,69 @@ fn core_error(e: rampart_core::Error) -> Error {
 
 fn invalid_argument(message: String) -> Error {
     Error::new(Status::InvalidArg, format!("{}: {message}", rampart_core::ErrorKind::InvalidArgument.name()))
+}
+
+/// Handles of the live engines and requests of this thread, for the hot path.
+///
+/// A class instance passed as an argument costs an unwrap plus an instance check per
+/// call (hundreds of nanoseconds); the checks instead take plain numbers naming the
+/// engine and the request. Each class instance registers itself here and leaves on drop
+/// (when JavaScript collects it). Thread-local: every Node worker has its own.
+struct Registry<T> {
+    slots: Vec<Option<Rc<T>>>,
+    free: Vec<u32>,
+}
+
+impl<T> Registry<T> {
+    const fn new() -> Self {
+        Registry { slots: Vec::new(), free: Vec::new() }
+    }
+
+    fn insert(&mut self, value: Rc<T>) -> u32 {
+        match self.free.pop() {
+            Some(id) => {
+                self.slots[id as usize] = Some(value);
+                id
+            }
+            None => {
+                self.slots.push(Some(value));
+                saturate(self.slots.len() - 1)
+            }
+        }
+    }
+
+    fn get(&self, id: u32) -> Option<Rc<T>> {
+        self.slots.get(id as usize).and_then(Clone::clone)
+    }
+
+    fn remove(&mut self, id: u32) {
+        if let Some(slot) = self.slots.get_mut(id as usize) {
+            if slot.take().is_some() {
+                self.free.push(id);
+            }
+        }
+    }
+}
+
+thread_local! {
+    static ENGINES: RefCell<Registry<rampart_core::Engine>> = const { RefCell::new(Registry::new()) };
+    static REQUESTS: RefCell<Registry<RefCell<rampart_core::Request>>> = const { RefCell::new(Registry::new()) };
+}
+
+fn stale(what: &str) -> Error {
+    invalid_argument(format!("no live {what} with this handle"))
+}
+
+/// `null` when nothing was found. `engine` and `request` are the `handle`s of a
+/// `NativeEngine` and a `NativeRequest`.
+#[napi(catch_unwind)]
+pub fn check_sql(engine: u32, request: u32, dialect: String, query: Text) -> Result<Option<NativeVerdict>> {
+    let engine = ENGINES.with(|r| r.borrow().get(engine)).ok_or_else(|| stale("engine"))?;
+    let request = REQUESTS.with(|r| r.borrow().get(request)).ok_or_else(|| stale("request"))?;
+    let dialect =
+        Dialect::parse(&dialect).ok_or_else(|| invalid_argument(format!("unknown SQL dialect `{dialect}`")))?;
+    let request = request.borrow();
+    Ok(found(engine.check_sql(&request, dialect, bytes(&query))))
 }
 
 /// The outcome of a check that found something.
@@ -163,16 +231,33 @@ pub struct NativeInput {
 
 /// The user inputs of one HTTP request.
 #[napi]
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub struct NativeRequest {
-    inner: rampart_core::Request,
+    handle: u32,
+    inner: Rc<RefCell<rampart_core::Request>>,
+}
+
+impl Drop for NativeRequest {
+    fn drop(&mut self) {
+        // During thread teardown the registry may be gone already: nothing to release then.
+        let _ = REQUESTS.try_with(|r| r.borrow_mut().remove(self.handle));
+    }
 }
 
 #[napi]
 impl NativeRequest {
     #[napi(constructor, catch_unwind)]
+    #[allow(clippy::new_without_default)]
     pub fn new() -> Self {
-        NativeRequest::default()
+        let inner = Rc::new(RefCell::new(rampart_core::Request::new()));
+        let handle = REQUESTS.with(|r| r.borrow_mut().insert(Rc::clone(&inner)));
+        NativeRequest { handle, inner }
+    }
+
+    /// The number naming this request in `checkSql`.
+    #[napi(getter, catch_unwind)]
+    pub fn handle(&self) -> u32 {
+        self.handle
     }
 
     /// Adds one input; `source` is `query`, `body`, `path`, `header`, `cookie` or `other`.
@@ -180,39 +265,39 @@ impl NativeRequest {
     pub fn add_input(&mut self, source: String, key: String, value: Text) -> Result<()> {
         let source =
             Source::from_name(&source).ok_or_else(|| invalid_argument(format!("unknown input source `{source}`")))?;
-        self.inner.add_input(source, key.as_bytes(), bytes(&value));
+        self.inner.borrow_mut().add_input(source, key.as_bytes(), bytes(&value));
         Ok(())
     }
 
     #[napi(catch_unwind)]
     pub fn set_method(&mut self, method: String) {
-        self.inner.set_method(method.as_bytes());
+        self.inner.borrow_mut().set_method(method.as_bytes());
     }
 
     #[napi(catch_unwind)]
     pub fn set_path(&mut self, path: String) {
-        self.inner.set_path(path.as_bytes());
+        self.inner.borrow_mut().set_path(path.as_bytes());
     }
 
     #[napi(catch_unwind)]
     pub fn set_route(&mut self, route: String) {
-        self.inner.set_route(route.as_bytes());
+        self.inner.borrow_mut().set_route(route.as_bytes());
     }
 
     /// Forgets every input, keeping the buffers.
     #[napi(catch_unwind)]
     pub fn reset(&mut self) {
-        self.inner.reset();
+        self.inner.borrow_mut().reset();
     }
 
     #[napi(getter, catch_unwind)]
     pub fn length(&self) -> u32 {
-        saturate(self.inner.len())
+        saturate(self.inner.borrow().len())
     }
 
     #[napi(catch_unwind)]
     pub fn input(&self, index: u32) -> Option<NativeInput> {
-        self.inner.input(index as usize).map(|input| NativeInput {
+        self.inner.borrow().input(index as usize).map(|input| NativeInput {
             source: input.source.name().to_owned(),
             key: String::from_utf8_lossy(input.key).into_owned(),
             value: String::from_utf8_lossy(input.value).into_owned(),
@@ -224,7 +309,14 @@ impl NativeRequest {
 #[napi]
 #[derive(Debug)]
 pub struct NativeEngine {
-    inner: rampart_core::Engine,
+    handle: u32,
+    inner: Rc<rampart_core::Engine>,
+}
+
+impl Drop for NativeEngine {
+    fn drop(&mut self) {
+        let _ = ENGINES.try_with(|r| r.borrow_mut().remove(self.handle));
+    }
 }
 
 #[napi]
@@ -246,15 +338,15 @@ impl NativeEngine {
     }
 
     fn build(policy: rampart_core::Policy) -> Result<Self> {
-        Ok(NativeEngine { inner: rampart_core::Engine::new(policy).map_err(core_error)? })
+        let inner = Rc::new(rampart_core::Engine::new(policy).map_err(core_error)?);
+        let handle = ENGINES.with(|r| r.borrow_mut().insert(Rc::clone(&inner)));
+        Ok(NativeEngine { handle, inner })
     }
 
-    /// `null` when nothing was found.
-    #[napi(catch_unwind)]
-    pub fn check_sql(&self, request: &NativeRequest, dialect: String, query: Text) -> Result<Option<NativeVerdict>> {
-        let dialect =
-            Dialect::parse(&dialect).ok_or_else(|| invalid_argument(format!("unknown SQL dialect `{dialect}`")))?;
-        Ok(found(self.inner.check_sql(&request.inner, dialect, bytes(&query))))
+    /// The number naming this engine in `checkSql`.
+    #[napi(getter, catch_unwind)]
+    pub fn handle(&self) -> u32 {
+        self.handle
     }
 
     /// The event JSON line of a finding; `null` for a verdict without a threat.
@@ -269,7 +361,8 @@ impl NativeEngine {
     ) -> Result<Option<String>> {
         let verdict = verdict.to_core()?;
         let context = context.unwrap_or_default().into_core();
-        Ok(self.inner.event_json(&request.inner, &verdict, &sink_kind, bytes(&resource), &context))
+        let request = request.inner.borrow();
+        Ok(self.inner.event_json(&request, &verdict, &sink_kind, bytes(&resource), &context))
     }
 
     /// The policy's block response with `{{event_id}}` filled in.
