@@ -9,7 +9,8 @@
 // parser that ran after an early sink call).
 
 const { AsyncLocalStorage } = require('node:async_hooks');
-const { Request, kNative, kCount } = require('./api');
+const native = require('./native');
+const { Request, kHandle, kCount } = require('./api');
 const { flatten, LIMITS } = require('./flatten');
 
 const storage = new AsyncLocalStorage();
@@ -93,13 +94,8 @@ class RequestContext {
 }
 
 function fill(request, req, view, target, url, body, params, cookies) {
-  const nativeRequest = request[kNative];
-  nativeRequest.reset();
-  nativeRequest.setMethod(String(req.method || ''));
-  const queryStart = url.indexOf('?');
-  nativeRequest.setPath(queryStart === -1 ? url : url.slice(0, queryStart));
-  nativeRequest.setRoute(view.routeText(target));
-  const add = (source, key, value) => nativeRequest.addInput(source, key, value);
+  const flat = [];
+  const add = (source, key, value) => flat.push(source, key, value);
   const budget = { left: LIMITS.maxInputs };
   flatten('query', '', view.query(target), add, budget);
   flatten('body', '', body, add, budget);
@@ -113,7 +109,15 @@ function fill(request, req, view, target, url, body, params, cookies) {
   }
   const jar = cookies && typeof cookies === 'object' ? cookies : parseCookies(headers.cookie);
   for (const name of Object.keys(jar)) flatten('cookie', name, jar[name], add, budget);
-  request[kCount] = LIMITS.maxInputs - budget.left;
+  const queryStart = url.indexOf('?');
+  native.loadRequest(
+    request[kHandle],
+    String(req.method || ''),
+    queryStart === -1 ? url : url.slice(0, queryStart),
+    view.routeText(target),
+    flat,
+  );
+  request[kCount] = flat.length / 3;
 }
 
 function queryFromUrl(url) {

@@ -114,6 +114,24 @@ pub fn check_sql(engine: u32, request: u32, dialect: String, query: Text) -> Res
     Ok(found(engine.check_sql(&request, dialect, bytes(&query))))
 }
 
+/// Replaces the contents of the request named by `request` in one call: its method, path
+/// and route, then `inputs` as flat triples `[source, key, value, source, key, value, ...]`.
+/// One crossing per HTTP request instead of one per input.
+#[napi(catch_unwind)]
+pub fn load_request(request: u32, method: String, path: String, route: String, inputs: Vec<Text>) -> Result<()> {
+    let request = REQUESTS.with(|r| r.borrow().get(request)).ok_or_else(|| stale("request"))?;
+    let mut request = request.borrow_mut();
+    request.reset();
+    request.set_method(method.as_bytes());
+    request.set_path(path.as_bytes());
+    request.set_route(route.as_bytes());
+    for triple in inputs.chunks_exact(3) {
+        let source = std::str::from_utf8(bytes(&triple[0])).ok().and_then(Source::from_name).unwrap_or(Source::Other);
+        request.add_input(source, bytes(&triple[1]), bytes(&triple[2]));
+    }
+    Ok(())
+}
+
 /// The outcome of a check that found something.
 #[napi(object)]
 #[derive(Debug, Clone)]
