@@ -33,6 +33,7 @@ macro_rules! boundary {
 pub(crate) use boundary;
 
 /// The body of `boundary!({ ... })`.
+#[inline(always)]
 pub(crate) fn run(body: impl FnOnce() -> Result<(), rampart_status>) -> rampart_status {
     // AssertUnwindSafe: after a panic the caller gets RAMPART_STATUS_PANIC and each
     // function documents that the handle it was given must then be reset or freed; no
@@ -54,6 +55,7 @@ pub(crate) fn run_or<T>(fallback: T, body: impl FnOnce() -> T) -> T {
 /// # Safety
 /// A non-NULL `ptr` must point to `len` readable bytes that stay valid and unchanged for
 /// `'a` (the duration of the call).
+#[inline(always)]
 pub(crate) unsafe fn bytes<'a>(ptr: *const u8, len: usize) -> Result<&'a [u8], rampart_status> {
     if ptr.is_null() {
         return if len == 0 { Ok(&[]) } else { Err(rampart_status::RAMPART_STATUS_NULL_ARGUMENT) };
@@ -69,6 +71,7 @@ pub(crate) unsafe fn bytes<'a>(ptr: *const u8, len: usize) -> Result<&'a [u8], r
 ///
 /// # Safety
 /// A non-NULL `ptr` must point to a live `T` not mutated during `'a`.
+#[inline(always)]
 pub(crate) unsafe fn reference<'a, T>(ptr: *const T) -> Result<&'a T, rampart_status> {
     // SAFETY: per the caller's contract; NULL is rejected by `as_ref`.
     unsafe { ptr.as_ref() }.ok_or(rampart_status::RAMPART_STATUS_NULL_ARGUMENT)
@@ -87,6 +90,7 @@ pub(crate) unsafe fn exclusive<'a, T>(ptr: *mut T) -> Result<&'a mut T, rampart_
 ///
 /// # Safety
 /// A non-NULL `ptr` must point to writable, suitably aligned memory for a `T`.
+#[inline(always)]
 pub(crate) unsafe fn out<'a, T>(ptr: *mut T) -> Result<&'a mut MaybeUninit<T>, rampart_status> {
     // SAFETY: MaybeUninit<T> has T's layout, and writing through it never reads or drops
     // the old contents, which C may have left uninitialized.
