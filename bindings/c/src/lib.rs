@@ -100,4 +100,40 @@ mod tests {
         // The header's RAMPART_VERSION string is built from these three parts
         // (cbindgen.toml); tests/header.rs checks the header itself.
     }
+
+    /// Every `extern "C"` function's body is one `boundary!` (the panic boundary):
+    /// the function's first statement after its signature.
+    #[test]
+    fn every_extern_fn_runs_inside_the_boundary() {
+        let sources = [
+            include_str!("lib.rs"),
+            include_str!("engine.rs"),
+            include_str!("error.rs"),
+            include_str!("event.rs"),
+            include_str!("policy.rs"),
+            include_str!("request.rs"),
+            include_str!("verdict.rs"),
+        ];
+        let mut functions = 0;
+        for source in sources {
+            let mut rest = source;
+            while let Some(at) = rest.find("extern \"C\" fn ") {
+                let after = &rest[at..];
+                let name: String = after["extern \"C\" fn ".len()..].chars().take_while(|c| *c != '(').collect();
+                let body_start = after.find(" {\n").expect("function body");
+                let first_statement = after[body_start + 3..].trim_start();
+                assert!(
+                    first_statement.starts_with("boundary!(") || first_statement.starts_with("const "),
+                    "{name} does not start with boundary!"
+                );
+                if first_statement.starts_with("const ") {
+                    let next = first_statement.split_once(";\n").expect("const item").1.trim_start();
+                    assert!(next.starts_with("boundary!("), "{name} does not run inside boundary!");
+                }
+                functions += 1;
+                rest = &after[body_start..];
+            }
+        }
+        assert!(functions >= 20, "found {functions} extern functions");
+    }
 }
