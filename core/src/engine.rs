@@ -100,7 +100,7 @@ impl Engine {
         if self.route_excluded(request, threat) {
             return Verdict::ALLOW;
         }
-        let excluded = |input: Input<'_>| self.input_excluded(input, threat);
+        let excluded = |input: Input<'_>| self.input_excluded(request, input, threat);
         if let Some((index, span, reason)) = nosql::find_operator(filter_json, request, excluded) {
             return Verdict {
                 action,
@@ -135,7 +135,7 @@ impl Engine {
             let Some((span, reason)) = detect(&structural) else {
                 continue;
             };
-            if self.input_excluded(structural.input, threat) {
+            if self.input_excluded(request, structural.input, threat) {
                 continue;
             }
             return Verdict {
@@ -169,7 +169,7 @@ impl Engine {
             let Some((span, reason)) = detect(&candidate) else {
                 continue;
             };
-            if self.input_excluded(candidate.input, threat) {
+            if self.input_excluded(request, candidate.input, threat) {
                 continue;
             }
             return Verdict {
@@ -196,14 +196,19 @@ impl Engine {
         })
     }
 
-    fn input_excluded(&self, input: Input<'_>, threat: Threat) -> bool {
+    fn input_excluded(&self, request: &Request, input: Input<'_>, threat: Threat) -> bool {
         self.policy.exclusions.iter().any(|exclusion| {
             let Some(pattern) = exclusion.input.as_deref() else {
                 return false;
             };
-            covers(&exclusion.protections, threat) && input_matches(pattern.as_bytes(), input)
+            let on_route = exclusion.route.as_deref().is_none_or(|route| route_matches(route, request));
+            covers(&exclusion.protections, threat) && on_route && input_matches(pattern.as_bytes(), input)
         })
     }
+}
+
+fn route_matches(pattern: &str, request: &Request) -> bool {
+    glob_match(pattern.as_bytes(), request.route()) || glob_match(pattern.as_bytes(), request.path())
 }
 
 fn covers(protections: &[Threat], threat: Threat) -> bool {
@@ -278,6 +283,10 @@ mod tests {
         assert_eq!(by_input.check_sql(&req, Dialect::MySql, query.as_bytes()), Verdict::ALLOW);
         let other_input = engine(r#"{"mode":"block","exclusions":[{"input":"query.email"}]}"#);
         assert!(other_input.check_sql(&req, Dialect::MySql, query.as_bytes()).is_block());
+        let input_on_route = engine(r#"{"mode":"block","exclusions":[{"route":"/login","input":"body.*"}]}"#);
+        assert_eq!(input_on_route.check_sql(&req, Dialect::MySql, query.as_bytes()), Verdict::ALLOW);
+        let input_on_other_route = engine(r#"{"mode":"block","exclusions":[{"route":"/admin","input":"body.*"}]}"#);
+        assert!(input_on_other_route.check_sql(&req, Dialect::MySql, query.as_bytes()).is_block());
     }
 
     #[test]

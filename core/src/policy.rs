@@ -215,17 +215,20 @@ impl Policy {
 
     /// Parses and validates a policy document.
     pub fn from_json(json: &[u8]) -> Result<Policy, Error> {
-        let mut de = serde_json::Deserializer::from_slice(json);
-        let policy: Policy = serde_path_to_error::deserialize(&mut de).map_err(|e| {
+        let invalid = |msg: String| Error::new(ErrorKind::InvalidPolicy, msg);
+        let value: serde_json::Value = serde_json::from_slice(json).map_err(|e| invalid(e.to_string()))?;
+        // serde would also read a struct from a JSON array (field by position): a policy
+        // written that way is a mistake, not a policy.
+        require_objects(&value, "", &STRUCT_PATHS).map_err(invalid)?;
+        let policy: Policy = serde_path_to_error::deserialize(value).map_err(|e| {
             let path = e.path().to_string();
             let inner = e.into_inner();
             if path == "." || path.is_empty() {
-                Error::new(ErrorKind::InvalidPolicy, inner.to_string())
+                invalid(inner.to_string())
             } else {
-                Error::new(ErrorKind::InvalidPolicy, format!("{path}: {inner}"))
+                invalid(format!("{path}: {inner}"))
             }
         })?;
-        de.end().map_err(|e| Error::new(ErrorKind::InvalidPolicy, e.to_string()))?;
         policy.validate()?;
         Ok(policy)
     }
@@ -315,6 +318,38 @@ impl Policy {
     }
 }
 
+/// Paths of the policy whose values are structs (`*` = any key or index).
+const STRUCT_PATHS: [&str; 5] = ["", "protections", "protections.*", "exclusions.*", "block_response"];
+
+/// Checks that every value at a struct path is an object.
+fn require_objects(value: &serde_json::Value, path: &str, struct_paths: &[&str]) -> Result<(), String> {
+    let is_struct_path = |p: &str| {
+        struct_paths.iter().any(|pattern| {
+            let (mut a, mut b) = (pattern.split('.'), p.split('.'));
+            loop {
+                match (a.next(), b.next()) {
+                    (None, None) => return true,
+                    (Some("*"), Some(_)) => {}
+                    (Some(x), Some(y)) if x == y => {}
+                    _ => return false,
+                }
+            }
+        })
+    };
+    let here = if path.is_empty() { "the policy" } else { path };
+    if is_struct_path(path) && !value.is_object() {
+        return Err(format!("{here}: expected a JSON object (`{{ ... }}`)"));
+    }
+    let join = |key: &str| if path.is_empty() { key.to_owned() } else { format!("{path}.{key}") };
+    match value {
+        serde_json::Value::Object(map) => map.iter().try_for_each(|(k, v)| require_objects(v, &join(k), struct_paths)),
+        serde_json::Value::Array(items) => {
+            items.iter().enumerate().try_for_each(|(i, v)| require_objects(v, &join(&i.to_string()), struct_paths))
+        }
+        _ => Ok(()),
+    }
+}
+
 impl Serialize for Threat {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         serializer.serialize_str(self.name())
@@ -375,6 +410,10 @@ mod tests {
         assert!(err(r#"{"protections":{"sql_injection":{"allow_hosts":[]}}}"#).contains("unknown field `allow_hosts`"));
         assert!(err("{").contains("EOF"));
         assert!(err("{} {}").contains("trailing"));
+        assert!(err("[]").contains("the policy: expected a JSON object"));
+        assert!(err(r#"{"protections":[]}"#).contains("protections: expected a JSON object"));
+        assert!(err(r#"{"protections":{"ssrf":["block"]}}"#).contains("protections.ssrf: expected"));
+        assert!(err(r#"{"exclusions":[["/a"]]}"#).contains("exclusions.0: expected"));
     }
 
     #[test]

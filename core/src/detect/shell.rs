@@ -337,7 +337,7 @@ fn is_harmless_dash_word(command: &[u8], at: usize, end: usize) -> bool {
     let quotes = |c: &u8| matches!(c, b'"' | b'\'');
     let number = rest.first().is_some_and(u8::is_ascii_digit)
         && rest.iter().all(|c| c.is_ascii_digit() || matches!(c, b'.' | b',') || quotes(c));
-    let double_dash = rest == b"-" && command.get(end).map_or(true, |&c| is_word_terminator(c));
+    let double_dash = rest == b"-" && command.get(end).is_none_or(|&c| is_word_terminator(c));
     number || double_dash
 }
 

@@ -15,7 +15,7 @@ pub(crate) const MIN_INPUT_LEN: usize = 2;
 /// Finds the first occurrence of the input in `query` that adds structure.
 pub(crate) fn find_injection(dialect: Dialect, query: &[u8], input: &Structural<'_>) -> Option<(Span, Reason)> {
     let len = input.input.value.len();
-    if len < MIN_INPUT_LEN || len > query.len() {
+    if len < MIN_INPUT_LEN || len > query.len() || is_doubled_quotes(input.input.value) {
         return None;
     }
     // Cheap rejection first: most inputs do not occur at all.
@@ -27,6 +27,15 @@ pub(crate) fn find_injection(dialect: Dialect, query: &[u8], input: &Structural<
     }
     // A database we do not model may read backslashes as escapes: judge that reading too.
     scan(&SqlRules::GENERIC_BACKSLASH, query, len, input.occurrences(query))
+}
+
+/// Inputs made only of quotes, an even number of each (`''`, `""`): wherever they land
+/// they pair up into escaped quotes or empty literals, and add no code. They often
+/// coincide with an application's own quoting (`'\'\''`).
+fn is_doubled_quotes(value: &[u8]) -> bool {
+    let singles = value.iter().filter(|&&b| b == b'\'').count();
+    let doubles = value.iter().filter(|&&b| b == b'"').count();
+    singles + doubles == value.len() && singles % 2 == 0 && doubles % 2 == 0
 }
 
 /// Judges every occurrence (in increasing order), streaming the lexer once through the
@@ -71,6 +80,9 @@ fn judge_inside(token: SqlToken, lexer: SqlLexer<'_>, start: usize, end: usize) 
     let whole = token.start == start && token.end == end;
     match token.kind {
         Whitespace | Word | Number | Variable | Placeholder | Comma | Dot | OpenParen | CloseParen => None,
+        // An input ending in an unpaired backslash right before a quote escapes the
+        // application's closing quote: the literal now swallows what follows it.
+        String if in_content && escapes_closing_quote(token, &lexer, start, end) => Some(Reason::SqlLiteralEscape),
         // A complete literal supplied by the user is one value (a one-element list).
         String | QuotedIdentifier if in_content || whole => None,
         String | QuotedIdentifier => Some(Reason::SqlLiteralEscape),
@@ -89,12 +101,60 @@ fn judge_inside(token: SqlToken, lexer: SqlLexer<'_>, start: usize, end: usize) 
     }
 }
 
+/// In a string with backslash escapes (MySQL, PostgreSQL `E''`), does the occurrence
+/// end with an odd run of backslashes right before a quote? Then it escaped the
+/// application's closing quote and the literal swallows what follows. (The same
+/// effect through a trailing quote that pairs with the closing quote into `''` cannot
+/// be told apart from a correctly escaped input followed by more literal text, so it
+/// is left to the input that brings the code after it.)
+fn escapes_closing_quote(token: SqlToken, lexer: &SqlLexer<'_>, start: usize, end: usize) -> bool {
+    let query = lexer.input();
+    let backslashes = query[start..end].iter().rev().take_while(|&&b| b == b'\\').count();
+    if backslashes % 2 == 0 || !matches!(query.get(end), Some(b'\'' | b'"')) {
+        return false;
+    }
+    let escape_string = lexer.rules().postgres_strings && matches!(query[token.start], b'E' | b'e');
+    lexer.rules().backslash_escapes || escape_string
+}
+
 fn contains_comment_open(text: &[u8]) -> bool {
     text.windows(2).any(|w| w == b"/*")
 }
 
-/// The occurrence spans several tokens: safe only as a simple list or bare punctuation.
-fn judge_across(first: SqlToken, mut rest: SqlLexer<'_>, start: usize, end: usize) -> Option<Reason> {
+/// The occurrence spans several tokens: safe only as a simple list or bare punctuation,
+/// or when all but one of the tokens are whitespace at its ends (then it is judged as
+/// lying inside that one token: `5\n` ending a comment `-- TPC-H 5`).
+fn judge_across(first: SqlToken, rest: SqlLexer<'_>, start: usize, end: usize) -> Option<Reason> {
+    if let Some((token, lexer_after)) = only_non_whitespace_token(first, rest, end) {
+        return judge_inside(token, lexer_after, start.max(token.start), end.min(token.end));
+    }
+    judge_sequence(first, rest, start, end)
+}
+
+/// The single non-whitespace token among those the occurrence overlaps, if there is
+/// exactly one (with the lexer positioned after it).
+fn only_non_whitespace_token<'a>(
+    first: SqlToken,
+    mut rest: SqlLexer<'a>,
+    end: usize,
+) -> Option<(SqlToken, SqlLexer<'a>)> {
+    let mut found: Option<(SqlToken, SqlLexer<'a>)> = None;
+    let mut token = first;
+    loop {
+        if token.kind != SqlTokenKind::Whitespace {
+            if found.is_some() {
+                return None;
+            }
+            found = Some((token, rest));
+        }
+        match rest.next() {
+            Some(next) if next.start < end => token = next,
+            _ => return found,
+        }
+    }
+}
+
+fn judge_sequence(first: SqlToken, mut rest: SqlLexer<'_>, start: usize, end: usize) -> Option<Reason> {
     let query = rest.input();
     let mut shape = ListShape::new();
     let mut token = first;
@@ -143,7 +203,7 @@ enum State {
     Start,
     /// After `(` or `,`: an element must follow.
     ElementExpected,
-    /// After a sign that ends at this offset: a number must start there.
+    /// After a sign (`-` or `+`): a number must follow (`-5`, `- 5`).
     AfterSign(usize),
     /// After a complete number or string.
     AfterValue,
@@ -186,7 +246,7 @@ impl ListShape {
                 Some(State::ElementExpected)
             }
             (_, Operator) if element_may_start && matches!(text, b"-" | b"+") => Some(State::AfterSign(token.end)),
-            (State::AfterSign(at), Number) if token.start == at => Some(State::AfterValue),
+            (State::AfterSign(_), Number) => Some(State::AfterValue),
             (_, Number | String) if element_may_start => Some(State::AfterValue),
             (_, Word | QuotedIdentifier) if element_may_start => Some(State::AfterName),
             (State::AfterDot, Word | QuotedIdentifier) => Some(State::AfterName),
@@ -198,7 +258,8 @@ impl ListShape {
             (State::AfterNulls, Word) if text.eq_ignore_ascii_case(b"first") || text.eq_ignore_ascii_case(b"last") => {
                 Some(State::AfterValue)
             }
-            (_, Comma) if after_element => Some(State::ElementExpected),
+            // A leading or trailing comma joins nothing by itself (`1,2,` `,3`).
+            (_, Comma) if after_element || self.state == State::Start => Some(State::ElementExpected),
             (_, CloseParen) if after_element && self.opened => Some(State::Closed),
             _ => None,
         };
@@ -218,7 +279,7 @@ impl ListShape {
             return Some(reason);
         }
         let complete = match self.state {
-            State::AfterValue | State::AfterName | State::AfterDirection => !self.opened,
+            State::AfterValue | State::AfterName | State::AfterDirection | State::ElementExpected => !self.opened,
             State::Closed => true,
             _ => false,
         };

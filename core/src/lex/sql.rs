@@ -546,8 +546,10 @@ impl<'a> SqlLexer<'a> {
         }
         // MySQL accepts identifiers that start with digits (`1abc`); everywhere else
         // digits glued to letters are rejected by the parser. Lexing the run as one
-        // word is the reading that adds no structure either way.
-        let glued = self.identifier_len(i - start);
+        // word is the reading that adds no structure either way. Not after a `.` or an
+        // exponent: MySQL reads `1.e` as a number followed by what comes next.
+        let plain_digits = input[start..i].iter().all(u8::is_ascii_digit);
+        let glued = if plain_digits { self.identifier_len(i - start) } else { 0 };
         if glued > 0 {
             return self.emit(SqlTokenKind::Word, i - start + glued);
         }

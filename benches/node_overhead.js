@@ -1,0 +1,223 @@
+#!/usr/bin/env node
+'use strict';
+// What rampart adds to a Node.js app, measured on this machine (loopback only):
+//
+//   1. per hooked call: the agent's check alone, then better-sqlite3 and sqlite3 query
+//      calls through the hooked method vs. the library's original method, inside one
+//      request context (10 inputs, a ~200-byte query: the shape of a real request);
+//   2. per request: the example shop (Express + sqlite3), unprotected vs. protected
+//      (block mode), driven by autocannon in the same run, alternating A/B/A/B.
+//
+// Usage: node benches/node_overhead.js [--seconds N] [--connections N] [--quick]
+// Needs `scripts/setup` (the addon, bindings/node/test and examples/node-express deps).
+
+const path = require('node:path');
+const { createRequire } = require('node:module');
+const { spawn } = require('node:child_process');
+
+const REPO = path.resolve(__dirname, '..');
+const fromTests = createRequire(path.join(REPO, 'bindings', 'node', 'test', 'package.json'));
+const args = process.argv.slice(2);
+const option = (name, fallback) => {
+  const i = args.indexOf(`--${name}`);
+  return i === -1 ? fallback : Number(args[i + 1]);
+};
+const quick = args.includes('--quick');
+const SECONDS = option('seconds', quick ? 2 : 5);
+const CONNECTIONS = option('connections', 10);
+
+process.env.RAMPART_EVENTS = '/dev/null';
+process.env.RAMPART_MODE = 'block';
+const rampart = fromTests('rampart');
+const { storage, RequestContext } = require(path.join(REPO, 'bindings', 'node', 'lib', 'context.js'));
+const { originalOf } = require(path.join(REPO, 'bindings', 'node', 'lib', 'hooks', 'wrap.js'));
+const agent = require(path.join(REPO, 'bindings', 'node', 'lib', 'agent.js'));
+
+/** A request as Express leaves it: 10 inputs across query, body and headers. */
+function fakeRequest() {
+  return {
+    method: 'POST',
+    url: '/products/search?q=desk+lamp&page=2&sort=price',
+    originalUrl: '/products/search?q=desk+lamp&page=2&sort=price',
+    query: { q: 'desk lamp', page: '2', sort: 'price' },
+    body: { filters: { color: 'dark-grey', max_price: '50.00' } },
+    params: {},
+    headers: {
+      host: '127.0.0.1:3000',
+      'user-agent': 'Mozilla/5.0 (X11; Linux x86_64; rv:140.0) Gecko/20100101 Firefox/140.0',
+      accept: 'application/json',
+    },
+    socket: { remoteAddress: '127.0.0.1' },
+  };
+}
+
+const QUERY =
+  "SELECT id, name, description, price_cents FROM products WHERE name LIKE '%desk lamp%' " +
+  "AND color = 'dark-grey' AND price_cents <= 5000 ORDER BY price_cents ASC LIMIT 20 OFFSET 20";
+
+function nsPerOp(fn, iterations) {
+  const start = process.hrtime.bigint();
+  for (let i = 0; i < iterations; i++) fn(i);
+  return Number(process.hrtime.bigint() - start) / iterations;
+}
+
+function median(values) {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)];
+}
+
+async function perCall() {
+  const BetterSqlite = fromTests('better-sqlite3');
+  const sqlite3 = fromTests('sqlite3');
+  const better = new BetterSqlite(':memory:');
+  better.exec(
+    'CREATE TABLE products (id INTEGER PRIMARY KEY, name TEXT, description TEXT, price_cents INTEGER, color TEXT);' +
+      "INSERT INTO products (name, description, price_cents, color) VALUES ('desk lamp', 'warm', 2900, 'dark-grey');",
+  );
+  const db = await new Promise((resolve, reject) => {
+    const d = new sqlite3.Database(':memory:', (e) => (e ? reject(e) : resolve(d)));
+  });
+  await new Promise((resolve, reject) =>
+    db.exec(
+      'CREATE TABLE products (id INTEGER PRIMARY KEY, name TEXT, description TEXT, price_cents INTEGER, color TEXT)',
+      (e) => (e ? reject(e) : resolve()),
+    ),
+  );
+  const hookedPrepare = BetterSqlite.prototype.prepare;
+  const originalPrepare = originalOf(hookedPrepare);
+  const hookedAll = sqlite3.Database.prototype.all;
+  const originalAll = originalOf(hookedAll);
+  if (!originalPrepare || !originalAll) throw new Error('the hooks are not installed');
+
+  const context = new RequestContext(fakeRequest(), null);
+  return storage.run(context, async () => {
+    context.inputs(); // the first sink call of a request reads the inputs once
+    const rounds = quick ? 3 : 7;
+    const results = { check: [], fill: [], better: [], sqlite3: [] };
+    for (let round = 0; round < rounds; round++) {
+      results.check.push(nsPerOp(() => agent.sql('bench', 'sqlite', QUERY), 200_000));
+      results.fill.push(
+        nsPerOp(() => {
+          const c = new RequestContext(fakeRequest(), null);
+          c.inputs();
+        }, 20_000),
+      );
+      const betterOriginal = nsPerOp(() => originalPrepare.call(better, QUERY).all(), 50_000);
+      const betterHooked = nsPerOp(() => hookedPrepare.call(better, QUERY).all(), 50_000);
+      results.better.push([betterOriginal, betterHooked]);
+      const sqliteOriginal = await asyncNsPerOp((cb) => originalAll.call(db, QUERY, cb), 20_000);
+      const sqliteHooked = await asyncNsPerOp((cb) => hookedAll.call(db, QUERY, cb), 20_000);
+      results.sqlite3.push([sqliteOriginal, sqliteHooked]);
+    }
+    db.close();
+    return {
+      checkNs: median(results.check),
+      fillNs: median(results.fill),
+      better: [median(results.better.map((r) => r[0])), median(results.better.map((r) => r[1]))],
+      betterDiff: median(results.better.map((r) => r[1] - r[0])),
+      sqlite3: [median(results.sqlite3.map((r) => r[0])), median(results.sqlite3.map((r) => r[1]))],
+      sqlite3Diff: median(results.sqlite3.map((r) => r[1] - r[0])),
+    };
+  });
+}
+
+/** Issues `count` async calls in batches of 500 and waits for them; ns per call. */
+async function asyncNsPerOp(call, count) {
+  const start = process.hrtime.bigint();
+  for (let done = 0; done < count; done += 500) {
+    await new Promise((resolve, reject) => {
+      let pending = 500;
+      for (let i = 0; i < 500; i++) {
+        call((error) => {
+          if (error) reject(error);
+          else if (--pending === 0) resolve();
+        });
+      }
+    });
+  }
+  return Number(process.hrtime.bigint() - start) / count;
+}
+
+function startShop(script, extraEnv) {
+  return new Promise((resolve, reject) => {
+    const env = { ...process.env, PORT: '0', HOST: '127.0.0.1', RAMPART_EVENTS: '/dev/null', ...extraEnv };
+    delete env.RAMPART_POLICY;
+    const child = spawn(process.execPath, [script], {
+      cwd: path.join(REPO, 'examples', 'node-express'),
+      env,
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    let out = '';
+    child.stdout.on('data', (d) => {
+      out += d;
+      const match = /listening on (http:\/\/[\d.]+:\d+)/.exec(out);
+      if (match) resolve({ url: match[1], child });
+    });
+    child.on('exit', (code) => reject(new Error(`${script} exited with ${code}`)));
+  });
+}
+
+function load(url) {
+  const autocannon = fromTests('autocannon');
+  return new Promise((resolve, reject) =>
+    autocannon({ url, connections: CONNECTIONS, duration: SECONDS }, (error, result) =>
+      error ? reject(error) : resolve(result),
+    ),
+  );
+}
+
+async function perRequest() {
+  const plain = await startShop('app.js', { RAMPART_MODE: '' });
+  const protectedShop = await startShop('server.js', { RAMPART_MODE: 'block' });
+  const target = '/products?q=desk%20lamp';
+  try {
+    await load(plain.url + target); // warm-up both
+    await load(protectedShop.url + target);
+    const runs = { plain: [], protected: [] };
+    for (let round = 0; round < 2; round++) {
+      runs.plain.push(await load(plain.url + target));
+      runs.protected.push(await load(protectedShop.url + target));
+    }
+    const rps = (list) => list.reduce((s, r) => s + r.requests.average, 0) / list.length;
+    const latency = (list) => list.reduce((s, r) => s + r.latency.average, 0) / list.length;
+    const errors = [...runs.plain, ...runs.protected].reduce((s, r) => s + r.errors + r.non2xx, 0);
+    return {
+      plainRps: rps(runs.plain),
+      protectedRps: rps(runs.protected),
+      plainLatencyMs: latency(runs.plain),
+      protectedLatencyMs: latency(runs.protected),
+      errors,
+    };
+  } finally {
+    plain.child.kill();
+    protectedShop.child.kill();
+  }
+}
+
+async function main() {
+  const call = await perCall();
+  const us = (ns) => (ns / 1000).toFixed(2);
+  console.log(`node ${process.version}, rampart ${rampart.version}`);
+  console.log('per hooked call (medians; 10 inputs, 200-byte query, nothing found):');
+  console.log(`  agent check alone                 ${us(call.checkNs)} us`);
+  console.log(`  reading a request's inputs (once) ${us(call.fillNs)} us`);
+  console.log(
+    `  better-sqlite3 prepare+all         ${us(call.better[0])} -> ${us(call.better[1])} us  (+${us(call.betterDiff)} us)`,
+  );
+  console.log(
+    `  sqlite3 Database#all (async)       ${us(call.sqlite3[0])} -> ${us(call.sqlite3[1])} us  (+${us(call.sqlite3Diff)} us)`,
+  );
+  const req = await perRequest();
+  const overhead = (1 - req.protectedRps / req.plainRps) * 100;
+  const addedUs = (1e6 / req.protectedRps - 1e6 / req.plainRps) * CONNECTIONS;
+  console.log(`per request (example shop, GET /products?q=..., ${CONNECTIONS} connections, ${SECONDS}s x 2 each):`);
+  console.log(`  unprotected  ${req.plainRps.toFixed(0)} req/s, mean latency ${req.plainLatencyMs.toFixed(2)} ms`);
+  console.log(`  protected    ${req.protectedRps.toFixed(0)} req/s, mean latency ${req.protectedLatencyMs.toFixed(2)} ms`);
+  console.log(`  overhead     ${overhead.toFixed(1)}% throughput, ~${addedUs.toFixed(1)} us per request`);
+  if (req.errors > 0) console.log(`  !! ${req.errors} errors or non-2xx answers`);
+}
+
+main().catch((error) => {
+  console.error(error);
+  process.exit(1);
+});

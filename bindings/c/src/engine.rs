@@ -1,0 +1,248 @@
+//! `rampart_engine`: the compiled policy, and the checks.
+//!
+//! An engine is immutable and shared: the handle is an `Arc` and every request made
+//! from it holds a clone, so freeing the engine while requests live is safe. Each check
+//! is one `extern "C"` function, `rampart_check_<kind>`, taking the request, the sink's
+//! resource and a `rampart_verdict` to fill; adding a detector adds one such function.
+
+use std::ffi::c_char;
+use std::sync::Arc;
+
+use rampart_core::{Dialect, Engine, Error, Policy};
+
+use crate::boundary::{boundary, bytes, out, reference, write_message};
+use crate::error::rampart_status;
+use crate::request::rampart_request;
+use crate::verdict::rampart_verdict;
+
+/// A compiled policy. Opaque.
+///
+/// Ownership: created by `rampart_engine_new` or `rampart_engine_from_env`, released by
+/// `rampart_engine_free`. Requests made from it keep it alive, so it may be freed before
+/// them.
+///
+/// Thread safety: immutable; one engine may be used by any number of threads at once
+/// (usually one per process, built at start-up).
+#[allow(non_camel_case_types)]
+#[derive(Debug)]
+pub struct rampart_engine {
+    pub(crate) engine: Engine,
+}
+
+/// A SQL dialect (`rampart_check_sql`); the core's `Dialect` codes. Each has its own
+/// string, comment and identifier rules; pick the database the query is sent to.
+#[allow(non_camel_case_types, clippy::enum_variant_names)]
+#[repr(u32)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum rampart_dialect {
+    /// MySQL and MariaDB.
+    RAMPART_DIALECT_MYSQL = 1,
+    /// PostgreSQL (and CockroachDB).
+    RAMPART_DIALECT_POSTGRESQL = 2,
+    RAMPART_DIALECT_SQLITE = 3,
+    /// Microsoft SQL Server (T-SQL).
+    RAMPART_DIALECT_MSSQL = 4,
+    RAMPART_DIALECT_ORACLE = 5,
+    /// Any other database: standard rules, judged under both standard and
+    /// backslash-escape string readings.
+    RAMPART_DIALECT_GENERIC = 6,
+}
+
+/// Builds an engine from a policy document (JSON, UTF-8; docs/policy.md).
+///
+/// `policy_json`/`policy_json_len`: the document; it is parsed during the call and not
+/// kept. An empty document is invalid: pass `{}` for the default policy.
+///
+/// On success writes a new engine to `*engine_out`; the caller owns it and releases it
+/// with `rampart_engine_free`. On failure writes nothing there and, when `err_buf` is
+/// not NULL and `err_cap > 0`, writes a NUL-terminated message (cut to `err_cap`) that
+/// names the offending field; `err_buf` may be NULL when `err_cap` is 0.
+///
+/// Returns `RAMPART_STATUS_INVALID_POLICY`, `RAMPART_STATUS_NULL_ARGUMENT` (NULL
+/// `engine_out`, or NULL `policy_json` with a non-zero length) or
+/// `RAMPART_STATUS_PANIC`. Thread-safe.
+///
+/// # Safety
+/// `policy_json` must point to `policy_json_len` readable bytes (or be NULL with length
+/// 0); `engine_out` must be NULL or writable; `err_buf` must be NULL or have `err_cap`
+/// writable bytes.
+#[no_mangle]
+pub unsafe extern "C" fn rampart_engine_new(
+    policy_json: *const u8,
+    policy_json_len: usize,
+    engine_out: *mut *const rampart_engine,
+    err_buf: *mut c_char,
+    err_cap: usize,
+) -> rampart_status {
+    boundary!({
+        let failed = |status| fail(err_buf, err_cap, status);
+        let engine_out = out(engine_out).map_err(failed)?;
+        let json = bytes(policy_json, policy_json_len).map_err(failed)?;
+        let engine = Policy::from_json(json).and_then(Engine::new).map_err(|e| fail_with(err_buf, err_cap, &e))?;
+        engine_out.write(Arc::into_raw(Arc::new(rampart_engine { engine })));
+        Ok(())
+    })
+}
+
+/// Builds an engine the way every rampart agent does: the policy file named by the
+/// `RAMPART_POLICY` environment variable (the default policy when unset or empty),
+/// then `RAMPART_MODE` (`off`, `report`, `block`) overriding its mode.
+///
+/// Outputs, errors and ownership as for `rampart_engine_new`; an unreadable file is
+/// `RAMPART_STATUS_POLICY_IO`. Reads the environment: do not call it while another
+/// thread calls `setenv`.
+///
+/// # Safety
+/// As for `rampart_engine_new`.
+#[no_mangle]
+pub unsafe extern "C" fn rampart_engine_from_env(
+    engine_out: *mut *const rampart_engine,
+    err_buf: *mut c_char,
+    err_cap: usize,
+) -> rampart_status {
+    boundary!({
+        let engine_out = out(engine_out).map_err(|status| fail(err_buf, err_cap, status))?;
+        let engine = Policy::from_env().and_then(Engine::new).map_err(|e| fail_with(err_buf, err_cap, &e))?;
+        engine_out.write(Arc::into_raw(Arc::new(rampart_engine { engine })));
+        Ok(())
+    })
+}
+
+/// Releases the caller's reference to `engine`. The engine itself lives on until the
+/// last request made from it is freed. `rampart_engine_free(NULL)` does nothing.
+///
+/// # Safety
+/// `engine` must be NULL or a pointer from `rampart_engine_new`/`_from_env` not yet
+/// freed; it must not be used after this call.
+#[no_mangle]
+pub unsafe extern "C" fn rampart_engine_free(engine: *const rampart_engine) {
+    boundary!(() => {
+        if !engine.is_null() {
+            drop(Arc::from_raw(engine));
+        }
+    })
+}
+
+/// Writes to `*fail_closed_out` whether the policy asks hooks to block a call when
+/// rampart itself fails (`"fail_closed": true`). The default is false: a hook whose
+/// rampart call returns an error should log it and let the call proceed.
+///
+/// Returns `RAMPART_STATUS_NULL_ARGUMENT` for a NULL argument. Thread-safe.
+///
+/// # Safety
+/// `engine` must be NULL or a live engine; `fail_closed_out` NULL or writable.
+#[no_mangle]
+pub unsafe extern "C" fn rampart_engine_fail_closed(
+    engine: *const rampart_engine,
+    fail_closed_out: *mut bool,
+) -> rampart_status {
+    boundary!({
+        let engine = reference(engine)?;
+        out(fail_closed_out)?.write(engine.engine.policy().fail_closed);
+        Ok(())
+    })
+}
+
+/// The dialect named `name` (`mysql`, `mariadb`, `postgresql`, `postgres`, `sqlite`,
+/// `mssql`, `sqlserver`, `oracle`, `generic`, ...; any case), for hosts configured by
+/// name. Writes its `rampart_dialect` code to `*dialect_out`.
+///
+/// Returns `RAMPART_STATUS_INVALID_ARGUMENT` for an unknown name,
+/// `RAMPART_STATUS_NULL_ARGUMENT` for a NULL argument. Thread-safe.
+///
+/// # Safety
+/// `name` must point to `name_len` readable bytes (or be NULL with length 0);
+/// `dialect_out` must be NULL or writable.
+#[no_mangle]
+pub unsafe extern "C" fn rampart_dialect_from_name(
+    name: *const u8,
+    name_len: usize,
+    dialect_out: *mut u32,
+) -> rampart_status {
+    boundary!({
+        let name = bytes(name, name_len)?;
+        let dialect_out = out(dialect_out)?;
+        let dialect = std::str::from_utf8(name)
+            .ok()
+            .and_then(Dialect::parse)
+            .ok_or(rampart_status::RAMPART_STATUS_INVALID_ARGUMENT)?;
+        dialect_out.write(dialect.code());
+        Ok(())
+    })
+}
+
+/// Did an input of `request` change the structure of the SQL `query`?
+///
+/// Call it right before the application sends `query` to a database of `dialect` (a
+/// `rampart_dialect`). `query`/`query_len` is the SQL text as bytes (UTF-8 is not
+/// required); it is not kept. On success writes the outcome to `*verdict_out`: act on
+/// `verdict_out->action`, and for a threat format the event with `rampart_event_json`.
+///
+/// Allocates nothing and runs in time linear in `query_len` for each input that occurs
+/// in the query.
+///
+/// Returns `RAMPART_STATUS_INVALID_ARGUMENT` for an unknown dialect,
+/// `RAMPART_STATUS_NULL_ARGUMENT` for a NULL request or verdict (or NULL query with a
+/// non-zero length). Thread safety: reads `request`; do not modify it from another
+/// thread during the call.
+///
+/// # Safety
+/// `request` must be NULL or a live request; `query` must point to `query_len` readable
+/// bytes (or be NULL with length 0); `verdict_out` must be NULL or writable.
+#[no_mangle]
+pub unsafe extern "C" fn rampart_check_sql(
+    request: *const rampart_request,
+    dialect: u32,
+    query: *const u8,
+    query_len: usize,
+    verdict_out: *mut rampart_verdict,
+) -> rampart_status {
+    boundary!({
+        let request = reference(request)?;
+        let verdict_out = out(verdict_out)?;
+        let query = bytes(query, query_len)?;
+        let dialect = dialect_from_code(dialect)?;
+        verdict_out.write(request.engine().check_sql(request.inner(), dialect, query).into());
+        Ok(())
+    })
+}
+
+#[inline]
+fn dialect_from_code(code: u32) -> Result<Dialect, rampart_status> {
+    Ok(match code {
+        1 => Dialect::MySql,
+        2 => Dialect::PostgreSql,
+        3 => Dialect::Sqlite,
+        4 => Dialect::MsSql,
+        5 => Dialect::Oracle,
+        6 => Dialect::Generic,
+        _ => return Err(rampart_status::RAMPART_STATUS_INVALID_ARGUMENT),
+    })
+}
+
+/// Writes `status`'s description to the error buffer and returns `status`.
+unsafe fn fail(err_buf: *mut c_char, err_cap: usize, status: rampart_status) -> rampart_status {
+    let text = std::ffi::CStr::from_ptr(crate::error::rampart_status_str(status as u32));
+    write_message(err_buf, err_cap, &text.to_string_lossy());
+    status
+}
+
+/// Writes a core error's message to the error buffer and returns its status.
+unsafe fn fail_with(err_buf: *mut c_char, err_cap: usize, error: &Error) -> rampart_status {
+    write_message(err_buf, err_cap, &error.to_string());
+    rampart_status::from_kind(error.kind())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dialect_codes_are_the_core_codes() {
+        for dialect in Dialect::ALL {
+            assert_eq!(dialect_from_code(dialect.code()), Ok(*dialect));
+        }
+        assert!(dialect_from_code(0).is_err());
+        assert!(dialect_from_code(7).is_err());
+    }
+}

@@ -1,0 +1,116 @@
+'use strict';
+// The agent: one engine for the process, and the path every hooked sink call takes.
+//
+// A hook calls one function per sink kind (`sql(operation, dialect, query)`, ...) right
+// before the library runs the call. It returns null (let the call run) or a
+// RampartBlockedError, which the hook delivers the way the library reports its own
+// failures (throw, callback, rejected promise). Everything else lives here, once:
+//
+//   context   the current request's inputs (context.js), read lazily, refreshed on change
+//   events    one JSON line per finding, with the JavaScript stack (events.js)
+//   blocking  the policy's block page, sent once per request (block.js)
+//   fail-open an internal error logs an error event and lets the call run (unless the
+//             policy says fail_closed)
+
+const path = require('node:path');
+const native = require('./native');
+const { Engine, Verdict, kHandle, kCount } = require('./api');
+const { currentContext } = require('./context');
+const { writeEvent, writeError } = require('./events');
+const { sendBlockPage } = require('./block');
+const { RampartBlockedError, fromNative } = require('./errors');
+
+const LIB_DIR = __dirname + path.sep;
+
+const state = {
+  /** The Engine in force; null when the agent is not running. */
+  engine: null,
+};
+
+/**
+ * Runs `check(engineHandle, requestHandle, arg, resource)` for the current request and
+ * acts on what it finds. The common path (no request, or nothing found) allocates
+ * nothing beyond what the check needs.
+ */
+function inspect(kind, operation, resource, check, arg) {
+  const engine = state.engine;
+  if (engine === null) return null;
+  const context = currentContext();
+  if (context === undefined) return null;
+  if (typeof resource !== 'string' && !Buffer.isBuffer(resource)) return null;
+  let request = null;
+  try {
+    request = context.inputs();
+    if (request[kCount] === 0) return null;
+    const found = check(engine[kHandle], request[kHandle], arg, resource);
+    if (found === null) return null;
+    return onFinding(engine, context, request, Verdict.fromNative(found), kind, operation, resource);
+  } catch (error) {
+    return onInternalError(engine, context, kind, operation, error);
+  }
+}
+
+function onFinding(engine, context, request, verdict, kind, operation, resource) {
+  const eventId = native.newEventId();
+  const facts = context.eventFacts();
+  const json = engine.eventJson(request, verdict, kind, resource, {
+    operation,
+    eventId,
+    clientIp: facts.clientIp,
+    userAgent: facts.userAgent,
+    requestId: facts.requestId,
+    stack: captureStack(),
+  });
+  if (json !== null) writeEvent(json);
+  if (!verdict.isBlock) return null;
+  return block(engine, context, { threat: verdict.threat, reason: verdict.reason, operation, eventId });
+}
+
+function block(engine, context, details) {
+  if (context.blockedEventId === null) {
+    context.blockedEventId = details.eventId;
+    sendBlockPage(context.res, engine.blockResponse(details.eventId));
+  }
+  return new RampartBlockedError(details);
+}
+
+function onInternalError(engine, context, kind, operation, error) {
+  try {
+    writeError(kind, operation, fromNative(error), { stack: captureStack() });
+    if (!engine.failClosed) return null;
+    return block(engine, context, { threat: 'internal_error', reason: null, operation, eventId: native.newEventId() });
+  } catch {
+    return null;
+  }
+}
+
+/** The JavaScript stack of the sink call, innermost first, without rampart's frames. */
+function captureStack() {
+  const limit = Error.stackTraceLimit;
+  Error.stackTraceLimit = 40;
+  const holder = {};
+  Error.captureStackTrace(holder, captureStack);
+  Error.stackTraceLimit = limit;
+  const frames = [];
+  for (const line of String(holder.stack).split('\n')) {
+    const frame = line.trim();
+    if (!frame.startsWith('at ') || frame.includes(LIB_DIR)) continue;
+    frames.push(frame.slice(3));
+    if (frames.length === 30) break;
+  }
+  return frames;
+}
+
+function checkSql(engine, request, dialect, query) {
+  return native.checkSql(engine, request, dialect, query);
+}
+
+/**
+ * SQL sinks: `query` is about to be sent to a database of `dialect`. Returns null or the
+ * RampartBlockedError the call must fail with.
+ */
+function sql(operation, dialect, query) {
+  return inspect('sql', operation, query, checkSql, dialect);
+}
+
+module.exports = { state, inspect, sql, captureStack, Engine };

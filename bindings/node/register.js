@@ -1,0 +1,3 @@
+'use strict';
+// `node --require rampart/register app.js`: protection without a code change.
+require('./index.js');

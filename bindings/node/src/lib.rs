@@ -1,0 +1,435 @@
+//! rampart-node: the native half of the `rampart` npm package.
+//!
+//! A thin napi-rs layer over rampart-core. The JavaScript half (`lib/`) owns the hooks,
+//! the request context and the events; this crate only moves bytes across the boundary:
+//!
+//! - `NativeEngine`: a compiled policy (`new NativeEngine(json)` or `fromEnv()`), event
+//!   formatting and the block page.
+//! - `NativeRequest`: the flattened inputs of one HTTP request.
+//! - one function per check (`checkSql(engine, request, ...)`), taking the `handle`
+//!   numbers of an engine and a request: the hot path stays a plain function call.
+//!
+//! A check returns `null` when it found nothing (the common case costs no object) and a
+//! plain verdict object otherwise.
+//!
+//! # Errors
+//!
+//! Every export is `#[napi(catch_unwind)]`: a panic becomes a JavaScript `Error` (status
+//! `GenericFailure`) instead of aborting the host process. Core errors are thrown with
+//! status `InvalidArg` and the message `"<kind name>: <message>"`; `lib/errors.js` turns
+//! them into `RampartError` subclasses.
+
+// napi-derive expands every export into `unsafe` glue code over the C N-API. This crate
+// writes no `unsafe` of its own.
+#![allow(unsafe_code)]
+
+use std::cell::RefCell;
+use std::rc::Rc;
+
+use napi::bindgen_prelude::{Buffer, Either};
+use napi::{Error, Result, Status};
+use napi_derive::napi;
+use rampart_core::event::EventContext;
+use rampart_core::{Action, Dialect, Reason, Source, Span, Threat, Verdict};
+
+/// A string or bytes crossing the boundary (`Buffer`/`Uint8Array` stay bytes: no UTF-8
+/// needed).
+type Text = Either<String, Buffer>;
+
+fn bytes(text: &Text) -> &[u8] {
+    match text {
+        Either::A(s) => s.as_bytes(),
+        Either::B(b) => b,
+    }
+}
+
+fn core_error(e: rampart_core::Error) -> Error {
+    Error::new(Status::InvalidArg, format!("{}: {}", e.kind().name(), e.message()))
+}
+
+fn invalid_argument(message: String) -> Error {
+    Error::new(Status::InvalidArg, format!("{}: {message}", rampart_core::ErrorKind::InvalidArgument.name()))
+}
+
+/// Handles of the live engines and requests of this thread, for the hot path.
+///
+/// A class instance passed as an argument costs an unwrap plus an instance check per
+/// call (hundreds of nanoseconds); the checks instead take plain numbers naming the
+/// engine and the request. Each class instance registers itself here and leaves on drop
+/// (when JavaScript collects it). Thread-local: every Node worker has its own.
+struct Registry<T> {
+    slots: Vec<Option<Rc<T>>>,
+    free: Vec<u32>,
+}
+
+impl<T> Registry<T> {
+    const fn new() -> Self {
+        Registry { slots: Vec::new(), free: Vec::new() }
+    }
+
+    fn insert(&mut self, value: Rc<T>) -> u32 {
+        match self.free.pop() {
+            Some(id) => {
+                self.slots[id as usize] = Some(value);
+                id
+            }
+            None => {
+                self.slots.push(Some(value));
+                saturate(self.slots.len() - 1)
+            }
+        }
+    }
+
+    fn get(&self, id: u32) -> Option<Rc<T>> {
+        self.slots.get(id as usize).and_then(Clone::clone)
+    }
+
+    fn remove(&mut self, id: u32) {
+        if let Some(slot) = self.slots.get_mut(id as usize) {
+            if slot.take().is_some() {
+                self.free.push(id);
+            }
+        }
+    }
+}
+
+thread_local! {
+    static ENGINES: RefCell<Registry<rampart_core::Engine>> = const { RefCell::new(Registry::new()) };
+    static REQUESTS: RefCell<Registry<RefCell<rampart_core::Request>>> = const { RefCell::new(Registry::new()) };
+}
+
+fn stale(what: &str) -> Error {
+    invalid_argument(format!("no live {what} with this handle"))
+}
+
+/// `null` when nothing was found. `engine` and `request` are the `handle`s of a
+/// `NativeEngine` and a `NativeRequest`.
+#[napi(catch_unwind)]
+pub fn check_sql(engine: u32, request: u32, dialect: String, query: Text) -> Result<Option<NativeVerdict>> {
+    let engine = ENGINES.with(|r| r.borrow().get(engine)).ok_or_else(|| stale("engine"))?;
+    let request = REQUESTS.with(|r| r.borrow().get(request)).ok_or_else(|| stale("request"))?;
+    let dialect =
+        Dialect::parse(&dialect).ok_or_else(|| invalid_argument(format!("unknown SQL dialect `{dialect}`")))?;
+    let request = request.borrow();
+    Ok(found(engine.check_sql(&request, dialect, bytes(&query))))
+}
+
+/// Replaces the contents of the request named by `request` in one call: its method, path
+/// and route, then `inputs` as flat triples `[source, key, value, source, key, value, ...]`.
+/// One crossing per HTTP request instead of one per input.
+#[napi(catch_unwind)]
+pub fn load_request(request: u32, method: String, path: String, route: String, inputs: Vec<Text>) -> Result<()> {
+    let request = REQUESTS.with(|r| r.borrow().get(request)).ok_or_else(|| stale("request"))?;
+    let mut request = request.borrow_mut();
+    request.reset();
+    request.set_method(method.as_bytes());
+    request.set_path(path.as_bytes());
+    request.set_route(route.as_bytes());
+    for triple in inputs.chunks_exact(3) {
+        let source = std::str::from_utf8(bytes(&triple[0])).ok().and_then(Source::from_name).unwrap_or(Source::Other);
+        request.add_input(source, bytes(&triple[1]), bytes(&triple[2]));
+    }
+    Ok(())
+}
+
+/// The outcome of a check that found something.
+#[napi(object)]
+#[derive(Debug, Clone)]
+pub struct NativeVerdict {
+    /// `report` or `block` (`allow` when the verdict is passed back for an event).
+    pub action: String,
+    /// The policy's protection name (`sql_injection`).
+    pub threat: Option<String>,
+    /// Stable reason name (`sql_literal_escape`).
+    pub reason: Option<String>,
+    /// Index of the offending input in its request.
+    pub input_index: Option<u32>,
+    /// Byte offsets of the input inside the resource (UTF-8 bytes for strings).
+    pub span_start: Option<u32>,
+    pub span_end: Option<u32>,
+    /// Rule id for rule-engine findings, 0 for built-in detection.
+    pub rule_id: u32,
+}
+
+impl NativeVerdict {
+    fn from_core(v: &Verdict) -> NativeVerdict {
+        NativeVerdict {
+            action: v.action.name().to_owned(),
+            threat: v.threat.map(|t| t.name().to_owned()),
+            reason: v.reason.map(|r| r.name().to_owned()),
+            input_index: v.input_index.map(saturate),
+            span_start: v.span.map(|s| saturate(s.start)),
+            span_end: v.span.map(|s| saturate(s.end)),
+            rule_id: v.rule_id,
+        }
+    }
+
+    fn to_core(&self) -> Result<Verdict> {
+        let action = match self.action.as_str() {
+            "allow" => Action::Allow,
+            "report" => Action::Report,
+            "block" => Action::Block,
+            other => return Err(invalid_argument(format!("verdict.action: unknown action `{other}`"))),
+        };
+        let threat = match self.threat.as_deref() {
+            None => None,
+            Some(name) => Some(
+                Threat::from_name(name)
+                    .ok_or_else(|| invalid_argument(format!("verdict.threat: unknown threat `{name}`")))?,
+            ),
+        };
+        let reason = match self.reason.as_deref() {
+            None => None,
+            Some(name) => Some(
+                Reason::from_name(name)
+                    .ok_or_else(|| invalid_argument(format!("verdict.reason: unknown reason `{name}`")))?,
+            ),
+        };
+        let span = match (self.span_start, self.span_end) {
+            (Some(start), Some(end)) if start <= end => Some(Span { start: start as usize, end: end as usize }),
+            _ => None,
+        };
+        Ok(Verdict {
+            action,
+            threat,
+            reason,
+            input_index: self.input_index.map(|i| i as usize),
+            span,
+            rule_id: self.rule_id,
+        })
+    }
+}
+
+fn saturate(n: usize) -> u32 {
+    u32::try_from(n).unwrap_or(u32::MAX)
+}
+
+/// What the hook knows about the sink call and the HTTP request, for an event.
+#[napi(object)]
+#[derive(Debug, Clone, Default)]
+pub struct NativeEventContext {
+    pub operation: Option<String>,
+    pub event_id: Option<String>,
+    pub client_ip: Option<String>,
+    pub user_agent: Option<String>,
+    pub request_id: Option<String>,
+    pub stack: Option<Vec<String>>,
+}
+
+impl NativeEventContext {
+    fn into_core(self) -> EventContext {
+        EventContext {
+            operation: self.operation.unwrap_or_default(),
+            event_id: self.event_id.unwrap_or_default(),
+            client_ip: self.client_ip.unwrap_or_default(),
+            user_agent: self.user_agent.unwrap_or_default(),
+            request_id: self.request_id.unwrap_or_default(),
+            stack: self.stack.unwrap_or_default(),
+        }
+    }
+}
+
+/// The policy's block page, rendered for one event.
+#[napi(object)]
+#[derive(Debug, Clone)]
+pub struct NativeBlockResponse {
+    pub status: u32,
+    pub content_type: String,
+    pub body: String,
+}
+
+/// One input of a request, read back.
+#[napi(object)]
+#[derive(Debug, Clone)]
+pub struct NativeInput {
+    pub source: String,
+    pub key: String,
+    pub value: String,
+}
+
+/// The user inputs of one HTTP request.
+#[napi]
+#[derive(Debug)]
+pub struct NativeRequest {
+    handle: u32,
+    inner: Rc<RefCell<rampart_core::Request>>,
+}
+
+impl Drop for NativeRequest {
+    fn drop(&mut self) {
+        // During thread teardown the registry may be gone already: nothing to release then.
+        let _ = REQUESTS.try_with(|r| r.borrow_mut().remove(self.handle));
+    }
+}
+
+#[napi]
+impl NativeRequest {
+    #[napi(constructor, catch_unwind)]
+    #[allow(clippy::new_without_default)]
+    pub fn new() -> Self {
+        let inner = Rc::new(RefCell::new(rampart_core::Request::new()));
+        let handle = REQUESTS.with(|r| r.borrow_mut().insert(Rc::clone(&inner)));
+        NativeRequest { handle, inner }
+    }
+
+    /// The number naming this request in `checkSql`.
+    #[napi(getter, catch_unwind)]
+    pub fn handle(&self) -> u32 {
+        self.handle
+    }
+
+    /// Adds one input; `source` is `query`, `body`, `path`, `header`, `cookie` or `other`.
+    #[napi(catch_unwind)]
+    pub fn add_input(&mut self, source: String, key: String, value: Text) -> Result<()> {
+        let source =
+            Source::from_name(&source).ok_or_else(|| invalid_argument(format!("unknown input source `{source}`")))?;
+        self.inner.borrow_mut().add_input(source, key.as_bytes(), bytes(&value));
+        Ok(())
+    }
+
+    #[napi(catch_unwind)]
+    pub fn set_method(&mut self, method: String) {
+        self.inner.borrow_mut().set_method(method.as_bytes());
+    }
+
+    #[napi(catch_unwind)]
+    pub fn set_path(&mut self, path: String) {
+        self.inner.borrow_mut().set_path(path.as_bytes());
+    }
+
+    #[napi(catch_unwind)]
+    pub fn set_route(&mut self, route: String) {
+        self.inner.borrow_mut().set_route(route.as_bytes());
+    }
+
+    /// Forgets every input, keeping the buffers.
+    #[napi(catch_unwind)]
+    pub fn reset(&mut self) {
+        self.inner.borrow_mut().reset();
+    }
+
+    #[napi(getter, catch_unwind)]
+    pub fn length(&self) -> u32 {
+        saturate(self.inner.borrow().len())
+    }
+
+    #[napi(catch_unwind)]
+    pub fn input(&self, index: u32) -> Option<NativeInput> {
+        self.inner.borrow().input(index as usize).map(|input| NativeInput {
+            source: input.source.name().to_owned(),
+            key: String::from_utf8_lossy(input.key).into_owned(),
+            value: String::from_utf8_lossy(input.value).into_owned(),
+        })
+    }
+}
+
+/// A compiled policy.
+#[napi]
+#[derive(Debug)]
+pub struct NativeEngine {
+    handle: u32,
+    inner: Rc<rampart_core::Engine>,
+}
+
+impl Drop for NativeEngine {
+    fn drop(&mut self) {
+        let _ = ENGINES.try_with(|r| r.borrow_mut().remove(self.handle));
+    }
+}
+
+#[napi]
+impl NativeEngine {
+    /// Compiles a policy given as JSON text; no argument means the default policy.
+    #[napi(constructor, catch_unwind)]
+    pub fn new(policy_json: Option<String>) -> Result<Self> {
+        let policy = match policy_json {
+            Some(json) => rampart_core::Policy::from_json(json.as_bytes()).map_err(core_error)?,
+            None => rampart_core::Policy::default(),
+        };
+        Self::build(policy)
+    }
+
+    /// The policy of `RAMPART_POLICY`, with `RAMPART_MODE` applied.
+    #[napi(factory, catch_unwind)]
+    pub fn from_env() -> Result<Self> {
+        Self::build(rampart_core::Policy::from_env().map_err(core_error)?)
+    }
+
+    fn build(policy: rampart_core::Policy) -> Result<Self> {
+        let inner = Rc::new(rampart_core::Engine::new(policy).map_err(core_error)?);
+        let handle = ENGINES.with(|r| r.borrow_mut().insert(Rc::clone(&inner)));
+        Ok(NativeEngine { handle, inner })
+    }
+
+    /// The number naming this engine in `checkSql`.
+    #[napi(getter, catch_unwind)]
+    pub fn handle(&self) -> u32 {
+        self.handle
+    }
+
+    /// The event JSON line of a finding; `null` for a verdict without a threat.
+    #[napi(catch_unwind)]
+    pub fn event_json(
+        &self,
+        request: &NativeRequest,
+        verdict: NativeVerdict,
+        sink_kind: String,
+        resource: Text,
+        context: Option<NativeEventContext>,
+    ) -> Result<Option<String>> {
+        let verdict = verdict.to_core()?;
+        let context = context.unwrap_or_default().into_core();
+        let request = request.inner.borrow();
+        Ok(self.inner.event_json(&request, &verdict, &sink_kind, bytes(&resource), &context))
+    }
+
+    /// The policy's block response with `{{event_id}}` filled in.
+    #[napi(catch_unwind)]
+    pub fn block_response(&self, event_id: String) -> NativeBlockResponse {
+        let block = &self.inner.policy().block_response;
+        NativeBlockResponse {
+            status: u32::from(block.status),
+            content_type: block.content_type.clone(),
+            body: block.render_body(&event_id),
+        }
+    }
+
+    /// `off`, `report` or `block`.
+    #[napi(getter, catch_unwind)]
+    pub fn mode(&self) -> String {
+        match self.inner.policy().mode {
+            rampart_core::Mode::Off => "off",
+            rampart_core::Mode::Report => "report",
+            rampart_core::Mode::Block => "block",
+        }
+        .to_owned()
+    }
+
+    /// Whether a hook that fails internally must stop the call (`fail_closed`).
+    #[napi(getter, catch_unwind)]
+    pub fn fail_closed(&self) -> bool {
+        self.inner.policy().fail_closed
+    }
+}
+
+fn found(verdict: Verdict) -> Option<NativeVerdict> {
+    verdict.is_attack().then(|| NativeVerdict::from_core(&verdict))
+}
+
+/// rampart's version.
+#[napi(catch_unwind)]
+pub fn version() -> String {
+    rampart_core::VERSION.to_owned()
+}
+
+/// A fresh event id (32 hex digits), for error events formatted on the JavaScript side.
+#[napi(catch_unwind)]
+pub fn new_event_id() -> String {
+    rampart_core::event::new_event_id()
+}
+
+/// Panics on purpose: lets the test suite prove that a panic becomes an exception.
+#[napi(catch_unwind)]
+pub fn panic_for_test(message: String) {
+    panic!("{message}");
+}

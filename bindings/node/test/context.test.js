@@ -1,0 +1,199 @@
+'use strict';
+// The request context: which inputs are read, when they are read again, and what
+// happens when reading them fails.
+
+const test = require('node:test');
+const assert = require('node:assert/strict');
+const h = require('./harness');
+const { flatten, LIMITS } = require('../lib/flatten');
+const { runNode, PACKAGE_DIR, TEST_DIR } = require('./helpers');
+const Database = require('better-sqlite3');
+
+const db = new Database(':memory:');
+db.exec("CREATE TABLE t (v TEXT); INSERT INTO t VALUES ('a');");
+
+function collect(value, source = 'body') {
+  const inputs = [];
+  flatten(source, '', value, (s, key, v) => inputs.push([key, String(v)]), { left: LIMITS.maxInputs });
+  return inputs;
+}
+
+test('flatten: dotted keys, array indexes, object keys as inputs', () => {
+  assert.deepEqual(collect({ user: { name: 'x', tags: ['a', 'b'], age: 3, ok: true, none: null } }), [
+    ['user', 'user'],
+    ['user.name', 'name'],
+    ['user.name', 'x'],
+    ['user.tags', 'tags'],
+    ['user.tags[0]', 'a'],
+    ['user.tags[1]', 'b'],
+    ['user.age', 'age'],
+    ['user.age', '3'],
+    ['user.ok', 'ok'],
+    ['user.ok', 'true'],
+    ['user.none', 'none'],
+  ]);
+  assert.deepEqual(collect('raw text body'), [['', 'raw text body']]);
+});
+
+test('flatten: depth and count are bounded', () => {
+  let deep = 'leaf';
+  for (let i = 0; i < 10_000; i++) deep = { k: deep };
+  const inputs = collect(deep);
+  assert.ok(inputs.length <= LIMITS.maxDepth + 2, `${inputs.length} inputs`);
+  const wide = Object.fromEntries(Array.from({ length: 100_000 }, (_, i) => [`k${i}`, 'v']));
+  assert.equal(collect(wide).length, LIMITS.maxInputs);
+  const cyclic = { a: 'x' };
+  cyclic.self = cyclic;
+  assert.ok(collect(cyclic).length < LIMITS.maxInputs);
+});
+
+/** A server whose handler runs `steps(req)` and answers what happened. */
+async function withServer(steps, fn) {
+  const server = await h.serve(async (req, res) => {
+    try {
+      await steps(req, res);
+      if (!res.writableEnded) res.end('ran');
+    } catch (error) {
+      res.end(error.name);
+    }
+  });
+  try {
+    return await fn(server.url);
+  } finally {
+    await server.close();
+  }
+}
+
+function readBody(req) {
+  return new Promise((resolve) => {
+    let text = '';
+    req.on('data', (d) => (text += d));
+    req.on('end', () => resolve(text));
+  });
+}
+
+test('inputs are read again when the body is parsed after the first sink call', async () => {
+  h.setMode('block');
+  h.takeEvents();
+  const response = await withServer(
+    async (req) => {
+      db.prepare('SELECT v FROM t').all(); // first sink: no body parsed yet
+      req.body = JSON.parse(await readBody(req));
+      db.prepare(`SELECT v FROM t WHERE v = '${req.body.user.name}'`).all();
+    },
+    (url) =>
+      h.request(`${url}/`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ user: { name: "x' OR 1=1 --" } }),
+      }),
+  );
+  assert.ok(h.isBlockPage(response), response.body);
+  const [event] = h.takeEvents();
+  assert.equal(event.input.source, 'body');
+  assert.equal(event.input.key, 'user.name');
+});
+
+test('plain http: query string, headers and cookies are inputs; cookie values are masked', async () => {
+  h.setMode('block');
+  h.takeEvents();
+  const sinkOf = (pick) => (req) => {
+    db.prepare(`SELECT v FROM t WHERE v = '${pick(req)}'`).all();
+  };
+  const attack = "x' OR 'a'='a";
+  const byQuery = await withServer(sinkOf((req) => new URL(req.url, 'http://x').searchParams.get('q')), (url) =>
+    h.request(`${url}/?q=${encodeURIComponent(attack)}`),
+  );
+  assert.ok(h.isBlockPage(byQuery));
+  const byHeader = await withServer(sinkOf((req) => req.headers['x-customer']), (url) =>
+    h.request(`${url}/`, { headers: { 'x-customer': attack } }),
+  );
+  assert.ok(h.isBlockPage(byHeader));
+  const byCookie = await withServer(sinkOf((req) => decodeURIComponent(req.headers.cookie.split('=')[1])), (url) =>
+    h.request(`${url}/`, { headers: { cookie: `session=${encodeURIComponent(attack)}` } }),
+  );
+  assert.ok(h.isBlockPage(byCookie));
+  const [query, header, cookie] = h.takeEvents();
+  assert.deepEqual([query.input.source, query.input.key], ['query', 'q']);
+  assert.deepEqual([header.input.source, header.input.key], ['header', 'x-customer']);
+  assert.deepEqual([cookie.input.source, cookie.input.key], ['cookie', 'session']);
+  assert.match(cookie.input.value, /^<masked/);
+  assert.ok(!JSON.stringify(cookie).includes("OR 'a'"), 'a cookie value never reaches the log');
+});
+
+test('the app cannot replace the block page, even catching the error and answering itself', async () => {
+  h.setMode('block', { block_response: { status: 403, body: '<h1>リクエストはブロックされました</h1> id={{event_id}}' } });
+  h.takeEvents();
+  const response = await withServer(
+    (req, res) => {
+      try {
+        db.prepare(`SELECT v FROM t WHERE v = '${new URL(req.url, 'http://x').searchParams.get('q')}'`).all();
+      } catch {
+        res.setHeader('x-app', 'yes');
+        res.writeHead(200, { 'content-type': 'text/plain' });
+        res.write('the app says: all fine');
+        res.end();
+      }
+    },
+    (url) => h.request(`${url}/?q=${encodeURIComponent("' OR 1=1 --")}`),
+  );
+  const [event] = h.takeEvents();
+  assert.equal(response.status, 403);
+  assert.equal(response.body, `<h1>リクエストはブロックされました</h1> id=${event.event_id}`);
+  assert.equal(response.headers['x-app'], undefined);
+  assert.equal(response.headers['content-type'], 'text/html; charset=utf-8');
+  assert.equal(Number(response.headers['content-length']), Buffer.byteLength(response.body));
+});
+
+test('an internal failure fails open with an error event (and closed when the policy says so)', async () => {
+  const steps = (req) => {
+    Object.defineProperty(req, 'body', {
+      get() {
+        throw new Error('a body getter that throws');
+      },
+    });
+    return db.prepare(`SELECT v FROM t WHERE v = '${new URL(req.url, 'http://x').searchParams.get('q')}'`).all();
+  };
+  h.setMode('block');
+  h.takeEvents();
+  const open = await withServer(steps, (url) => h.request(`${url}/?q=${encodeURIComponent("' OR 1=1 --")}`));
+  assert.equal(open.body, 'ran', 'the call went on');
+  const [event] = h.takeEvents();
+  assert.equal(event.action, 'error');
+  assert.equal(event.threat, null);
+  assert.match(event.error.message, /body getter/);
+  assert.equal(event.sink.operation, 'better-sqlite3.Database.prepare');
+
+  h.setMode('block', { fail_closed: true });
+  const closed = await withServer(steps, (url) => h.request(`${url}/?q=x`));
+  assert.ok(h.isBlockPage(closed));
+  h.takeEvents();
+});
+
+test('ESM entry: import "rampart" protects and exports the API', async () => {
+  const script = `
+    import rampart, { Engine, RampartBlockedError, version } from 'rampart';
+    import sqlite3 from 'sqlite3';
+    import http from 'node:http';
+    if (typeof Engine !== 'function' || rampart.Engine !== Engine || typeof version !== 'string') throw new Error('exports');
+    const db = new sqlite3.Database(':memory:');
+    const server = http.createServer((req, res) => {
+      const q = new URL(req.url, 'http://x').searchParams.get('q');
+      db.all("SELECT '" + q + "' AS v", (e) => res.end(e instanceof RampartBlockedError ? 'refused' : 'ran'));
+    }).listen(0, '127.0.0.1', () => {
+      http.get('http://127.0.0.1:' + server.address().port + '/?q=' + encodeURIComponent("x' UNION SELECT 1 --"), (res) => {
+        res.resume(); res.on('end', () => { console.log(res.statusCode); server.close(); db.close(); });
+      });
+    });`;
+  const run = await runNode(['--input-type=module', '-e', script], {
+    cwd: TEST_DIR,
+    env: { ...process.env, RAMPART_MODE: 'block', RAMPART_EVENTS: 'stderr' },
+  });
+  assert.equal(run.stdout.trim(), '403', run.stderr);
+});
+
+test('RAMPART_MODE=off installs nothing', async () => {
+  const script = `require(${JSON.stringify(PACKAGE_DIR)}); const http = require('node:http'); console.log(http.Server.prototype.hasOwnProperty('emit'));`;
+  const run = await runNode(['-e', script], { env: { ...process.env, RAMPART_MODE: 'off' } });
+  assert.equal(run.stdout.trim(), 'false', run.stderr);
+});
