@@ -2,4 +2,8 @@
 //! the policy around it.
 
 pub(crate) mod find;
+pub(crate) mod header;
+pub(crate) mod path;
+pub(crate) mod redirect;
 pub(crate) mod sqli;
+pub(crate) mod ssrf;
