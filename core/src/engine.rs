@@ -64,7 +64,8 @@ impl Engine {
         let allow = &self.policy.protections.ssrf.allow_hosts;
         let mut parsed = None;
         self.check_inputs(request, Threat::Ssrf, request.all_inputs(ssrf::MIN_INPUT_LEN), |input| {
-            let parsed = parsed.get_or_insert_with(|| ssrf::ParsedUrl::new(url, UrlParts::parse(url, Relative::Fetch)));
+            let parsed =
+                parsed.get_or_insert_with(|| ssrf::ParsedUrl::new(url, UrlParts::parse(url, Relative::Fetch), allow));
             ssrf::find_ssrf(url, parsed, allow, input)
         })
     }
@@ -108,7 +109,7 @@ impl Engine {
         self.check_inputs(request, Threat::OpenRedirect, request.all_inputs(redirect::MIN_INPUT_LEN), |input| {
             let (parsed, own) = parsed.get_or_insert_with(|| {
                 let parts = UrlParts::parse(location, Relative::Navigate);
-                (ssrf::ParsedUrl::new(location, parts), redirect::parse_own_host(request.host()))
+                (ssrf::ParsedUrl::new(location, parts, allow), redirect::parse_own_host(request.host()))
             });
             redirect::find_open_redirect(location, parsed, own, allow, input)
         })

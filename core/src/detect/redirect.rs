@@ -27,26 +27,26 @@ pub(crate) fn find_open_redirect(
     input: &Structural<'_>,
 ) -> Option<(Span, Reason)> {
     let len = input.input.value.len();
-    let parts = &parsed.parts;
+    // Per-location facts, computed once whatever the number of occurrences.
+    let script_scheme = parsed.parts.scheme.filter(|scheme| {
+        let text = scheme.of(location);
+        [&b"javascript"[..], b"vbscript", b"data"].iter().any(|s| eq_ignoring_tabs(text, s))
+    });
+    let mut foreign: Option<bool> = None;
     for start in input.occurrences(location) {
         let end = start + len;
         let span = Span { start, end };
-        if let Some(scheme) = parts.scheme {
-            let scheme = scheme.of(location);
-            let script = [&b"javascript"[..], b"vbscript", b"data"].iter().any(|s| eq_ignoring_tabs(scheme, s));
-            if script && parts.scheme.is_some_and(|s| s.overlaps(start, end)) {
-                return Some((span, Reason::RedirectScriptScheme));
-            }
+        if script_scheme.is_some_and(|s| s.start >= start && s.end <= end) {
+            return Some((span, Reason::RedirectScriptScheme));
         }
-        let on_host = [parts.host, parts.port].iter().flatten().any(|p| p.overlaps(start, end));
-        if !on_host {
+        if !parsed.chooses_host(start, end) {
             continue;
         }
-        let foreign = match &parsed.host {
+        let foreign = *foreign.get_or_insert_with(|| match &parsed.host {
             // A browser refuses to follow these.
             Host::Empty | Host::Invalid => false,
             host => host != own_host && !is_allowed(host, allow_hosts),
-        };
+        });
         if foreign {
             return Some((span, Reason::RedirectForeignHost));
         }
@@ -80,7 +80,7 @@ mod tests {
         r.add_input(Source::Query, b"next", value.as_bytes());
         let input = r.all_inputs(MIN_INPUT_LEN).next()?;
         let bytes = location.as_bytes();
-        let parsed = ParsedUrl::new(bytes, UrlParts::parse(bytes, Relative::Navigate));
+        let parsed = ParsedUrl::new(bytes, UrlParts::parse(bytes, Relative::Navigate), &[]);
         find_open_redirect(bytes, &parsed, &parse_own_host(own.as_bytes()), &[], &input).map(|(_, r)| r)
     }
 

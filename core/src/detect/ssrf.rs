@@ -10,13 +10,13 @@
 
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 
-use crate::lex::url::{eq_ignoring_tabs, parse_host, parse_ipv6, Host, Part, UrlParts, NON_ASCII};
+use crate::lex::url::{eq_ignoring_tabs, parse_host, parse_ipv4_wrapping, parse_ipv6, Host, Part, UrlParts};
 use crate::request::Structural;
 use crate::verdict::{Reason, Span};
 
-/// Two bytes: `[::]` is four, `0` alone cannot redirect anything that a longer input
-/// would not.
-pub(crate) const MIN_INPUT_LEN: usize = 2;
+/// One byte: `0` alone is a whole host (0.0.0.0, which Linux connects to loopback).
+/// Short inputs are cheap here: an occurrence only counts when it covers the whole host.
+pub(crate) const MIN_INPUT_LEN: usize = 1;
 
 /// Where a host leads, when it is not the public internet.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -43,16 +43,51 @@ impl Target {
     }
 }
 
-/// A URL parsed once per check, lazily (most checks find no input in the URL at all).
+/// A URL parsed once per check, lazily (most checks find no input in the URL at all),
+/// with every per-URL fact the judgement needs, so that judging one occurrence costs
+/// constant time however many times a hostile input occurs.
 #[derive(Clone, Copy, Debug)]
 pub(crate) struct ParsedUrl {
     pub parts: UrlParts,
     pub host: Host,
+    /// Where the last label of the raw host starts.
+    last_label: usize,
+    /// The raw host is only digits and dots (an IPv4 literal in some spelling).
+    numeric_host: bool,
+    /// The widest reading of the authority, and the worst host any reading of it picks,
+    /// when parsers could disagree about it (see [`ambiguous_authority`]).
+    ambiguous: Option<(Part, Target)>,
 }
 
 impl ParsedUrl {
-    pub(crate) fn new(url: &[u8], parts: UrlParts) -> ParsedUrl {
-        ParsedUrl { parts, host: parts.parse_host(url) }
+    /// `allow_hosts` exempts hosts from the ambiguous-authority reading.
+    pub(crate) fn new(url: &[u8], parts: UrlParts, allow_hosts: &[String]) -> ParsedUrl {
+        let host = parts.parse_host(url);
+        let (last_label, numeric_host) = match parts.host {
+            Some(h) => {
+                let text = h.of(url);
+                let trimmed = text.strip_suffix(b".").unwrap_or(text);
+                let last = trimmed.iter().rposition(|&b| b == b'.').map_or(h.start, |dot| h.start + dot + 1);
+                (last, text.iter().all(|&b| b.is_ascii_digit() || b == b'.'))
+            }
+            None => (0, false),
+        };
+        let mut parsed = ParsedUrl { parts, host, last_label, numeric_host, ambiguous: None };
+        parsed.ambiguous = ambiguous_authority(url, &parsed, allow_hosts);
+        parsed
+    }
+
+    /// Does the occurrence `start..end` choose the host? It does when it covers the
+    /// whole host, or, for a name, its last label (`api.example.com` + `.evil.nip.io`).
+    /// An input strictly inside the host is a coincidence or a choice among the
+    /// application's own hosts (`limit=10` and `http://10.0.0.5/`, `region=eu` and
+    /// `http://eu.svc.internal/`).
+    pub(crate) fn chooses_host(&self, start: usize, end: usize) -> bool {
+        let Some(host) = self.parts.host else { return false };
+        if host.start == host.end || start > self.last_label || end < host.end {
+            return false;
+        }
+        start <= host.start || !self.numeric_host
     }
 }
 
@@ -66,24 +101,35 @@ pub(crate) fn find_ssrf(
 ) -> Option<(Span, Reason)> {
     let len = input.input.value.len();
     let parts = &parsed.parts;
+    let scheme = parts.scheme.map(|s| (s, s.of(url)));
+    let non_web_scheme = scheme.is_some_and(|(_, text)| !is_web_scheme(text));
+    let data_url = scheme.is_some_and(|(_, text)| eq_ignoring_tabs(text, b"data"));
+    // The host's verdict does not depend on the occurrence: compute it once.
+    let mut host_target: Option<Option<Target>> = None;
     for start in input.occurrences(url) {
         let end = start + len;
         let span = Span { start, end };
-        if let Some(scheme) = parts.scheme {
-            if scheme.overlaps(start, end) && !is_web_scheme(scheme.of(url)) {
+        if let Some((scheme, _)) = scheme {
+            if non_web_scheme && scheme.start >= start && scheme.end <= end {
                 return Some((span, Reason::SsrfScheme));
             }
         }
-        let on_host = [parts.host, parts.port].iter().flatten().any(|p| p.overlaps(start, end));
-        if on_host {
-            if let Some(target) = classify_host(&parsed.host, true) {
-                if !is_allowed(&parsed.host, allow_hosts) {
-                    return Some((span, target.url_reason()));
-                }
+        if data_url {
+            // No host: a data URL carries its content.
+            continue;
+        }
+        if parsed.chooses_host(start, end) {
+            let target = *host_target.get_or_insert_with(|| {
+                classify_host(&parsed.host, true).filter(|_| !is_allowed(&parsed.host, allow_hosts))
+            });
+            if let Some(target) = target {
+                return Some((span, target.url_reason()));
             }
         }
-        if let Some(target) = judge_ambiguous_authority(url, parsed, start, end, allow_hosts) {
-            return Some((span, target.url_reason()));
+        if let Some((region, target)) = parsed.ambiguous {
+            if region.overlaps(start, end) {
+                return Some((span, target.url_reason()));
+            }
         }
     }
     None
@@ -97,25 +143,16 @@ fn is_web_scheme(scheme: &[u8]) -> bool {
 }
 
 /// Parsers disagree on authorities such as `http://a.com &@127.0.0.1# @b.com/`: one
-/// client connects to the first host, another to the last. When the authority the
-/// input touches has such a shape (whitespace or control bytes, several `@`, an `@`
-/// after `#` or `?`, or a host the standard rejects), every host-like token of it is
-/// judged, and the worst one counts.
-fn judge_ambiguous_authority(
-    url: &[u8],
-    parsed: &ParsedUrl,
-    start: usize,
-    end: usize,
-    allow_hosts: &[String],
-) -> Option<Target> {
+/// client connects to the first host, another to the last. When the authority has such
+/// a shape (whitespace or control bytes, several `@`, an `@` after `#` or `?`, or a host
+/// the standard rejects), every host-like token of its widest reading is judged, and
+/// the worst one counts. Returns that reading's range and the worst target.
+fn ambiguous_authority(url: &[u8], parsed: &ParsedUrl, allow_hosts: &[String]) -> Option<(Part, Target)> {
     let authority = parsed.parts.authority?;
     // The widest reading: up to the first slash, past `?` and `#`.
     let region_end =
         url[authority.start..].iter().position(|&b| b == b'/' || b == b'\\').map_or(url.len(), |i| authority.start + i);
     let region = Part { start: authority.start, end: region_end };
-    if !region.overlaps(start, end) {
-        return None;
-    }
     let text = region.of(url);
     let mut ats = 0;
     let mut after_delimiter = false;
@@ -135,18 +172,29 @@ fn judge_ambiguous_authority(
         return None;
     }
     let mut worst = None;
-    for token in text.split(|&b| matches!(b, b'@' | b'#' | b'?' | b'&' | b',' | b';') || b <= b' ' || b == 0x7f) {
-        let host = parse_host(strip_port(token));
-        if let Some(target) = classify_host(&host, false) {
-            if !is_allowed(&host, allow_hosts) {
-                worst = match (worst, target) {
-                    (Some(Target::Metadata), _) | (_, Target::Metadata) => Some(Target::Metadata),
-                    _ => Some(Target::Internal),
-                };
+    let mut consider = |target: Option<Target>| {
+        worst = match (worst, target) {
+            (Some(Target::Metadata), _) | (_, Some(Target::Metadata)) => Some(Target::Metadata),
+            (Some(Target::Internal), _) | (_, Some(Target::Internal)) => Some(Target::Internal),
+            _ => None,
+        };
+    };
+    if parsed.host == Host::Invalid {
+        // Some parsers (PHP's, old C resolvers) keep the low bits of numbers too large for
+        // their place: `0x41414141A9FEA9FE` and `7147006462` become 169.254.169.254.
+        if let Some(ip) = parsed.parts.host.and_then(|h| parse_ipv4_wrapping(h.of(url))) {
+            if !is_allowed(&Host::Ipv4(ip), allow_hosts) {
+                consider(classify_ipv4(ip));
             }
         }
     }
-    worst
+    for token in text.split(|&b| matches!(b, b'@' | b'#' | b'?' | b'&' | b',' | b';') || b <= b' ' || b == 0x7f) {
+        let host = parse_host(strip_port(token));
+        if !is_allowed(&host, allow_hosts) {
+            consider(classify_host(&host, false));
+        }
+    }
+    worst.map(|target| (region, target))
 }
 
 /// `host:80` is `host`; `[::1]:80` is `[::1]`.
@@ -283,7 +331,7 @@ fn classify_name(name: &[u8], single_label_internal: bool) -> Option<Target> {
             return embedded_address(&name[..name.len() - service.len() - 1]).and_then(classify_ipv4);
         }
     }
-    let single_label = !name.contains(&b'.') && !name.contains(&NON_ASCII) && !name.is_empty();
+    let single_label = !name.contains(&b'.') && !name.is_empty();
     (single_label_internal && single_label).then_some(Target::Internal)
 }
 
@@ -404,7 +452,7 @@ mod tests {
         let mut r = Request::new();
         r.add_input(Source::Query, b"url", value.as_bytes());
         let input = r.all_inputs(MIN_INPUT_LEN).next()?;
-        let parsed = ParsedUrl::new(url.as_bytes(), UrlParts::parse(url.as_bytes(), Relative::Fetch));
+        let parsed = ParsedUrl::new(url.as_bytes(), UrlParts::parse(url.as_bytes(), Relative::Fetch), &[]);
         find_ssrf(url.as_bytes(), &parsed, &[], &input).map(|(_, reason)| reason)
     }
 
@@ -443,6 +491,8 @@ mod tests {
             ("gopher://example.com:70/_x", SsrfScheme),
             ("dict://example.com:11211/stat", SsrfScheme),
             ("http://google.com:80 &@google.com:80# @127.88.23.245:22/", SsrfInternalHost),
+            ("http://0x41414141A9FEA9FE/", SsrfCloudMetadata),
+            ("http://7147006462/", SsrfCloudMetadata),
         ] {
             assert_eq!(judge(url, url), Some(reason), "{url}");
         }
@@ -457,7 +507,9 @@ mod tests {
             ("http://localhost:9200/idx/_search?q=a%20b", "a%20b"),
             ("http://127.0.0.1/x?next=http://10.0.0.1/", "http://10.0.0.1/"),
             ("data:image/png;base64,AAAA", "data:image/png;base64,AAAA"),
-            ("http://0x41414141A9FEA9FE/", "http://0x41414141A9FEA9FE/"),
+            ("http://10.0.0.5/items?limit=10", "10"),
+            ("http://localhost:8080/", "80"),
+            ("http://eu.svc.internal/q", "eu"),
         ] {
             assert_eq!(judge(url, value), None, "{value:?} in {url:?}");
         }

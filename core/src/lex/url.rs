@@ -509,10 +509,24 @@ fn ends_in_number(mapped: MappedHost<'_>) -> bool {
     last.len > 0 && (last.digits || (last.hex && last.len >= 2))
 }
 
+/// The IPv4 reading of lenient parsers for a host the standard rejects: numbers too
+/// large for their place keep their low bits (`7147006462` is 2852039166).
+pub fn parse_ipv4_wrapping(raw: &[u8]) -> Option<Ipv4Addr> {
+    if !ends_in_number(MappedHost::new(raw)) {
+        return None;
+    }
+    parse_ipv4_with(MappedHost::new(raw), true)
+}
+
 /// The WHATWG IPv4 parser over mapped host bytes: up to four dot-separated numbers in
 /// decimal, octal (leading 0) or hex (0x), the last filling the remaining bytes.
 fn parse_ipv4(mapped: MappedHost<'_>) -> Option<Ipv4Addr> {
-    // Values are capped just above anything valid so huge numbers cannot overflow.
+    parse_ipv4_with(mapped, false)
+}
+
+fn parse_ipv4_with(mapped: MappedHost<'_>, wrap: bool) -> Option<Ipv4Addr> {
+    // Values are capped just above anything valid so huge numbers cannot overflow; a
+    // wrapping reading keeps the low 32 bits instead.
     const CAP: u64 = 1 << 33;
     let mut numbers = [0u64; 4];
     let mut count = 0usize;
@@ -558,7 +572,8 @@ fn parse_ipv4(mapped: MappedHost<'_>) -> Option<Ipv4Addr> {
             _ => 10,
         };
         if next != NumberState::HexStart {
-            value = (value * radix + u64::from(digit)).min(CAP);
+            value = value * radix + u64::from(digit);
+            value = if wrap { value & 0xffff_ffff } else { value.min(CAP) };
         }
         state = next;
     }
@@ -572,17 +587,14 @@ fn parse_ipv4(mapped: MappedHost<'_>) -> Option<Ipv4Addr> {
     if count == 0 {
         return None;
     }
-    let (last, init) = numbers[..count].split_last()?;
-    if init.iter().any(|&n| n > 255) {
-        return None;
-    }
+    let (&last, init) = numbers[..count].split_last()?;
     let limit = 1u64 << (8 * (5 - count));
-    if *last >= limit {
+    if !wrap && (init.iter().any(|&n| n > 255) || last >= limit) {
         return None;
     }
-    let mut address = *last;
+    let mut address = last % limit;
     for (i, &n) in init.iter().enumerate() {
-        address += n << (8 * (3 - i));
+        address += (n & 0xff) << (8 * (3 - i));
     }
     u32::try_from(address).ok().map(Ipv4Addr::from)
 }
