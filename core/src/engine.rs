@@ -66,7 +66,7 @@ impl Engine {
         self.check_inputs(request, Threat::Ssrf, request.all_inputs(ssrf::MIN_INPUT_LEN), |input| {
             let parsed =
                 parsed.get_or_insert_with(|| ssrf::ParsedUrl::new(url, UrlParts::parse(url, Relative::Fetch), allow));
-            ssrf::find_ssrf(url, parsed, allow, input)
+            ssrf::find_ssrf(parsed, input)
         })
     }
 
@@ -106,12 +106,12 @@ impl Engine {
     pub fn check_redirect(&self, request: &Request, location: &[u8]) -> Verdict {
         let allow = &self.policy.protections.open_redirect.allow_hosts;
         let mut parsed = None;
+        let own_host = std::cell::OnceCell::new();
         self.check_inputs(request, Threat::OpenRedirect, request.all_inputs(redirect::MIN_INPUT_LEN), |input| {
-            let (parsed, own) = parsed.get_or_insert_with(|| {
-                let parts = UrlParts::parse(location, Relative::Navigate);
-                (ssrf::ParsedUrl::new(location, parts, allow), redirect::parse_own_host(request.host()))
+            let parsed = parsed.get_or_insert_with(|| {
+                ssrf::ParsedUrl::new(location, UrlParts::parse(location, Relative::Navigate), allow)
             });
-            redirect::find_open_redirect(location, parsed, own, allow, input)
+            redirect::find_open_redirect(location, parsed, &own_host, request.host(), allow, input)
         })
     }
 

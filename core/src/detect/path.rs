@@ -31,7 +31,8 @@ enum Mechanism {
 /// decode a value the framework has already decoded once).
 pub(crate) fn find_traversal(path: &[u8], input: &Structural<'_>) -> Option<(Span, Reason)> {
     let value = input.input.value;
-    if value.len() < MIN_INPUT_LEN || !may_carry_structure(value) {
+    let decodable = value.len() <= MAX_DECODED_INPUT && memchr::memchr(b'%', value).is_some();
+    if value.len() < MIN_INPUT_LEN || (value.len() > path.len() && !decodable) || !may_escape(value) {
         return None;
     }
     if value.len() <= path.len() {
@@ -39,7 +40,7 @@ pub(crate) fn find_traversal(path: &[u8], input: &Structural<'_>) -> Option<(Spa
             return Some((span, reason(mechanism, path)));
         }
     }
-    if value.len() <= MAX_DECODED_INPUT && memchr::memchr(b'%', value).is_some() {
+    if decodable {
         let mut buf = [0u8; MAX_DECODED_INPUT];
         let decoded = percent_decode(value, &mut buf);
         if decoded.len() >= MIN_INPUT_LEN && decoded.len() <= path.len() && decoded != value {
@@ -52,10 +53,16 @@ pub(crate) fn find_traversal(path: &[u8], input: &Structural<'_>) -> Option<(Spa
     None
 }
 
-/// Only inputs with a dot, a separator, a colon, a percent sign or a NUL can do any of
-/// the above; everything else (the vast majority of values) is skipped without search.
-fn may_carry_structure(value: &[u8]) -> bool {
-    memchr::memchr3(b'.', b'/', b'\\', value).is_some() || memchr::memchr3(b':', b'%', 0, value).is_some()
+/// Can the input be an attack at all, wherever it lands? Only when it is absolute, holds
+/// a NUL or a percent escape, or one of its pieces (split at separators) is a parent
+/// segment or a secrets file name: a hazard inside an occurrence is a whole path segment
+/// made of the input's bytes. Everything else (emails, URLs, prose, the vast majority of
+/// values) is skipped without searching the path.
+fn may_escape(value: &[u8]) -> bool {
+    if is_absolute(value) || memchr::memchr2(0, b'%', value).is_some() {
+        return true;
+    }
+    value.split(|&b| is_separator(b)).any(|piece| is_parent(piece) || is_secret(piece, true))
 }
 
 /// Judges the occurrences (increasing start offsets) of `needle` in `path`.
@@ -183,6 +190,10 @@ fn is_secret(segment: &[u8], followed_by_separator: bool) -> bool {
         b"wp-config.php",
         b".boto",
     ];
+    // Every name below starts with `.`, `i` or `w` and is 3 to 16 bytes long.
+    if !(3..=16).contains(&segment.len()) || !matches!(segment[0], b'.' | b'i' | b'I' | b'w' | b'W') {
+        return is_env_file(segment);
+    }
     let is = |name: &[u8]| segment.eq_ignore_ascii_case(name);
     (followed_by_separator && DIRECTORIES.iter().any(|d| is(d))) || FILES.iter().any(|f| is(f)) || is_env_file(segment)
 }

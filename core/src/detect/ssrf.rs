@@ -8,6 +8,7 @@
 //! metadata service, unless the policy's `allow_hosts` lists it. At connect time,
 //! [`classify_ip`] judges the address a host name from an input really resolved to.
 
+use std::cell::OnceCell;
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 
 use crate::lex::url::{eq_ignoring_tabs, parse_host, parse_ipv4_wrapping, parse_ipv6, Host, Part, UrlParts};
@@ -43,26 +44,34 @@ impl Target {
     }
 }
 
-/// A URL parsed once per check, lazily (most checks find no input in the URL at all),
-/// with every per-URL fact the judgement needs, so that judging one occurrence costs
-/// constant time however many times a hostile input occurs.
-#[derive(Clone, Copy, Debug)]
-pub(crate) struct ParsedUrl {
+/// A URL split once per check, lazily (most checks find no input in the URL at all),
+/// with every per-URL fact the judgement needs computed at most once, so that judging
+/// one occurrence costs constant time however many times a hostile input occurs.
+#[derive(Debug)]
+pub(crate) struct ParsedUrl<'a> {
+    url: &'a [u8],
+    allow_hosts: &'a [String],
     pub parts: UrlParts,
-    pub host: Host,
     /// Where the last label of the raw host starts.
     last_label: usize,
     /// The raw host is only digits and dots (an IPv4 literal in some spelling).
     numeric_host: bool,
-    /// The widest reading of the authority, and the worst host any reading of it picks,
-    /// when parsers could disagree about it (see [`ambiguous_authority`]).
-    ambiguous: Option<(Part, Target)>,
+    /// The widest reading of the authority: up to the first slash, past `?` and `#`.
+    region: Option<Part>,
+    /// An occurrence starting here or later cannot touch the scheme or the authority.
+    pub head_end: usize,
+    /// The scheme is neither a web scheme nor `data:`.
+    non_web_scheme: bool,
+    /// A `data:` URL: no host at all.
+    data_url: bool,
+    host: OnceCell<Host>,
+    host_target: OnceCell<Option<Target>>,
+    ambiguous_target: OnceCell<Option<Target>>,
 }
 
-impl ParsedUrl {
-    /// `allow_hosts` exempts hosts from the ambiguous-authority reading.
-    pub(crate) fn new(url: &[u8], parts: UrlParts, allow_hosts: &[String]) -> ParsedUrl {
-        let host = parts.parse_host(url);
+impl<'a> ParsedUrl<'a> {
+    /// `allow_hosts` exempts hosts from every verdict.
+    pub(crate) fn new(url: &'a [u8], parts: UrlParts, allow_hosts: &'a [String]) -> ParsedUrl<'a> {
         let (last_label, numeric_host) = match parts.host {
             Some(h) => {
                 let text = h.of(url);
@@ -72,9 +81,48 @@ impl ParsedUrl {
             }
             None => (0, false),
         };
-        let mut parsed = ParsedUrl { parts, host, last_label, numeric_host, ambiguous: None };
-        parsed.ambiguous = ambiguous_authority(url, &parsed, allow_hosts);
-        parsed
+        let region = parts.authority.map(|authority| {
+            let end = url[authority.start..]
+                .iter()
+                .position(|&b| b == b'/' || b == b'\\')
+                .map_or(url.len(), |i| authority.start + i);
+            Part { start: authority.start, end }
+        });
+        let head_end = [parts.scheme, parts.authority, region].iter().flatten().map(|p| p.end).max().unwrap_or(0);
+        let scheme = parts.scheme.map(|s| s.of(url));
+        ParsedUrl {
+            non_web_scheme: scheme.is_some_and(|s| !is_web_scheme(s)),
+            data_url: scheme.is_some_and(|s| eq_ignoring_tabs(s, b"data")),
+            url,
+            allow_hosts,
+            parts,
+            last_label,
+            numeric_host,
+            region,
+            head_end,
+            host: OnceCell::new(),
+            host_target: OnceCell::new(),
+            ambiguous_target: OnceCell::new(),
+        }
+    }
+
+    /// The part of the URL an occurrence of a `len`-byte input starting before
+    /// [`ParsedUrl::head_end`] can lie in.
+    pub(crate) fn head(&self, len: usize) -> &'a [u8] {
+        &self.url[..self.url.len().min((self.head_end + len).saturating_sub(1))]
+    }
+
+    /// The host as a client connects to it.
+    pub(crate) fn host(&self) -> &Host {
+        self.host.get_or_init(|| self.parts.parse_host(self.url))
+    }
+
+    /// Where the host leads, unless `allow_hosts` exempts it.
+    fn host_target(&self) -> Option<Target> {
+        *self.host_target.get_or_init(|| {
+            let host = self.host();
+            classify_host(host, true).filter(|_| !is_allowed(host, self.allow_hosts))
+        })
     }
 
     /// Does the occurrence `start..end` choose the host? It does when it covers the
@@ -91,43 +139,31 @@ impl ParsedUrl {
     }
 }
 
-/// Finds the first occurrence of the input in `url` that chooses a non-web scheme or an
-/// internal host.
-pub(crate) fn find_ssrf(
-    url: &[u8],
-    parsed: &ParsedUrl,
-    allow_hosts: &[String],
-    input: &Structural<'_>,
-) -> Option<(Span, Reason)> {
+/// Finds the first occurrence of the input in the URL that chooses a non-web scheme or
+/// an internal host.
+pub(crate) fn find_ssrf(parsed: &ParsedUrl<'_>, input: &Structural<'_>) -> Option<(Span, Reason)> {
     let len = input.input.value.len();
-    let parts = &parsed.parts;
-    let scheme = parts.scheme.map(|s| (s, s.of(url)));
-    let non_web_scheme = scheme.is_some_and(|(_, text)| !is_web_scheme(text));
-    let data_url = scheme.is_some_and(|(_, text)| eq_ignoring_tabs(text, b"data"));
-    // The host's verdict does not depend on the occurrence: compute it once.
-    let mut host_target: Option<Option<Target>> = None;
-    for start in input.occurrences(url) {
+    // Only occurrences starting in the scheme or authority matter: search no further.
+    for start in input.occurrences(parsed.head(len)) {
         let end = start + len;
         let span = Span { start, end };
-        if let Some((scheme, _)) = scheme {
-            if non_web_scheme && scheme.start >= start && scheme.end <= end {
+        if let Some(scheme) = parsed.parts.scheme {
+            if parsed.non_web_scheme && scheme.start >= start && scheme.end <= end {
                 return Some((span, Reason::SsrfScheme));
             }
         }
-        if data_url {
+        if parsed.data_url {
             // No host: a data URL carries its content.
             continue;
         }
         if parsed.chooses_host(start, end) {
-            let target = *host_target.get_or_insert_with(|| {
-                classify_host(&parsed.host, true).filter(|_| !is_allowed(&parsed.host, allow_hosts))
-            });
-            if let Some(target) = target {
+            if let Some(target) = parsed.host_target() {
                 return Some((span, target.url_reason()));
             }
         }
-        if let Some((region, target)) = parsed.ambiguous {
-            if region.overlaps(start, end) {
+        if parsed.region.is_some_and(|r| r.overlaps(start, end)) {
+            let target = *parsed.ambiguous_target.get_or_init(|| ambiguous_authority(parsed));
+            if let Some(target) = target {
                 return Some((span, target.url_reason()));
             }
         }
@@ -146,13 +182,10 @@ fn is_web_scheme(scheme: &[u8]) -> bool {
 /// client connects to the first host, another to the last. When the authority has such
 /// a shape (whitespace or control bytes, several `@`, an `@` after `#` or `?`, or a host
 /// the standard rejects), every host-like token of its widest reading is judged, and
-/// the worst one counts. Returns that reading's range and the worst target.
-fn ambiguous_authority(url: &[u8], parsed: &ParsedUrl, allow_hosts: &[String]) -> Option<(Part, Target)> {
-    let authority = parsed.parts.authority?;
-    // The widest reading: up to the first slash, past `?` and `#`.
-    let region_end =
-        url[authority.start..].iter().position(|&b| b == b'/' || b == b'\\').map_or(url.len(), |i| authority.start + i);
-    let region = Part { start: authority.start, end: region_end };
+/// the worst one counts.
+fn ambiguous_authority(parsed: &ParsedUrl<'_>) -> Option<Target> {
+    let (url, allow_hosts) = (parsed.url, parsed.allow_hosts);
+    let region = parsed.region?;
     let text = region.of(url);
     let mut ats = 0;
     let mut after_delimiter = false;
@@ -168,7 +201,8 @@ fn ambiguous_authority(url: &[u8], parsed: &ParsedUrl, allow_hosts: &[String]) -
             _ => {}
         }
     }
-    if !ambiguous && parsed.host != Host::Invalid {
+    let invalid = *parsed.host() == Host::Invalid;
+    if !ambiguous && !invalid {
         return None;
     }
     let mut worst = None;
@@ -179,7 +213,7 @@ fn ambiguous_authority(url: &[u8], parsed: &ParsedUrl, allow_hosts: &[String]) -
             _ => None,
         };
     };
-    if parsed.host == Host::Invalid {
+    if invalid {
         // Some parsers (PHP's, old C resolvers) keep the low bits of numbers too large for
         // their place: `0x41414141A9FEA9FE` and `7147006462` become 169.254.169.254.
         if let Some(ip) = parsed.parts.host.and_then(|h| parse_ipv4_wrapping(h.of(url))) {
@@ -194,7 +228,7 @@ fn ambiguous_authority(url: &[u8], parsed: &ParsedUrl, allow_hosts: &[String]) -
             consider(classify_host(&host, false));
         }
     }
-    worst.map(|target| (region, target))
+    worst
 }
 
 /// `host:80` is `host`; `[::1]:80` is `[::1]`.
@@ -453,7 +487,7 @@ mod tests {
         r.add_input(Source::Query, b"url", value.as_bytes());
         let input = r.all_inputs(MIN_INPUT_LEN).next()?;
         let parsed = ParsedUrl::new(url.as_bytes(), UrlParts::parse(url.as_bytes(), Relative::Fetch), &[]);
-        find_ssrf(url.as_bytes(), &parsed, &[], &input).map(|(_, reason)| reason)
+        find_ssrf(&parsed, &input).map(|(_, reason)| reason)
     }
 
     #[test]
