@@ -31,8 +31,9 @@ enum Mechanism {
 /// decode a value the framework has already decoded once).
 pub(crate) fn find_traversal(path: &[u8], input: &Structural<'_>) -> Option<(Span, Reason)> {
     let value = input.input.value;
-    let decodable = value.len() <= MAX_DECODED_INPUT && memchr::memchr(b'%', value).is_some();
-    if value.len() < MIN_INPUT_LEN || (value.len() > path.len() && !decodable) || !may_escape(value) {
+    let has_percent = memchr::memchr(b'%', value).is_some();
+    let decodable = has_percent && value.len() <= MAX_DECODED_INPUT;
+    if value.len() < MIN_INPUT_LEN || (value.len() > path.len() && !decodable) || !(has_percent || may_escape(value)) {
         return None;
     }
     if value.len() <= path.len() {
@@ -54,15 +55,28 @@ pub(crate) fn find_traversal(path: &[u8], input: &Structural<'_>) -> Option<(Spa
 }
 
 /// Can the input be an attack at all, wherever it lands? Only when it is absolute, holds
-/// a NUL or a percent escape, or one of its pieces (split at separators) is a parent
-/// segment or a secrets file name: a hazard inside an occurrence is a whole path segment
-/// made of the input's bytes. Everything else (emails, URLs, prose, the vast majority of
-/// values) is skipped without searching the path.
+/// a NUL, or one of its pieces (split at separators) is a parent segment or a secrets
+/// file name: a hazard inside an occurrence is a whole path segment made of the input's
+/// bytes. Everything else (emails, URLs, prose, the vast majority of values) is skipped
+/// without searching the path. (Inputs with `%` escapes are searched regardless.)
 fn may_escape(value: &[u8]) -> bool {
-    if is_absolute(value) || memchr::memchr2(0, b'%', value).is_some() {
+    if is_absolute(value) || memchr::memchr(0, value).is_some() {
         return true;
     }
-    value.split(|&b| is_separator(b)).any(|piece| is_parent(piece) || is_secret(piece, true))
+    let mut start = 0;
+    loop {
+        let end = memchr::memchr2(b'/', b'\\', &value[start..]).map_or(value.len(), |i| start + i);
+        let piece = &value[start..end];
+        // Parent segments and every secrets name start with `.`, `i` or `w`.
+        let candidate = matches!(piece.first(), Some(b'.' | b'i' | b'I' | b'w' | b'W'));
+        if candidate && (is_parent(piece) || is_secret(piece, true)) {
+            return true;
+        }
+        if end == value.len() {
+            return false;
+        }
+        start = end + 1;
+    }
 }
 
 /// Judges the occurrences (increasing start offsets) of `needle` in `path`.

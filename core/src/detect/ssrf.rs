@@ -142,7 +142,11 @@ impl<'a> ParsedUrl<'a> {
 /// Finds the first occurrence of the input in the URL that chooses a non-web scheme or
 /// an internal host.
 pub(crate) fn find_ssrf(parsed: &ParsedUrl<'_>, input: &Structural<'_>) -> Option<(Span, Reason)> {
-    let len = input.input.value.len();
+    let value = input.input.value;
+    let len = value.len();
+    if len <= parsed.head_end && value.iter().all(|&b| b.is_ascii_alphanumeric() || b == b'_') {
+        return find_word(parsed, value);
+    }
     // Only occurrences starting in the scheme or authority matter: search no further.
     for start in input.occurrences(parsed.head(len)) {
         let end = start + len;
@@ -169,6 +173,24 @@ pub(crate) fn find_ssrf(parsed: &ParsedUrl<'_>, input: &Structural<'_>) -> Optio
         }
     }
     None
+}
+
+/// A word (`localhost`, `2130706433`, `gopher`) cannot bring `.`, `:`, `@` or `/`: it
+/// chooses the destination only as the whole scheme, the whole host or a name's last
+/// label, so equality replaces the search.
+fn find_word(parsed: &ParsedUrl<'_>, value: &[u8]) -> Option<(Span, Reason)> {
+    let at = |part: Part| Span { start: part.start, end: part.end };
+    if let Some(scheme) = parsed.parts.scheme {
+        if parsed.non_web_scheme && scheme.of(parsed.url) == value {
+            return Some((at(scheme), Reason::SsrfScheme));
+        }
+    }
+    let host = parsed.parts.host.filter(|_| !parsed.data_url)?;
+    let last_label = Part { start: parsed.last_label, end: host.end };
+    let whole = Some(host).filter(|h| h.of(parsed.url) == value);
+    let label = Some(last_label).filter(|l| l.of(parsed.url) == value && !parsed.numeric_host);
+    let chosen = whole.or(label)?;
+    parsed.host_target().map(|target| (at(chosen), target.url_reason()))
 }
 
 /// http, https and their WebSocket twins reach only what their host names; `data:`
