@@ -126,16 +126,16 @@ impl<'a> ParsedUrl<'a> {
     }
 
     /// Does the occurrence `start..end` choose the host? It does when it covers the
-    /// whole host, or, for a name, its last label (`api.example.com` + `.evil.nip.io`).
-    /// An input strictly inside the host is a coincidence or a choice among the
-    /// application's own hosts (`limit=10` and `http://10.0.0.5/`, `region=eu` and
-    /// `http://eu.svc.internal/`).
+    /// whole host, or, for a name, its last label and the dot before it
+    /// (`api.example.com` + `.evil.nip.io`). An input strictly inside the host is a
+    /// coincidence or a choice among the application's own hosts (`limit=10` and
+    /// `http://10.0.0.5/`, `region=eu` and `http://eu.svc.internal/`).
     pub(crate) fn chooses_host(&self, start: usize, end: usize) -> bool {
         let Some(host) = self.parts.host else { return false };
-        if host.start == host.end || start > self.last_label || end < host.end {
+        if host.start == host.end || end < host.end {
             return false;
         }
-        start <= host.start || !self.numeric_host
+        start <= host.start || (!self.numeric_host && self.last_label > host.start && start < self.last_label)
     }
 }
 
@@ -176,8 +176,11 @@ pub(crate) fn find_ssrf(parsed: &ParsedUrl<'_>, input: &Structural<'_>) -> Optio
 }
 
 /// A word (`localhost`, `2130706433`, `gopher`) cannot bring `.`, `:`, `@` or `/`: it
-/// chooses the destination only as the whole scheme, the whole host or a name's last
-/// label, so equality replaces the search.
+/// chooses the destination only as the whole scheme or the whole host, so equality
+/// replaces the search. A word equal to a single-label host the application wrote
+/// (`tab=search` and `http://search/v1/...`) is far more often a coincidence than a
+/// choice, so the single-label rule does not apply to words; addresses and the known
+/// internal and metadata names still do.
 fn find_word(parsed: &ParsedUrl<'_>, value: &[u8]) -> Option<(Span, Reason)> {
     let at = |part: Part| Span { start: part.start, end: part.end };
     if let Some(scheme) = parsed.parts.scheme {
@@ -185,12 +188,9 @@ fn find_word(parsed: &ParsedUrl<'_>, value: &[u8]) -> Option<(Span, Reason)> {
             return Some((at(scheme), Reason::SsrfScheme));
         }
     }
-    let host = parsed.parts.host.filter(|_| !parsed.data_url)?;
-    let last_label = Part { start: parsed.last_label, end: host.end };
-    let whole = Some(host).filter(|h| h.of(parsed.url) == value);
-    let label = Some(last_label).filter(|l| l.of(parsed.url) == value && !parsed.numeric_host);
-    let chosen = whole.or(label)?;
-    parsed.host_target().map(|target| (at(chosen), target.url_reason()))
+    let host = parsed.parts.host.filter(|h| !parsed.data_url && h.of(parsed.url) == value)?;
+    let target = classify_host(parsed.host(), false).filter(|_| !is_allowed(parsed.host(), parsed.allow_hosts))?;
+    Some((at(host), target.url_reason()))
 }
 
 /// http, https and their WebSocket twins reach only what their host names; `data:`
@@ -566,6 +566,8 @@ mod tests {
             ("http://10.0.0.5/items?limit=10", "10"),
             ("http://localhost:8080/", "80"),
             ("http://eu.svc.internal/q", "eu"),
+            ("http://search/v1/q?tab=search", "search"),
+            ("http://printer.local/", "local"),
         ] {
             assert_eq!(judge(url, value), None, "{value:?} in {url:?}");
         }
