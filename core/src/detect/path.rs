@@ -8,7 +8,7 @@
 //! `.git/`, `.ssh`) by itself. Attacks whose target is a sensitive file get the
 //! `*_sensitive` reasons.
 
-use crate::lex::path::{ends_segment, is_parent, is_separator, Segments};
+use crate::lex::path::{ends_segment, is_parent, is_separator, Segment, Segments};
 use crate::request::Structural;
 use crate::verdict::{Reason, Span};
 
@@ -112,18 +112,32 @@ struct Hazard {
 
 /// The hazards of a path in order: NUL bytes and the segments that are parents or
 /// secrets files. A parent segment's range includes nothing around it: the separators
-/// bounding it may come from the application.
+/// bounding it may come from the application. Every byte is looked at once.
 struct Hazards<'a> {
     path: &'a [u8],
     segments: Segments<'a>,
-    /// A NUL byte found after the last segment yielded, not yet reported.
+    /// The next byte not yet looked at for NULs.
     at: usize,
-    pending: Option<Hazard>,
+    /// A segment already found whose preceding gap may still hold NUL bytes.
+    current: Option<Segment>,
 }
 
 impl<'a> Hazards<'a> {
     fn new(path: &'a [u8]) -> Hazards<'a> {
-        Hazards { path, segments: Segments::new(path, 0), at: 0, pending: None }
+        Hazards { path, segments: Segments::new(path, 0), at: 0, current: None }
+    }
+
+    fn segment_hazard(&self, s: Segment) -> Option<Hazard> {
+        let text = &self.path[s.start..s.end];
+        let followed_by_separator = self.path.get(s.end).is_some_and(|&b| is_separator(b));
+        let mechanism = if is_parent(text) {
+            Mechanism::Traversal
+        } else if is_secret(text, followed_by_separator) {
+            Mechanism::Secret
+        } else {
+            return None;
+        };
+        Some(Hazard { start: s.start, end: s.end, mechanism })
     }
 }
 
@@ -132,40 +146,26 @@ impl Iterator for Hazards<'_> {
 
     fn next(&mut self) -> Option<Hazard> {
         loop {
-            if let Some(h) = self.pending.take() {
-                return Some(h);
-            }
-            // NUL bytes between the previous segment and the next one come first.
-            let segment = self.segments.next();
-            let gap_end = segment.map_or(self.path.len(), |s| s.start);
-            let gap = &self.path[self.at.min(gap_end)..gap_end];
-            let nul = memchr::memchr(0, gap).map(|i| self.at + i);
-            let segment_hazard = segment.and_then(|s| {
-                let text = &self.path[s.start..s.end];
-                let followed_by_separator = self.path.get(s.end).is_some_and(|&b| is_separator(b));
-                let mechanism = if is_parent(text) {
-                    Some(Mechanism::Traversal)
-                } else if is_secret(text, followed_by_separator) {
-                    Some(Mechanism::Secret)
-                } else {
-                    None
-                };
-                mechanism.map(|mechanism| Hazard { start: s.start, end: s.end, mechanism })
-            });
-            match (nul, segment) {
-                (Some(nul), _) => {
-                    // Report this NUL now, and look at the rest of the gap next time.
-                    self.at = nul + 1;
-                    self.segments = Segments::new(self.path, nul + 1);
-                    return Some(Hazard { start: nul, end: nul + 1, mechanism: Mechanism::Nul });
-                }
-                (None, None) => return None,
-                (None, Some(s)) => {
-                    self.at = s.end;
-                    if segment_hazard.is_some() {
-                        return segment_hazard;
+            let gap_end = match self.current {
+                Some(segment) => segment.start,
+                None => match self.segments.next() {
+                    Some(segment) => {
+                        self.current = Some(segment);
+                        continue;
                     }
-                }
+                    None => self.path.len(),
+                },
+            };
+            // NUL bytes in the gap before the current segment (or at the end) come first.
+            if let Some(i) = memchr::memchr(0, &self.path[self.at.min(gap_end)..gap_end]) {
+                let nul = self.at + i;
+                self.at = nul + 1;
+                return Some(Hazard { start: nul, end: nul + 1, mechanism: Mechanism::Nul });
+            }
+            let segment = self.current.take()?;
+            self.at = segment.end;
+            if let Some(hazard) = self.segment_hazard(segment) {
+                return Some(hazard);
             }
         }
     }
@@ -367,5 +367,11 @@ mod tests {
         assert_eq!(judge(&path, &input), None);
         let path = format!("{}../x", "a/".repeat(1 << 18));
         assert_eq!(judge(&path, &format!("{input}../x")), Some(Reason::PathTraversal));
+        // NUL bytes are hazards too: a million of them, and an input that is none of them.
+        let path = format!("{}x..", "\0".repeat(1 << 20));
+        assert_eq!(judge(&path, ".."), None);
+        assert_eq!(judge(&path, "\0x"), Some(Reason::PathNulByte));
+        let path = "\0/".repeat(1 << 19);
+        assert_eq!(judge(&path, "/.."), None);
     }
 }

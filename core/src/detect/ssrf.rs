@@ -239,16 +239,12 @@ fn ambiguous_authority(parsed: &ParsedUrl<'_>) -> Option<Target> {
         // Some parsers (PHP's, old C resolvers) keep the low bits of numbers too large for
         // their place: `0x41414141A9FEA9FE` and `7147006462` become 169.254.169.254.
         if let Some(ip) = parsed.parts.host.and_then(|h| parse_ipv4_wrapping(h.of(url))) {
-            if !is_allowed(&Host::Ipv4(ip), allow_hosts) {
-                consider(classify_ipv4(ip));
-            }
+            consider(classify_ipv4(ip).filter(|_| !is_allowed(&Host::Ipv4(ip), allow_hosts)));
         }
     }
     for token in text.split(|&b| matches!(b, b'@' | b'#' | b'?' | b'&' | b',' | b';') || b <= b' ' || b == 0x7f) {
         let host = parse_host(strip_port(token));
-        if !is_allowed(&host, allow_hosts) {
-            consider(classify_host(&host, false));
-        }
+        consider(classify_host(&host, false).filter(|_| !is_allowed(&host, allow_hosts)));
     }
     worst
 }

@@ -88,12 +88,10 @@ fn is_special_scheme(scheme: &[u8]) -> bool {
 /// ASCII case-insensitive equality of `text` (ignoring tab and newline bytes, which the
 /// standard removes) with the lowercase `word`.
 pub(crate) fn eq_ignoring_tabs(text: &[u8], word: &[u8]) -> bool {
-    if text.len() == word.len() {
-        return text.eq_ignore_ascii_case(word);
+    if text.len() <= word.len() {
+        return text.len() == word.len() && text.eq_ignore_ascii_case(word);
     }
-    if text.len() < word.len() || !text.iter().any(|&b| is_tab_or_newline(b)) {
-        return false;
-    }
+    // Longer: equal only with tabs or newlines inside; stops at the first mismatch.
     let mut letters = text.iter().copied().filter(|&b| !is_tab_or_newline(b));
     for &w in word {
         match letters.next() {
