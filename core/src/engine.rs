@@ -55,9 +55,9 @@ impl Engine {
 
     /// Did an input of `request` point this outgoing request somewhere inside?
     ///
-    /// `url` is the URL an HTTP client is about to fetch. Attack: an input covers the
-    /// URL's scheme, host or port, and the scheme is not a web scheme or the host
-    /// (parsed as browsers do, every IPv4/IPv6 spelling included) is loopback, private,
+    /// `url` is the URL an HTTP client is about to fetch. Attack: an input chooses the
+    /// URL's scheme and it is not a web scheme, or chooses the host and the host (parsed
+    /// as browsers do, every IPv4/IPv6 spelling included) is loopback, private,
     /// link-local, an internal name or a cloud metadata service, and not in
     /// `protections.ssrf.allow_hosts`. See `docs/detection/ssrf.md`.
     pub fn check_url(&self, request: &Request, url: &[u8]) -> Verdict {
