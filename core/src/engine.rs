@@ -8,7 +8,7 @@ use crate::detect::{header, path, redirect, ssrf};
 use crate::error::Error;
 use crate::glob::glob_match;
 use crate::lex::sql::Dialect;
-use crate::lex::url::{Relative, UrlParts};
+use crate::lex::url::{head_bound, Relative, UrlParts};
 use crate::policy::Policy;
 use crate::request::{Input, Request, Structural};
 use crate::verdict::{Reason, Span, Threat, Verdict};
@@ -62,8 +62,12 @@ impl Engine {
     /// `protections.ssrf.allow_hosts`. See `docs/detection/ssrf.md`.
     pub fn check_url(&self, request: &Request, url: &[u8]) -> Verdict {
         let allow = &self.policy.protections.ssrf.allow_hosts;
+        let bound = head_bound(url);
         let mut parsed = None;
         self.check_inputs(request, Threat::Ssrf, request.all_inputs(ssrf::MIN_INPUT_LEN), |input| {
+            if !ssrf::may_reach_head(url, bound, input) {
+                return None;
+            }
             let parsed =
                 parsed.get_or_insert_with(|| ssrf::ParsedUrl::new(url, UrlParts::parse(url, Relative::Fetch), allow));
             ssrf::find_ssrf(parsed, input)
@@ -105,9 +109,13 @@ impl Engine {
     /// `vbscript:` or `data:` URL. See `docs/detection/redirect.md`.
     pub fn check_redirect(&self, request: &Request, location: &[u8]) -> Verdict {
         let allow = &self.policy.protections.open_redirect.allow_hosts;
+        let bound = head_bound(location);
         let mut parsed = None;
         let own_host = std::cell::OnceCell::new();
         self.check_inputs(request, Threat::OpenRedirect, request.all_inputs(redirect::MIN_INPUT_LEN), |input| {
+            if !ssrf::may_reach_head(location, bound, input) {
+                return None;
+            }
             let parsed = parsed.get_or_insert_with(|| {
                 ssrf::ParsedUrl::new(location, UrlParts::parse(location, Relative::Navigate), allow)
             });

@@ -11,7 +11,7 @@
 use std::net::Ipv6Addr;
 use std::path::PathBuf;
 
-use rampart_core::lex::url::{Host, Relative, UrlParts};
+use rampart_core::lex::url::{head_bound, Host, Relative, UrlParts};
 
 /// Inputs where rampart deliberately reads differently from the standard, and why.
 const DIFFERENCES: &[(&str, &str)] = &[
@@ -122,6 +122,30 @@ fn resolved_against_base(case: &serde_json::Value, input: &str, scheme: &str) ->
     !(after.starts_with("//") || after.starts_with("\\\\") || after.starts_with("/\\") || after.starts_with("\\/"))
 }
 
+/// `head_bound` must never cut the scheme or authority short (the checks search inputs
+/// only before it).
+fn assert_head_bounded(url: &[u8], parts: &UrlParts) {
+    let region_end = parts
+        .authority
+        .map(|a| url[a.start..].iter().position(|&b| b == b'/' || b == b'\\').map_or(url.len(), |i| a.start + i));
+    let end = [parts.scheme.map(|p| p.end), parts.authority.map(|p| p.end), region_end].into_iter().flatten().max();
+    let bound = head_bound(url);
+    assert!(end.unwrap_or(0) <= bound, "{:?}: head ends at {end:?}, bound {bound}", String::from_utf8_lossy(url));
+}
+
+#[test]
+fn every_input_has_a_bounded_head() {
+    let file = corpus().join("rust-url/url/tests/urltestdata.json");
+    let text = std::fs::read_to_string(&file).unwrap_or_else(|e| panic!("{}: {e}", file.display()));
+    let cases: Vec<serde_json::Value> = serde_json::from_str(&text).expect("urltestdata.json is JSON");
+    for case in cases.iter().filter(|c| c.is_object()) {
+        let input = case["input"].as_str().expect("input");
+        for relative in [Relative::Fetch, Relative::Navigate] {
+            assert_head_bounded(input.as_bytes(), &UrlParts::parse(input.as_bytes(), relative));
+        }
+    }
+}
+
 #[test]
 fn hosts_match_the_url_standard() {
     let file = corpus().join("rust-url/url/tests/urltestdata.json");
@@ -149,7 +173,9 @@ fn hosts_match_the_url_standard() {
         if !scheme_relative && resolved_against_base(case, input, &scheme) {
             continue;
         }
-        let host = UrlParts::parse(input.as_bytes(), Relative::Fetch).parse_host(input.as_bytes());
+        let parts = UrlParts::parse(input.as_bytes(), Relative::Fetch);
+        assert_head_bounded(input.as_bytes(), &parts);
+        let host = parts.parse_host(input.as_bytes());
         let known = DIFFERENCES.iter().any(|(i, _)| *i == input);
         if case["failure"].as_bool() == Some(true) {
             rejected += 1;

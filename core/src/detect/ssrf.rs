@@ -89,6 +89,7 @@ impl<'a> ParsedUrl<'a> {
             Part { start: authority.start, end }
         });
         let head_end = [parts.scheme, parts.authority, region].iter().flatten().map(|p| p.end).max().unwrap_or(0);
+        debug_assert!(head_end <= crate::lex::url::head_bound(url), "head_bound must bound the head");
         let scheme = parts.scheme.map(|s| s.of(url));
         ParsedUrl {
             non_web_scheme: scheme.is_some_and(|s| !is_web_scheme(s)),
@@ -137,6 +138,13 @@ impl<'a> ParsedUrl<'a> {
         }
         start <= host.start || (!self.numeric_host && self.last_label > host.start && start < self.last_label)
     }
+}
+
+/// Can the input occur in the head of a URL whose [`head_bound`](crate::lex::url::head_bound)
+/// is `bound`? When not (most inputs of most checks), the URL need not be parsed.
+pub(crate) fn may_reach_head(url: &[u8], bound: usize, input: &Structural<'_>) -> bool {
+    let len = input.input.value.len();
+    input.occurrences(&url[..url.len().min((bound + len).saturating_sub(1))]).next().is_some()
 }
 
 /// Finds the first occurrence of the input in the URL that chooses a non-web scheme or
