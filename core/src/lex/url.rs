@@ -342,6 +342,26 @@ pub fn parse_host(raw: &[u8]) -> Host {
         return parse_bracketed_ipv6(&raw[first..]);
     }
     let mut name = HostName { bytes: [0; MAX_HOST_NAME], len: 0, truncated: false };
+    // The common case: printable ASCII without escapes, short enough to keep whole.
+    // Mapping is then lowercasing, and the standard's steps reduce to byte checks.
+    if raw.len() <= MAX_HOST_NAME && raw.iter().all(|&b| b > b' ' && b < 0x7f && b != b'%') {
+        for (slot, &b) in name.bytes.iter_mut().zip(raw) {
+            if is_forbidden_domain_byte(b) {
+                return Host::Invalid;
+            }
+            *slot = b.to_ascii_lowercase();
+        }
+        let text = &name.bytes[..raw.len()];
+        if ends_in_number_plain(text) {
+            return match parse_ipv4(MappedHost::new(text)) {
+                Some(ip) => Host::Ipv4(ip),
+                None => Host::Invalid,
+            };
+        }
+        let kept = if raw.len() > 1 && text[raw.len() - 1] == b'.' { raw.len() - 1 } else { raw.len() };
+        name.len = u8::try_from(kept).unwrap_or(u8::MAX);
+        return Host::Name(name);
+    }
     let mut len = 0usize;
     for mapped in MappedHost::new(raw) {
         let Some(b) = mapped else {
@@ -535,6 +555,20 @@ pub fn parse_ipv4_wrapping(raw: &[u8]) -> Option<Ipv4Addr> {
         return None;
     }
     parse_ipv4_with(MappedHost::new(raw), true)
+}
+
+/// [`ends_in_number`] for a host that is already plain lowercase ASCII.
+fn ends_in_number_plain(text: &[u8]) -> bool {
+    let text = match text.strip_suffix(b".") {
+        Some(rest) if !rest.is_empty() => rest,
+        _ => text,
+    };
+    let last = text.rsplit(|&b| b == b'.').next().unwrap_or(text);
+    match last {
+        [] => false,
+        [b'0', b'x', hex @ ..] => hex.iter().all(u8::is_ascii_hexdigit),
+        digits => digits.iter().all(u8::is_ascii_digit),
+    }
 }
 
 /// The WHATWG IPv4 parser over mapped host bytes: up to four dot-separated numbers in
@@ -803,6 +837,19 @@ mod tests {
         assert_eq!(host("http://09.0.0.1/"), Host::Invalid);
         assert_eq!(host("http://4294967296/"), Host::Invalid);
         assert_eq!(host("http://4294967295/"), v4(255, 255, 255, 255));
+    }
+
+    #[test]
+    fn plain_and_mapped_readings_agree() {
+        for host in
+            ["a.b", "1.2", "0x", "0x1g", "x.0x7f", "1.", "a.", ".", "..", "1..", "09", "a.1b", "0x1", "1.2.3.4."]
+        {
+            assert_eq!(
+                ends_in_number_plain(host.as_bytes()),
+                ends_in_number(MappedHost::new(host.as_bytes())),
+                "{host}"
+            );
+        }
     }
 
     #[test]
