@@ -4,7 +4,8 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Args, Subcommand};
-use rampart_core::{Dialect, Request, Verdict};
+use rampart_core::lex::url::{Host, Relative, UrlParts};
+use rampart_core::{Dialect, Reason, Request, Verdict};
 use serde_json::json;
 
 use crate::inputs::{fill, parse_input, InputArg};
@@ -56,6 +57,50 @@ enum Sink {
         #[command(flatten)]
         common: Common,
     },
+    /// A file path about to be opened.
+    Path {
+        /// The path.
+        #[arg(long)]
+        path: String,
+        #[command(flatten)]
+        common: Common,
+    },
+    /// A URL an HTTP client is about to fetch (and, with --ip, the address it connects to).
+    Url {
+        /// The URL.
+        #[arg(long)]
+        url: String,
+        /// The address the connection really uses: also judge DNS rebinding.
+        #[arg(long)]
+        ip: Option<String>,
+        /// The host name resolved to --ip (default: the URL's host).
+        #[arg(long, requires = "ip")]
+        resolved_host: Option<String>,
+        #[command(flatten)]
+        common: Common,
+    },
+    /// A redirect's Location.
+    Redirect {
+        /// The Location value.
+        #[arg(long)]
+        location: String,
+        /// The request's own host (its Host header).
+        #[arg(long)]
+        host: Option<String>,
+        #[command(flatten)]
+        common: Common,
+    },
+    /// A response header about to be sent.
+    Header {
+        /// The header name.
+        #[arg(long)]
+        name: String,
+        /// The header value.
+        #[arg(long)]
+        value: String,
+        #[command(flatten)]
+        common: Common,
+    },
 }
 
 #[derive(Args, Debug)]
@@ -77,7 +122,11 @@ pub(crate) fn run(args: &CheckArgs) -> Result<ExitCode, String> {
         Sink::Sql { common, .. }
         | Sink::Shell { common, .. }
         | Sink::Exec { common, .. }
-        | Sink::Nosql { common, .. } => common,
+        | Sink::Nosql { common, .. }
+        | Sink::Path { common, .. }
+        | Sink::Url { common, .. }
+        | Sink::Redirect { common, .. }
+        | Sink::Header { common, .. } => common,
     };
     let inputs = common.inputs.iter().map(|a| parse_input(a)).collect::<Result<Vec<_>, _>>()?;
     let engine = crate::load_engine(common.policy.as_ref())?;
@@ -101,13 +150,53 @@ pub(crate) fn run(args: &CheckArgs) -> Result<ExitCode, String> {
             (engine.check_exec(&request, &argv), "argv", joined)
         }
         Sink::Nosql { filter, .. } => (engine.check_nosql(&request, filter.as_bytes()), "filter", filter.clone()),
+        Sink::Path { path, .. } => (engine.check_path(&request, path.as_bytes()), "path", path.clone()),
+        Sink::Url { url, ip, resolved_host, .. } => {
+            let mut verdict = engine.check_url(&request, url.as_bytes());
+            if let (Some(ip), false) = (ip, verdict.is_attack()) {
+                let host = resolved_host.clone().unwrap_or_else(|| host_of(url));
+                verdict = engine.check_resolved_ip(&request, host.as_bytes(), ip.as_bytes());
+                if verdict.is_attack() {
+                    return finish(&verdict, &inputs, common.json, "resolved host", &host);
+                }
+            }
+            (verdict, "URL", url.clone())
+        }
+        Sink::Redirect { location, host, .. } => {
+            if let Some(host) = host {
+                request.set_host(host.as_bytes());
+            }
+            (engine.check_redirect(&request, location.as_bytes()), "location", location.clone())
+        }
+        Sink::Header { name, value, .. } => {
+            let verdict = engine.check_header(&request, name.as_bytes(), value.as_bytes());
+            if verdict.reason == Some(Reason::HeaderNameInjection) {
+                (verdict, "header name", name.clone())
+            } else {
+                (verdict, "header value", value.clone())
+            }
+        }
     };
-    if common.json {
-        println!("{}", verdict_json(&verdict, &inputs));
+    finish(&verdict, &inputs, common.json, what, &resource)
+}
+
+fn finish(verdict: &Verdict, inputs: &[InputArg], json: bool, what: &str, resource: &str) -> Result<ExitCode, String> {
+    if json {
+        println!("{}", verdict_json(verdict, inputs));
     } else {
-        print_for_person(&verdict, &inputs, what, &resource);
+        print_for_person(verdict, inputs, what, resource);
     }
     Ok(if verdict.is_attack() { ExitCode::from(1) } else { ExitCode::SUCCESS })
+}
+
+/// The host name a client resolves for `url`, as the engine parses it.
+fn host_of(url: &str) -> String {
+    match UrlParts::parse(url.as_bytes(), Relative::Fetch).parse_host(url.as_bytes()) {
+        Host::Name(name) => String::from_utf8_lossy(name.as_bytes()).into_owned(),
+        Host::Ipv4(ip) => ip.to_string(),
+        Host::Ipv6(ip) => ip.to_string(),
+        Host::Empty | Host::Invalid => String::new(),
+    }
 }
 
 fn verdict_json(verdict: &Verdict, inputs: &[InputArg]) -> serde_json::Value {

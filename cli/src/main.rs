@@ -1,7 +1,9 @@
 //! `rampart`: try the engine from a shell.
 //!
 //! - `rampart check sql --dialect mysql --query Q --input body:email=VALUE` judges one
-//!   resource against a request's inputs, for a person (or `--json` for programs).
+//!   resource against a request's inputs, for a person (or `--json` for programs); so do
+//!   `check path --path P`, `check url --url U [--ip IP]`, `check redirect --location L
+//!   [--host H]` and `check header --name N --value V`.
 //! - `rampart eval FILE...` scores conformance-vector files, one JSON verdict per case.
 //! - `rampart policy validate FILE` checks a policy document.
 //!

@@ -1,10 +1,13 @@
 //! The engine: a compiled, immutable policy. Build it once, share it across threads,
 //! and call its checks from every hooked sink.
 
-use crate::detect::{exec, nosql, shell, sqli};
+use std::net::IpAddr;
+
+use crate::detect::{exec, header, nosql, path, redirect, shell, sqli, ssrf};
 use crate::error::Error;
 use crate::glob::glob_match;
 use crate::lex::sql::Dialect;
+use crate::lex::url::{head_bound, Relative, UrlParts};
 use crate::policy::Policy;
 use crate::request::{Input, Request, Structural};
 use crate::verdict::{Reason, Span, Threat, Verdict};
@@ -116,6 +119,104 @@ impl Engine {
         })
     }
 
+    /// Did an input of `request` take `path` out of the directory the application meant?
+    ///
+    /// `path` is the file path about to be opened (or listed, deleted, included), as
+    /// bytes. Attack: the input brings a `..` segment (`/` or `\`), is an absolute path
+    /// (or drive, UNC path, `file:` URL) the path starts with, brings a NUL byte, or
+    /// names a secrets file (`.env`, `.git/`, `.ssh/`). See `docs/detection/path.md`.
+    pub fn check_path(&self, request: &Request, path: &[u8]) -> Verdict {
+        self.check_each_input(request, Threat::PathTraversal, path::MIN_INPUT_LEN, |input| {
+            path::find_traversal(path, input)
+        })
+    }
+
+    /// Did an input of `request` point this outgoing request somewhere inside?
+    ///
+    /// `url` is the URL an HTTP client is about to fetch. Attack: an input chooses the
+    /// URL's scheme and it is not a web scheme, or chooses the host and the host (parsed
+    /// as browsers do, every IPv4/IPv6 spelling included) is loopback, private,
+    /// link-local, an internal name or a cloud metadata service, and not in
+    /// `protections.ssrf.allow_hosts`. See `docs/detection/ssrf.md`.
+    pub fn check_url(&self, request: &Request, url: &[u8]) -> Verdict {
+        let allow = &self.policy.protections.ssrf.allow_hosts;
+        let bound = head_bound(url);
+        let mut parsed = None;
+        self.check_inputs(request, Threat::Ssrf, request.all_inputs(ssrf::MIN_INPUT_LEN), |input| {
+            if !ssrf::may_reach_head(url, bound, input) {
+                return None;
+            }
+            let parsed =
+                parsed.get_or_insert_with(|| ssrf::ParsedUrl::new(url, UrlParts::parse(url, Relative::Fetch), allow));
+            ssrf::find_ssrf(parsed, input)
+        })
+    }
+
+    /// At connect time: `host` (the name the client resolved, as it passed it to the
+    /// resolver) came from an input of `request`, and `ip` (the address the socket
+    /// really connects to, as text: `10.0.0.7`, `::1`, `[fe80::1%eth0]`) is internal?
+    /// This catches DNS rebinding and names that resolve inside. An `ip` that is not an
+    /// address gets [`Verdict::ALLOW`]: it comes from the client library, not the user.
+    pub fn check_resolved_ip(&self, request: &Request, host: &[u8], ip: &[u8]) -> Verdict {
+        match ssrf::parse_ip_text(ip) {
+            Some(ip) => self.check_resolved_addr(request, host, ip),
+            None => Verdict::ALLOW,
+        }
+    }
+
+    /// [`Engine::check_resolved_ip`] with the address already parsed.
+    pub fn check_resolved_addr(&self, request: &Request, host: &[u8], ip: IpAddr) -> Verdict {
+        let Some(target) = ssrf::classify_ip(ip) else {
+            return Verdict::ALLOW;
+        };
+        let allow = &self.policy.protections.ssrf.allow_hosts;
+        if ssrf::is_allowed(&crate::lex::url::parse_host(host), allow) {
+            return Verdict::ALLOW;
+        }
+        self.check_inputs(request, Threat::Ssrf, request.all_inputs(1), |input| {
+            ssrf::host_from_input(host, input).map(|span| (span, target.resolved_reason()))
+        })
+    }
+
+    /// Did an input of `request` send this redirect to another site?
+    ///
+    /// `location` is the `Location` header value (or the URL of any redirect the
+    /// application answers with). Attack: an input covers the host the browser will go
+    /// to and that host is neither the request's own ([`Request::set_host`]) nor in
+    /// `protections.open_redirect.allow_hosts`, or an input makes it a `javascript:`,
+    /// `vbscript:` or `data:` URL. See `docs/detection/redirect.md`.
+    pub fn check_redirect(&self, request: &Request, location: &[u8]) -> Verdict {
+        let allow = &self.policy.protections.open_redirect.allow_hosts;
+        let bound = head_bound(location);
+        let mut parsed = None;
+        let own_host = std::cell::OnceCell::new();
+        self.check_inputs(request, Threat::OpenRedirect, request.all_inputs(redirect::MIN_INPUT_LEN), |input| {
+            if !ssrf::may_reach_head(location, bound, input) {
+                return None;
+            }
+            let parsed = parsed.get_or_insert_with(|| {
+                ssrf::ParsedUrl::new(location, UrlParts::parse(location, Relative::Navigate), allow)
+            });
+            redirect::find_open_redirect(location, parsed, &own_host, request.host(), allow, input)
+        })
+    }
+
+    /// Did an input of `request` bring a line break or NUL into a response header?
+    ///
+    /// `name` and `value` are the header as the application is about to send it. The
+    /// verdict's span is in `value`, or in `name` for
+    /// [`Reason::HeaderNameInjection`]. See `docs/detection/header.md`.
+    pub fn check_header(&self, request: &Request, name: &[u8], value: &[u8]) -> Verdict {
+        let (in_value, in_name) = (header::value_may_split(value), header::name_may_split(name));
+        if !in_value && !in_name {
+            return Verdict::ALLOW;
+        }
+        self.check_each_input(request, Threat::HeaderInjection, header::MIN_INPUT_LEN, |input| {
+            let found = if in_value { header::find_in_value(value, input) } else { None };
+            found.or_else(|| if in_name { header::find_in_name(name, input) } else { None })
+        })
+    }
+
     /// The common frame of the context-aware checks: skip what the policy excludes, run
     /// `detect` on each structural input, and turn the first finding into a verdict.
     fn check_each_input(
@@ -123,6 +224,17 @@ impl Engine {
         request: &Request,
         threat: Threat,
         min_len: usize,
+        detect: impl FnMut(&Structural<'_>) -> Option<(Span, Reason)>,
+    ) -> Verdict {
+        self.check_inputs(request, threat, request.structural_inputs(min_len), detect)
+    }
+
+    /// [`Engine::check_each_input`] over any selection of the request's inputs.
+    fn check_inputs<'r>(
+        &self,
+        request: &'r Request,
+        threat: Threat,
+        inputs: impl Iterator<Item = Structural<'r>>,
         mut detect: impl FnMut(&Structural<'_>) -> Option<(Span, Reason)>,
     ) -> Verdict {
         let Some(action) = self.policy.effective_action(threat) else {
@@ -131,7 +243,7 @@ impl Engine {
         if self.route_excluded(request, threat) {
             return Verdict::ALLOW;
         }
-        for structural in request.structural_inputs(min_len) {
+        for structural in inputs {
             let Some((span, reason)) = detect(&structural) else {
                 continue;
             };
@@ -150,38 +262,16 @@ impl Engine {
         Verdict::ALLOW
     }
 
-    /// [`Engine::check_each_input`] over every input, word-only ones included: for sinks
-    /// where a bare word can be the whole program (`whoami`) or operator.
+    /// [`Engine::check_each_input`] over every input of at least `min_len` bytes, word-only
+    /// ones included (a bare word can be a whole program or host name).
     fn check_every_input(
         &self,
         request: &Request,
         threat: Threat,
         min_len: usize,
-        mut detect: impl FnMut(&Structural<'_>) -> Option<(Span, Reason)>,
+        detect: impl FnMut(&Structural<'_>) -> Option<(Span, Reason)>,
     ) -> Verdict {
-        let Some(action) = self.policy.effective_action(threat) else {
-            return Verdict::ALLOW;
-        };
-        if self.route_excluded(request, threat) {
-            return Verdict::ALLOW;
-        }
-        for candidate in request.all_inputs(min_len) {
-            let Some((span, reason)) = detect(&candidate) else {
-                continue;
-            };
-            if self.input_excluded(request, candidate.input, threat) {
-                continue;
-            }
-            return Verdict {
-                action,
-                threat: Some(threat),
-                reason: Some(reason),
-                input_index: Some(candidate.index),
-                span: Some(span),
-                rule_id: 0,
-            };
-        }
-        Verdict::ALLOW
+        self.check_inputs(request, threat, request.all_inputs(min_len), detect)
     }
 
     fn route_excluded(&self, request: &Request, threat: Threat) -> bool {

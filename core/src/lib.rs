@@ -8,6 +8,10 @@
 //! command / path / URL?* The answer is a [`Verdict`]: allow, report or block, with the
 //! threat, the reason, the offending input and where it sits in the resource.
 //!
+//! One check per kind of sink: [`Engine::check_sql`], [`Engine::check_path`],
+//! [`Engine::check_url`] (and [`Engine::check_resolved_ip`] at connect time),
+//! [`Engine::check_redirect`] and [`Engine::check_header`].
+//!
 //! Detection is context-aware: the engine finds each input's occurrences in the
 //! resource and lexes the resource with a total lexer of the sink's grammar (see
 //! [`lex`]). An input that stays inside one string literal is data; an input that

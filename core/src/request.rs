@@ -50,6 +50,7 @@ pub struct Request {
     method: Vec<u8>,
     path: Vec<u8>,
     route: Vec<u8>,
+    host: Vec<u8>,
 }
 
 impl Request {
@@ -96,8 +97,15 @@ impl Request {
         replace(&mut self.route, route);
     }
 
+    /// Sets the host the request was sent to, from its `Host` header (`shop.example.com`,
+    /// `shop.example.com:8443`): redirects to it are not open redirects.
+    pub fn set_host(&mut self, host: &[u8]) {
+        replace(&mut self.host, host);
+    }
+
     /// Forgets every input and routing fact, keeping the capacity for the next request.
     pub fn reset(&mut self) {
+        self.host.clear();
         self.bytes.clear();
         self.slots.clear();
         self.method.clear();
@@ -140,8 +148,13 @@ impl Request {
         &self.route
     }
 
+    /// The request's host as set by [`Request::set_host`], empty when unknown.
+    pub fn host(&self) -> &[u8] {
+        &self.host
+    }
+
     /// Every input of at least `min_len` bytes, word-only ones included: a bare word
-    /// (`whoami`, `localhost`) can be a whole program or host name.
+    /// (`whoami`, `localhost`, `2130706433`) can be a whole program or host name.
     pub(crate) fn all_inputs(&self, min_len: usize) -> impl Iterator<Item = Structural<'_>> + '_ {
         self.slots
             .iter()

@@ -9,6 +9,15 @@
 //!  "expect":"attack","note":"tautology + comment"}
 //! ```
 //!
+//! Optional fields some kinds use:
+//!
+//! - `host`: for `redirect`, the request's own host (the `Host` header, set with
+//!   [`Request::set_host`]); for `url` cases with `ip`, the host name the client resolved.
+//! - `ip`: for `url`, the address the connection really uses. The case runs
+//!   [`Engine::check_url`] and, when that finds nothing, [`Engine::check_resolved_ip`]
+//!   with `host` and `ip` (what a binding does at connect time).
+//! - `name`: for `header`, the header name; `resource` is the header value.
+//!
 //! Every binding runs every case through its own public API; the Rust core and the
 //! `rampart eval` command use this module. A case whose kind this build does not
 //! support evaluates to [`Outcome::Unsupported`], never to a guess.
@@ -68,6 +77,15 @@ pub struct Case {
     /// SQL dialect, for `sql` cases.
     #[serde(default)]
     pub dialect: Option<String>,
+    /// `redirect`: the request's own host; `url` with `ip`: the host name resolved.
+    #[serde(default)]
+    pub host: Option<String>,
+    /// `url`: the address the client connects to (checked with `host`).
+    #[serde(default)]
+    pub ip: Option<String>,
+    /// `header`: the header name (`resource` is its value).
+    #[serde(default)]
+    pub name: Option<String>,
     /// What the sink receives.
     pub resource: Resource,
     /// The request's user inputs.
@@ -132,12 +150,27 @@ impl Case {
                 ));
             }
         }
+        if case.kind == "header" && case.name.is_none() {
+            return Err(Error::new(
+                ErrorKind::InvalidArgument,
+                format!("case {}: a header case needs `name`", case.id),
+            ));
+        }
+        if case.ip.is_some() && case.host.is_none() {
+            return Err(Error::new(
+                ErrorKind::InvalidArgument,
+                format!("case {}: a case with `ip` needs `host` (the name resolved)", case.id),
+            ));
+        }
         Ok(case)
     }
 
     /// Loads the case's inputs into `request` (which is reset first).
     pub fn fill(&self, request: &mut Request) {
         request.reset();
+        if let (Some(host), "redirect") = (&self.host, self.kind.as_str()) {
+            request.set_host(host.as_bytes());
+        }
         for input in &self.inputs {
             let source = Source::from_name(&input.source).unwrap_or(Source::Other);
             request.add_input(source, input.key.as_bytes(), input.value.as_bytes());
@@ -164,6 +197,24 @@ impl Case {
                 Outcome::Checked(engine.check_exec(request, &args[..argv.len()]))
             }
             ("nosql", Resource::Text(filter)) => Outcome::Checked(engine.check_nosql(request, filter.as_bytes())),
+
+            ("path", Resource::Text(path)) => Outcome::Checked(engine.check_path(request, path.as_bytes())),
+            ("url", Resource::Text(url)) => {
+                let verdict = engine.check_url(request, url.as_bytes());
+                match (&self.host, &self.ip) {
+                    (Some(host), Some(ip)) if !verdict.is_attack() => {
+                        Outcome::Checked(engine.check_resolved_ip(request, host.as_bytes(), ip.as_bytes()))
+                    }
+                    _ => Outcome::Checked(verdict),
+                }
+            }
+            ("redirect", Resource::Text(location)) => {
+                Outcome::Checked(engine.check_redirect(request, location.as_bytes()))
+            }
+            ("header", Resource::Text(value)) => {
+                let name = self.name.as_deref().unwrap_or_default();
+                Outcome::Checked(engine.check_header(request, name.as_bytes(), value.as_bytes()))
+            }
             _ => Outcome::Unsupported,
         }
     }

@@ -96,6 +96,41 @@ named_enum! {
         NosqlCodeOperator = (502, "nosql_code_operator"),
         /// The input breaks out of a JSON string or adds JSON structure to the filter text.
         NosqlJsonEscape = (503, "nosql_json_escape"),
+
+        /// The input brings a `..` segment into a file path.
+        PathTraversal = (301, "path_traversal"),
+        /// The input is an absolute path (or drive, UNC path, `file:` URL) the path starts with.
+        PathAbsolute = (302, "path_absolute"),
+        /// The input brings a NUL byte, which cuts the path short below the runtime.
+        PathNulByte = (303, "path_nul_byte"),
+        /// The input names a secrets file (`.env`, `.git/`, `.ssh/`, ...) inside the application's directory.
+        PathSecretFile = (304, "path_secret_file"),
+        /// `path_traversal` reaching a sensitive file (`/etc/passwd`, `/proc/self/`, credentials).
+        PathTraversalSensitive = (311, "path_traversal_sensitive"),
+        /// `path_absolute` naming a sensitive file.
+        PathAbsoluteSensitive = (312, "path_absolute_sensitive"),
+        /// `path_nul_byte` with a sensitive file before the NUL.
+        PathNulByteSensitive = (313, "path_nul_byte_sensitive"),
+        /// The input points an outgoing request to a loopback, private, link-local or internal host.
+        SsrfInternalHost = (401, "ssrf_internal_host"),
+        /// The input points an outgoing request to a cloud metadata service.
+        SsrfCloudMetadata = (402, "ssrf_cloud_metadata"),
+        /// The input chooses a scheme other than http(s) (`file:`, `gopher:`, `dict:`, ...).
+        SsrfScheme = (403, "ssrf_scheme"),
+        /// A host name from the input resolved to a loopback, private or link-local address.
+        SsrfResolvedInternal = (404, "ssrf_resolved_internal"),
+        /// A host name from the input resolved to a cloud metadata address.
+        SsrfResolvedMetadata = (405, "ssrf_resolved_metadata"),
+        /// The input sends the redirect to a host other than the application's own.
+        RedirectForeignHost = (601, "redirect_foreign_host"),
+        /// The input makes the redirect a `javascript:`, `data:` or `vbscript:` URL.
+        RedirectScriptScheme = (602, "redirect_script_scheme"),
+        /// The input brings a CR or LF into a response header value.
+        HeaderLineBreak = (701, "header_line_break"),
+        /// The input brings a NUL byte into a response header value.
+        HeaderNulByte = (702, "header_nul_byte"),
+        /// The input brings a CR, LF, NUL, colon or space into a response header name.
+        HeaderNameInjection = (703, "header_name_injection"),
     }
 }
 
@@ -126,7 +161,40 @@ impl Reason {
             Reason::NosqlOperator => "a query operator from a user-supplied object reaches the filter",
             Reason::NosqlCodeOperator => "a code-running query operator from a user-supplied object reaches the filter",
             Reason::NosqlJsonEscape => "the input breaks out of a JSON string or adds structure to the filter",
+
+            Reason::PathTraversal => "the input climbs out of the directory with a `..` segment",
+            Reason::PathAbsolute => "the input replaces the whole path with an absolute path",
+            Reason::PathNulByte => "the input cuts the path short with a NUL byte",
+            Reason::PathSecretFile => "the input names a secrets file inside the application's directory",
+            Reason::PathTraversalSensitive => "the input climbs out of the directory to a sensitive file",
+            Reason::PathAbsoluteSensitive => "the input replaces the whole path with a sensitive file",
+            Reason::PathNulByteSensitive => "the input cuts the path short at a sensitive file with a NUL byte",
+            Reason::SsrfInternalHost => "the input points the request to an internal host",
+            Reason::SsrfCloudMetadata => "the input points the request to a cloud metadata service",
+            Reason::SsrfScheme => "the input makes the request use a scheme other than http or https",
+            Reason::SsrfResolvedInternal => "a host name from the input resolved to an internal address",
+            Reason::SsrfResolvedMetadata => "a host name from the input resolved to a cloud metadata address",
+            Reason::RedirectForeignHost => "the input sends the redirect to another host",
+            Reason::RedirectScriptScheme => "the input turns the redirect into a script or data URL",
+            Reason::HeaderLineBreak => "the input adds a line break to a response header value",
+            Reason::HeaderNulByte => "the input adds a NUL byte to a response header value",
+            Reason::HeaderNameInjection => "the input adds separator bytes to a response header name",
         }
+    }
+
+    /// True when the attack aims at a target whose disclosure is critical: credentials,
+    /// keys, process memory or environment, a cloud metadata service. Events and block
+    /// pages may rank such findings higher.
+    pub const fn sensitive_target(self) -> bool {
+        matches!(
+            self,
+            Reason::PathSecretFile
+                | Reason::PathTraversalSensitive
+                | Reason::PathAbsoluteSensitive
+                | Reason::PathNulByteSensitive
+                | Reason::SsrfCloudMetadata
+                | Reason::SsrfResolvedMetadata
+        )
     }
 }
 

@@ -105,6 +105,48 @@ fn checks_allocate_nothing() {
         assert_eq!(allocations, 0, "{what} allocated on a hostile request");
     }
 
+    // Paths, URLs, redirects and headers: 1 MB of `../`, a 100k-character host, inputs
+    // occurring everywhere.
+    let dots = "../".repeat(1 << 18);
+    let host = "a.".repeat(50_000);
+    let numeric_host = format!("{}1.0.0.127", "0".repeat(100_000));
+    let mut hostile = Request::with_capacity(8, 1 << 21);
+    hostile.add_input(Source::Body, b"file", dots.as_bytes());
+    hostile.add_input(Source::Query, b"part", b"../");
+    hostile.add_input(Source::Query, b"host", host.as_bytes());
+    hostile.add_input(Source::Query, b"n", numeric_host.as_bytes());
+    hostile.add_input(Source::Query, b"pct", "%2e%2e%2f".repeat(100).as_bytes());
+    hostile.add_input(Source::Query, b"one", b"a");
+    hostile.add_input(Source::Query, b"crlf", b"\r\n");
+    hostile.add_input(Source::Query, b"dots", b"..");
+    hostile.add_input(Source::Query, b"tabs", b"%\t%\t");
+    hostile.set_host(host.as_bytes());
+    let url = format!("http://{host}/{dots}");
+    let numeric_url = format!("http://{numeric_host}/");
+    let header_value = "\r\n".repeat(1 << 18);
+    let ipv6_url = format!("http://[{}]/", "1:".repeat(50_000));
+    let zone_url = format!("http://[fe80::1%{}]/", "z".repeat(100_000));
+    let nested_path = format!("/srv/{dots}");
+    let nul_path = format!("{}x..", "\0".repeat(1 << 20));
+    let tab_url = format!("http://{}/", "%\t".repeat(100_000));
+    let long_scheme = format!("{}://127.0.0.1/", "a".repeat(1 << 20));
+    let (_, allocations) = counted(|| {
+        engine.check_path(&hostile, dots.as_bytes());
+        engine.check_path(&hostile, nested_path.as_bytes());
+        engine.check_path(&hostile, nul_path.as_bytes());
+        engine.check_url(&hostile, tab_url.as_bytes());
+        engine.check_url(&hostile, long_scheme.as_bytes());
+        engine.check_redirect(&hostile, long_scheme.as_bytes());
+        engine.check_url(&hostile, url.as_bytes());
+        engine.check_url(&hostile, numeric_url.as_bytes());
+        engine.check_url(&hostile, ipv6_url.as_bytes());
+        engine.check_url(&hostile, zone_url.as_bytes());
+        engine.check_resolved_ip(&hostile, host.as_bytes(), b"127.0.0.1");
+        engine.check_redirect(&hostile, url.as_bytes());
+        engine.check_header(&hostile, b"X-A\r\n", header_value.as_bytes());
+    });
+    assert_eq!(allocations, 0, "hostile path/url/redirect/header checks allocated");
+
     // A reused request refilled with the same shape allocates nothing either.
     let (_, allocations) = counted(|| {
         request.reset();
