@@ -289,6 +289,54 @@ enum rampart_reason
    */
   RAMPART_REASON_EXEC_CODE = 222,
   /**
+   * The input brings a `..` segment into a file path.
+   */
+  RAMPART_REASON_PATH_TRAVERSAL = 301,
+  /**
+   * The input is an absolute path (or drive, UNC path, `file:` URL) the path starts with.
+   */
+  RAMPART_REASON_PATH_ABSOLUTE = 302,
+  /**
+   * The input brings a NUL byte, which cuts the path short below the runtime.
+   */
+  RAMPART_REASON_PATH_NUL_BYTE = 303,
+  /**
+   * The input names a secrets file (`.env`, `.git/`, `.ssh/`, ...) inside the application's directory.
+   */
+  RAMPART_REASON_PATH_SECRET_FILE = 304,
+  /**
+   * `path_traversal` reaching a sensitive file (`/etc/passwd`, `/proc/self/`, credentials).
+   */
+  RAMPART_REASON_PATH_TRAVERSAL_SENSITIVE = 311,
+  /**
+   * `path_absolute` naming a sensitive file.
+   */
+  RAMPART_REASON_PATH_ABSOLUTE_SENSITIVE = 312,
+  /**
+   * `path_nul_byte` with a sensitive file before the NUL.
+   */
+  RAMPART_REASON_PATH_NUL_BYTE_SENSITIVE = 313,
+  /**
+   * The input points an outgoing request to a loopback, private, link-local or internal host.
+   */
+  RAMPART_REASON_SSRF_INTERNAL_HOST = 401,
+  /**
+   * The input points an outgoing request to a cloud metadata service.
+   */
+  RAMPART_REASON_SSRF_CLOUD_METADATA = 402,
+  /**
+   * The input chooses a scheme other than http(s) (`file:`, `gopher:`, `dict:`, ...).
+   */
+  RAMPART_REASON_SSRF_SCHEME = 403,
+  /**
+   * A host name from the input resolved to a loopback, private or link-local address.
+   */
+  RAMPART_REASON_SSRF_RESOLVED_INTERNAL = 404,
+  /**
+   * A host name from the input resolved to a cloud metadata address.
+   */
+  RAMPART_REASON_SSRF_RESOLVED_METADATA = 405,
+  /**
    * A user-supplied object's query operator (`$ne`, `$gt`, `$regex`, `$in`, ...) is in the filter.
    */
   RAMPART_REASON_NOSQL_OPERATOR = 501,
@@ -300,6 +348,26 @@ enum rampart_reason
    * The input breaks out of a JSON string or adds JSON structure to the filter text.
    */
   RAMPART_REASON_NOSQL_JSON_ESCAPE = 503,
+  /**
+   * The input sends the redirect to a host other than the application's own.
+   */
+  RAMPART_REASON_REDIRECT_FOREIGN_HOST = 601,
+  /**
+   * The input makes the redirect a `javascript:`, `data:` or `vbscript:` URL.
+   */
+  RAMPART_REASON_REDIRECT_SCRIPT_SCHEME = 602,
+  /**
+   * The input brings a CR or LF into a response header value.
+   */
+  RAMPART_REASON_HEADER_LINE_BREAK = 701,
+  /**
+   * The input brings a NUL byte into a response header value.
+   */
+  RAMPART_REASON_HEADER_NUL_BYTE = 702,
+  /**
+   * The input brings a CR, LF, NUL, colon or space into a response header name.
+   */
+  RAMPART_REASON_HEADER_NAME_INJECTION = 703,
 };
 #ifndef __cplusplus
 #if __STDC_VERSION__ >= 202311L
