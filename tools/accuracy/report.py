@@ -128,10 +128,10 @@ def code(text, limit=110):
 MISS_CATEGORIES = [
     (
         "moves-literal-end",
-        "An unpaired trailing quote or backslash moves the literal's end",
+        "An unpaired trailing quote moves the literal's end",
         lambda c: c.meta.get("how") == "moves-literal-end",
         (
-            "The input ends in a quote (`admin '`) or, in MySQL, an odd backslash (`...\\`). Spliced raw, that "
+            "The input ends in a quote (`admin '`). (An odd run of backslashes before the quote, in MySQL strings and PostgreSQL `E''` strings, is reported: there the escaped form cannot look the same.) Spliced raw, that "
             "last byte pairs with the application's closing quote (`''` or `\\'` is an escaped quote), so the "
             "literal runs on to the application's *next* quote: the application's text in between (here "
             "` AND password_hash = `) becomes string content and the next literal's content becomes code. The "
