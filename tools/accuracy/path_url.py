@@ -9,7 +9,7 @@ Windows base directories; CRS benign request values used as file names, URL quer
 values and header values; public URLs. Attacks: CRS LFI and SSRF attack stages spliced
 into the sinks an application would hand them to.
 
-Run: python3 scripts/accuracy/path_url.py
+Run: python3 tools/accuracy/path_url.py
 """
 import json, os, subprocess, sys, tempfile
 

@@ -8,7 +8,7 @@ Recall: OWASP CRS command-injection (932) attack payloads spliced into command t
 (unquoted argument, inside double quotes, inside single quotes, inside a word, the whole
 command).
 
-    scripts/accuracy/command_injection.py [--corpus DIR] [--rampart PATH]
+    tools/accuracy/command_injection.py [--corpus DIR] [--rampart PATH]
 
 The corpus directory holds tldr-pages/derived/tldr-pages-commands.jsonl and
 coreruleset/derived/crs-regression-tests-flat.jsonl (default: $RAMPART_CORPUS, else the
