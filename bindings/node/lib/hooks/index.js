@@ -12,6 +12,7 @@ const { writeError } = require('../events');
 
 const HOOKS = [
   require('./child-process'),
+  require('./fs'),
   require('./sqlite3'),
   require('./better-sqlite3'),
   require('./mysql2'),
