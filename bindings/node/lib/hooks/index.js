@@ -13,6 +13,8 @@ const { writeError } = require('../events');
 const HOOKS = [
   require('./child-process'),
   require('./fs'),
+  require('./http'),
+  require('../frameworks/express'),
   require('./sqlite3'),
   require('./better-sqlite3'),
   require('./mysql2'),
@@ -96,7 +98,7 @@ function applyByFilename(filename, exports) {
 function patchBuiltins() {
   for (const hook of HOOKS) {
     if (!hook.builtin) continue;
-    apply(hook, require(hook.modules[hook.modules.length - 1]), hook.modules[0], null);
+    for (const name of hook.modules) if (!name.startsWith('node:')) apply(hook, require(name), name, null);
   }
   Module.syncBuiltinESMExports();
 }
