@@ -19,6 +19,7 @@ const HOOKS = [
   require('./better-sqlite3'),
   require('./mysql2'),
   require('./pg'),
+  require('./mongodb'),
   require('../frameworks/koa'),
 ];
 
