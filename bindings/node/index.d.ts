@@ -171,6 +171,20 @@ export declare function engine(): Engine | null;
  * Returns null, or the RampartBlockedError to fail the call with.
  */
 export declare function checkSql(operation: string, dialect: Dialect, query: Text): RampartBlockedError | null;
+/** The same for a command about to run through `sh -c`. */
+export declare function checkShell(operation: string, command: Text): RampartBlockedError | null;
+/** The same for a program and its arguments about to run without a shell. */
+export declare function checkExec(operation: string, argv: readonly Text[]): RampartBlockedError | null;
+/** The same for a MongoDB-style filter as JSON text. */
+export declare function checkNosql(operation: string, filterJson: Text): RampartBlockedError | null;
+/** The same for a file path about to be opened, listed, written or deleted. */
+export declare function checkPath(operation: string, path: Text): RampartBlockedError | null;
+/** The same for a URL about to be fetched. */
+export declare function checkUrl(operation: string, url: Text): RampartBlockedError | null;
+/** The same for the `Location` of a redirect. */
+export declare function checkRedirect(operation: string, location: Text): RampartBlockedError | null;
+/** The same for a response header about to be set. */
+export declare function checkHeader(operation: string, name: string, value: Text): RampartBlockedError | null;
 /** Whether the caller runs inside an HTTP request rampart follows. */
 export declare function inRequest(): boolean;
 /** rampart's version. */
