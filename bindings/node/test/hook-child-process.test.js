@@ -91,3 +91,32 @@ test('child_process outside a request is never checked', () => {
   h.setMode('block');
   assert.equal(cp.execSync('echo x; echo y').toString(), 'x\ny\n');
 });
+
+test('ES modules: named imports of child_process and fs are the hooked functions', async () => {
+  const { runNode, PACKAGE_DIR } = require('./helpers');
+  const dir = tempDir('esm');
+  const script = path.join(dir, 'app.mjs');
+  fs.writeFileSync(
+    script,
+    `import ${JSON.stringify(path.join(PACKAGE_DIR, 'index.mjs'))};
+    import { execSync } from 'node:child_process';
+    import { readFileSync } from 'fs';
+    import { readFile } from 'node:fs/promises';
+    import http from 'node:http';
+    const server = http.createServer(async (req, res) => {
+      const q = new URL(req.url, 'http://x').searchParams.get('q');
+      const out = [];
+      for (const f of [() => execSync('echo ' + q), () => readFileSync('/tmp/' + q), () => readFile('/tmp/' + q)]) {
+        try { await f(); out.push('ran'); } catch (e) { out.push(e.name); }
+      }
+      console.log(out.join(','));
+      res.end();
+    }).listen(0, '127.0.0.1', () => {
+      http.get('http://127.0.0.1:' + server.address().port + '/?q=' + encodeURIComponent('../x; id'), (r) => {
+        r.resume(); r.on('end', () => server.close());
+      });
+    });`,
+  );
+  const run = await runNode([script], { env: { ...process.env, RAMPART_MODE: 'block', RAMPART_EVENTS: path.join(dir, 'events.jsonl') } });
+  assert.equal(run.stdout.trim(), 'RampartBlockedError,RampartBlockedError,RampartBlockedError', run.stderr);
+});
