@@ -8,6 +8,8 @@ const test = require('node:test');
 const assert = require('node:assert/strict');
 const http = require('node:http');
 const https = require('node:https');
+const dns = require('node:dns');
+const { promisify } = require('node:util');
 const h = require('./harness');
 
 let metadata; // the internal service: 127.0.0.1 is loopback, hence internal
@@ -53,6 +55,8 @@ test.before(async () => {
         );
       } else if (url.pathname === '/https') {
         out = await new Promise((resolve, reject) => https.get(target, (r) => body(r).then(resolve, reject)).on('error', reject));
+      } else if (url.pathname === '/lookup') {
+        out = (await promisify(dns.lookup)(url.searchParams.get('host'))).address;
       } else if (url.pathname === '/header') {
         res.setHeader('x-greeting', url.searchParams.get('q'));
         out = 'set';
@@ -140,4 +144,29 @@ test('res.setHeader with a line break from the request: blocked, reported, norma
   h.setMode('report');
   await h.request(`${server.url}/header?q=${encodeURIComponent('x\r\nSet-Cookie: session=evil')}`);
   assert.equal(h.takeEvents()[0].action, 'reported'); // then Node itself refuses the value
+});
+
+test('dns.lookup, which every socket (http, https, fetch) resolves through: a name from the request resolving inside', async () => {
+  // `localhost` comes from /etc/hosts: the resolver asks no server.
+  h.setMode('block');
+  h.takeEvents();
+  thrown = null;
+  const blocked = await h.request(`${server.url}/lookup?host=localhost`);
+  assert.ok(h.isBlockPage(blocked), blocked.body);
+  assert.ok(thrown instanceof h.rampart.RampartBlockedError, String(thrown));
+  const [event] = h.takeEvents();
+  assert.deepEqual([event.reason, event.sink.operation], ['ssrf_resolved_internal', 'dns.lookup']);
+
+  h.setMode('report');
+  const reported = await h.request(`${server.url}/lookup?host=localhost`);
+  assert.equal(JSON.parse(reported.body).rows[0], '127.0.0.1');
+  assert.equal(h.takeEvents()[0].action, 'reported');
+
+  // A name the app chose (no input in it) resolves as usual, also for fetch's sockets.
+  h.setMode('block');
+  const port = new URL(metadata.url).port;
+  const plain = await h.request(`${server.url}/fetch?q=hello`);
+  assert.equal(JSON.parse(plain.body).rows[0], 'echo ?q=hello');
+  assert.equal((await fetch(`http://localhost:${port}/x`)).status, 200, 'outside a request: no check');
+  assert.deepEqual(h.takeEvents(), []);
 });

@@ -1,10 +1,13 @@
 'use strict';
 // http and https: outgoing requests and the server's response headers.
 //
-//   http(s).request / get   the URL -> SSRF check; then, at connect time, every address
-//                           the name resolves to -> resolved-IP check (a `lookup` wrapped
-//                           around the socket's resolver: DNS rebinding is caught)
+//   http(s).request / get   the URL -> SSRF check
 //   global fetch            the URL -> SSRF check (a refusal rejects the promise)
+//   dns.lookup              at connect time, every address a name resolves to ->
+//                           resolved-IP check: every socket Node opens by name (http,
+//                           https, fetch/undici, net) resolves through it, so DNS rebinding
+//                           and names that resolve inside are caught; a `lookup` option
+//                           passed to http(s).request is wrapped the same way
 //   ServerResponse          setHeader(name, value) -> header check
 //
 // A refused request throws (as http.request does for an invalid URL); a refused address
@@ -38,6 +41,8 @@ function checkedLookup(operation, lookup) {
     if (typeof options === 'function') {
       callback = options;
       options = {};
+    } else if (typeof options === 'number') {
+      options = { family: options };
     }
     return lookup(hostname, options, (error, address, family) => {
       if (error) return callback(error, address, family);
@@ -61,17 +66,31 @@ function wrapRequest(module, name, defaultProtocol, prefix) {
         const blocked = agent.url(operation, url);
         if (blocked !== null) throw blocked;
       }
+      if (options === null || typeof options.lookup !== 'function') return original.apply(this, arguments);
+      // The app's own resolver bypasses dns.lookup: check what it answers.
       const args = Array.prototype.slice.call(arguments);
-      const lookup = checkedLookup(operation, (options && options.lookup) || dns.lookup);
-      if (options !== null) {
-        const at = args.indexOf(options);
-        args[at] = { ...options, lookup };
-      } else {
-        args.splice(1, 0, { lookup });
-      }
+      args[args.indexOf(options)] = { ...options, lookup: checkedLookup(operation, options.lookup) };
       return original.apply(this, args);
     },
   );
+}
+
+function wrapLookup() {
+  wrapMethod(dns, 'lookup', (original) => {
+    const checked = checkedLookup('dns.lookup', (hostname, options, callback) => original.call(dns, hostname, options, callback));
+    return function rampartDnsLookup(hostname, options, callback) {
+      const last = typeof options === 'function' ? options : callback;
+      if (
+        agent.state.engine === null ||
+        currentContext() === undefined ||
+        typeof hostname !== 'string' ||
+        typeof last !== 'function'
+      ) {
+        return original.apply(this, arguments);
+      }
+      return checked(hostname, options, callback);
+    };
+  });
 }
 
 function wrapFetch() {
@@ -114,6 +133,7 @@ function patch(http, _load, request) {
   wrapRequest(http, 'get', secure ? 'https:' : 'http:', prefix);
   if (!secure) {
     wrapSetHeader(http.ServerResponse);
+    wrapLookup();
     if (typeof globalThis.fetch === 'function') wrapFetch();
   }
   return true;
