@@ -59,6 +59,8 @@ export declare class Request {
   setPath(path: string): this;
   /** The framework's route template (`/users/:id`), used by route exclusions. */
   setRoute(route: string): this;
+  /** The `Host` header the request came with: redirects to it are not open redirects. */
+  setHost(host: Text): this;
   /** Forgets every input, keeping the buffers. */
   reset(): this;
   readonly length: number;
@@ -92,6 +94,22 @@ export declare class Engine {
   readonly failClosed: boolean;
   /** Did an input of `request` change the structure of `query`? */
   checkSql(request: Request, dialect: Dialect, query: Text): Verdict;
+  /** Did an input change the structure of `command`, about to run through `sh -c`? */
+  checkShell(request: Request, command: Text): Verdict;
+  /** Did an input choose the program or inject an option of `argv` (program first, no shell)? */
+  checkExec(request: Request, argv: readonly Text[]): Verdict;
+  /** Did an input bring a query operator into `filter`, a MongoDB filter as JSON text? */
+  checkNosql(request: Request, filter: Text): Verdict;
+  /** Did an input take `path` out of the directory the application meant? */
+  checkPath(request: Request, path: Text): Verdict;
+  /** Did an input point `url`, about to be fetched, somewhere internal (SSRF)? */
+  checkUrl(request: Request, url: Text): Verdict;
+  /** At connect time: `host` (from an input) resolved to the internal address `ip`? */
+  checkResolvedIp(request: Request, host: Text, ip: Text): Verdict;
+  /** Did an input send the redirect `location` to another site (open redirect)? */
+  checkRedirect(request: Request, location: Text): Verdict;
+  /** Did an input bring a line break into the response header `name: value`? */
+  checkHeader(request: Request, name: Text, value: Text): Verdict;
   /** The event JSON line (no newline) of a finding; null for an allow verdict. */
   eventJson(request: Request, verdict: Verdict, sinkKind: string, resource: Text, context?: EventContext): string | null;
   /** The policy's block page for an event. */
@@ -153,6 +171,20 @@ export declare function engine(): Engine | null;
  * Returns null, or the RampartBlockedError to fail the call with.
  */
 export declare function checkSql(operation: string, dialect: Dialect, query: Text): RampartBlockedError | null;
+/** The same for a command about to run through `sh -c`. */
+export declare function checkShell(operation: string, command: Text): RampartBlockedError | null;
+/** The same for a program and its arguments about to run without a shell. */
+export declare function checkExec(operation: string, argv: readonly Text[]): RampartBlockedError | null;
+/** The same for a MongoDB-style filter as JSON text. */
+export declare function checkNosql(operation: string, filterJson: Text): RampartBlockedError | null;
+/** The same for a file path about to be opened, listed, written or deleted. */
+export declare function checkPath(operation: string, path: Text): RampartBlockedError | null;
+/** The same for a URL about to be fetched. */
+export declare function checkUrl(operation: string, url: Text): RampartBlockedError | null;
+/** The same for the `Location` of a redirect. */
+export declare function checkRedirect(operation: string, location: Text): RampartBlockedError | null;
+/** The same for a response header about to be set. */
+export declare function checkHeader(operation: string, name: string, value: Text): RampartBlockedError | null;
 /** Whether the caller runs inside an HTTP request rampart follows. */
 export declare function inRequest(): boolean;
 /** rampart's version. */

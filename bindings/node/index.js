@@ -34,6 +34,15 @@ module.exports = {
    * request. Returns null, or the RampartBlockedError to fail the call with.
    */
   checkSql: (operation, dialect, query) => agent.sql(operation, dialect, query),
+  /** The same for other sinks: a shell command, an argv, a MongoDB filter (JSON text), a
+   * file path, a URL to fetch, a redirect location, a response header. */
+  checkShell: (operation, command) => agent.shell(operation, command),
+  checkExec: (operation, argv) => (Array.isArray(argv) ? agent.exec(operation, argv) : null),
+  checkNosql: (operation, filterJson) => agent.nosql(operation, filterJson),
+  checkPath: (operation, filePath) => agent.path(operation, filePath),
+  checkUrl: (operation, url) => agent.url(operation, url),
+  checkRedirect: (operation, location) => agent.redirect(operation, location),
+  checkHeader: (operation, name, value) => agent.header(operation, name, value),
   /** Whether the caller runs inside an HTTP request rampart follows. */
   inRequest: () => currentContext() !== undefined,
   version: native.version(),

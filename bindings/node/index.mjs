@@ -20,6 +20,13 @@ export const {
   configure,
   engine,
   checkSql,
+  checkShell,
+  checkExec,
+  checkNosql,
+  checkPath,
+  checkUrl,
+  checkRedirect,
+  checkHeader,
   inRequest,
   version,
 } = rampart;

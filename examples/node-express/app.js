@@ -1,11 +1,16 @@
 'use strict';
-// A small shop with the classic mistakes: SQL built by string concatenation. Run it
+// A small shop with the classic mistakes: SQL built by string concatenation, a ping tool
+// that pastes the host into a shell command, a file download that trusts the file name
+// and a link preview that fetches any URL. Run it
 // protected (`node server.js`, which requires rampart first) or unprotected
 // (`node app.js`) and send it the attacks in README.md.
 
 const path = require('node:path');
+const { exec } = require('node:child_process');
 const express = require('express');
 const db = require('./db');
+
+const FILES_DIR = path.join(__dirname, 'files');
 
 async function createApp() {
   const database = await db.open();
@@ -73,6 +78,34 @@ async function createApp() {
       res.status(201).json({ ok: true });
     } catch (error) {
       res.status(500).json({ ok: false, error: 'could not save the review', detail: error.message });
+    }
+  });
+
+  // Network check: the host is pasted into a shell command.
+  app.get('/tools/ping', (req, res) => {
+    const host = typeof req.query.host === 'string' ? req.query.host : '';
+    exec(`ping -c 1 -W 1 ${host}`, { timeout: 5000 }, (error, stdout, stderr) => {
+      res.json({ host, ok: !error, output: `${stdout}${stderr}` });
+    });
+  });
+
+  // Downloads: any name under files/, the name pasted into the path.
+  app.get('/download', (req, res) => {
+    const name = typeof req.query.name === 'string' ? req.query.name : '';
+    res.download(`${FILES_DIR}/${name}`, (error) => {
+      if (error && !res.headersSent) res.status(404).json({ error: 'no such file' });
+    });
+  });
+
+  // Link preview: fetches the URL it is given and shows the first bytes.
+  app.get('/preview', async (req, res) => {
+    const url = typeof req.query.url === 'string' ? req.query.url : '';
+    try {
+      const answer = await fetch(url, { redirect: 'manual', signal: AbortSignal.timeout(5000) });
+      const text = await answer.text();
+      res.json({ url, status: answer.status, preview: text.slice(0, 200) });
+    } catch (error) {
+      res.status(502).json({ url, error: 'could not fetch the page' });
     }
   });
 

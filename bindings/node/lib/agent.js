@@ -113,4 +113,75 @@ function sql(operation, dialect, query) {
   return inspect('sql', operation, query, checkSql, dialect);
 }
 
-module.exports = { state, inspect, sql, captureStack, Engine };
+const checkShell = (engine, request, _arg, command) => native.checkShell(engine, request, command);
+const checkExec = (engine, request, argv) => native.checkExec(engine, request, argv);
+const checkNosql = (engine, request, _arg, filter) => native.checkNosql(engine, request, filter);
+const checkPath = (engine, request, _arg, path) => native.checkPath(engine, request, path);
+const checkUrl = (engine, request, _arg, url) => native.checkUrl(engine, request, url);
+const checkResolvedIp = (engine, request, host, ip) => native.checkResolvedIp(engine, request, host, ip);
+const checkRedirect = (engine, request, _arg, location) => native.checkRedirect(engine, request, location);
+const checkHeader = (engine, request, name, value) => native.checkHeader(engine, request, name, value);
+
+/** A command string about to run through `sh -c`. */
+function shell(operation, command) {
+  return inspect('shell', operation, command, checkShell, null);
+}
+
+/**
+ * A program about to run without a shell: `argv` is the program then its arguments
+ * (strings or Buffers). The event shows them joined by one space, where the span points.
+ */
+function exec(operation, argv) {
+  if (state.engine === null || currentContext() === undefined) return null;
+  const args = [];
+  for (const arg of argv) args.push(typeof arg === 'string' || Buffer.isBuffer(arg) ? arg : String(arg));
+  return inspect('exec', operation, args.join(' '), checkExec, args);
+}
+
+/** A MongoDB-style filter, as JSON text, about to be sent to the database. */
+function nosql(operation, filterJson) {
+  return inspect('nosql', operation, filterJson, checkNosql, null);
+}
+
+/** A file path about to be opened, listed, written or deleted. */
+function path_(operation, filePath) {
+  return inspect('path', operation, filePath, checkPath, null);
+}
+
+/** A URL an HTTP client is about to fetch. */
+function url(operation, target) {
+  return inspect('url', operation, target, checkUrl, null);
+}
+
+/** At connect time: `host` resolved to the address `ip` (text) the socket will use. */
+function resolvedIp(operation, host, ip) {
+  if (typeof host !== 'string') return null;
+  return inspect('url', operation, ip, checkResolvedIp, host);
+}
+
+/** The `Location` of a redirect the application answers with. */
+function redirect(operation, location) {
+  return inspect('redirect', operation, location, checkRedirect, null);
+}
+
+/** A response header about to be set. */
+function header(operation, name, value) {
+  if (typeof name !== 'string') return null;
+  return inspect('header', operation, value, checkHeader, name);
+}
+
+module.exports = {
+  state,
+  inspect,
+  sql,
+  shell,
+  exec,
+  nosql,
+  path: path_,
+  url,
+  resolvedIp,
+  redirect,
+  header,
+  captureStack,
+  Engine,
+};

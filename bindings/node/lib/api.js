@@ -98,6 +98,12 @@ class Request {
     return this;
   }
 
+  /** The `Host` header the request came with: redirects to it are not open redirects. */
+  setHost(host) {
+    this[kNative].setHost(toText(host));
+    return this;
+  }
+
   /** Forgets every input, keeping the buffers for the next request. */
   reset() {
     this[kNative].reset();
@@ -155,6 +161,52 @@ class Engine {
    */
   checkSql(request, dialect, query) {
     return Verdict.fromNative(call(() => native.checkSql(this[kHandle], request[kHandle], dialect, toText(query))));
+  }
+
+  /** Did an input change the structure of `command`, about to run through `sh -c`? */
+  checkShell(request, command) {
+    return Verdict.fromNative(call(() => native.checkShell(this[kHandle], request[kHandle], toText(command))));
+  }
+
+  /** Did an input choose the program or inject an option of `argv` (program first, no shell)? */
+  checkExec(request, argv) {
+    if (!Array.isArray(argv)) throw new InvalidArgumentError('argv must be an array');
+    const args = argv.map(toText);
+    return Verdict.fromNative(call(() => native.checkExec(this[kHandle], request[kHandle], args)));
+  }
+
+  /** Did an input bring a query operator into `filter`, a MongoDB filter as JSON text? */
+  checkNosql(request, filter) {
+    return Verdict.fromNative(call(() => native.checkNosql(this[kHandle], request[kHandle], toText(filter))));
+  }
+
+  /** Did an input take `path` out of the directory the application meant? */
+  checkPath(request, path) {
+    return Verdict.fromNative(call(() => native.checkPath(this[kHandle], request[kHandle], toText(path))));
+  }
+
+  /** Did an input point `url`, about to be fetched, somewhere internal (SSRF)? */
+  checkUrl(request, url) {
+    return Verdict.fromNative(call(() => native.checkUrl(this[kHandle], request[kHandle], toText(url))));
+  }
+
+  /** At connect time: `host` (from an input) resolved to the internal address `ip`? */
+  checkResolvedIp(request, host, ip) {
+    return Verdict.fromNative(
+      call(() => native.checkResolvedIp(this[kHandle], request[kHandle], toText(host), toText(ip))),
+    );
+  }
+
+  /** Did an input send the redirect `location` to another site (open redirect)? */
+  checkRedirect(request, location) {
+    return Verdict.fromNative(call(() => native.checkRedirect(this[kHandle], request[kHandle], toText(location))));
+  }
+
+  /** Did an input bring a line break into the response header `name: value`? */
+  checkHeader(request, name, value) {
+    return Verdict.fromNative(
+      call(() => native.checkHeader(this[kHandle], request[kHandle], toText(name), toText(value))),
+    );
   }
 
   /**

@@ -117,6 +117,7 @@ function fill(request, req, view, target, url, body, params, cookies) {
     view.routeText(target),
     flat,
   );
+  if (typeof headers.host === 'string') native.setRequestHost(request[kHandle], headers.host);
   request[kCount] = flat.length / 3;
 }
 

@@ -6,7 +6,8 @@
 //! - `NativeEngine`: a compiled policy (`new NativeEngine(json)` or `fromEnv()`), event
 //!   formatting and the block page.
 //! - `NativeRequest`: the flattened inputs of one HTTP request.
-//! - one function per check (`checkSql(engine, request, ...)`), taking the `handle`
+//! - one function per check (`checkSql`, `checkShell`, `checkExec`, `checkNosql`,
+//!   `checkPath`, `checkUrl`, `checkResolvedIp`, `checkRedirect`, `checkHeader`), taking the `handle`
 //!   numbers of an engine and a request: the hot path stays a plain function call.
 //!
 //! A check returns `null` when it found nothing (the common case costs no object) and a
@@ -112,6 +113,86 @@ pub fn check_sql(engine: u32, request: u32, dialect: String, query: Text) -> Res
         Dialect::parse(&dialect).ok_or_else(|| invalid_argument(format!("unknown SQL dialect `{dialect}`")))?;
     let request = request.borrow();
     Ok(found(engine.check_sql(&request, dialect, bytes(&query))))
+}
+
+/// The engine and request named by two handles.
+fn live(engine: u32, request: u32) -> Result<(Rc<rampart_core::Engine>, Rc<RefCell<rampart_core::Request>>)> {
+    let engine = ENGINES.with(|r| r.borrow().get(engine)).ok_or_else(|| stale("engine"))?;
+    let request = REQUESTS.with(|r| r.borrow().get(request)).ok_or_else(|| stale("request"))?;
+    Ok((engine, request))
+}
+
+/// `command` is about to run through `sh -c` (`child_process.exec`, `shell: true`).
+#[napi(catch_unwind)]
+pub fn check_shell(engine: u32, request: u32, command: Text) -> Result<Option<NativeVerdict>> {
+    let (engine, request) = live(engine, request)?;
+    let request = request.borrow();
+    Ok(found(engine.check_shell(&request, bytes(&command))))
+}
+
+/// `argv` (program first) is about to run without a shell (`execFile`, `spawn`).
+#[napi(catch_unwind)]
+pub fn check_exec(engine: u32, request: u32, argv: Vec<Text>) -> Result<Option<NativeVerdict>> {
+    let (engine, request) = live(engine, request)?;
+    let request = request.borrow();
+    let args: Vec<&[u8]> = argv.iter().map(bytes).collect();
+    Ok(found(engine.check_exec(&request, &args)))
+}
+
+/// `filter` is a MongoDB-style filter as JSON text.
+#[napi(catch_unwind)]
+pub fn check_nosql(engine: u32, request: u32, filter: Text) -> Result<Option<NativeVerdict>> {
+    let (engine, request) = live(engine, request)?;
+    let request = request.borrow();
+    Ok(found(engine.check_nosql(&request, bytes(&filter))))
+}
+
+/// `path` is about to be opened, listed, written or deleted.
+#[napi(catch_unwind)]
+pub fn check_path(engine: u32, request: u32, path: Text) -> Result<Option<NativeVerdict>> {
+    let (engine, request) = live(engine, request)?;
+    let request = request.borrow();
+    Ok(found(engine.check_path(&request, bytes(&path))))
+}
+
+/// `url` is about to be fetched by an HTTP client.
+#[napi(catch_unwind)]
+pub fn check_url(engine: u32, request: u32, url: Text) -> Result<Option<NativeVerdict>> {
+    let (engine, request) = live(engine, request)?;
+    let request = request.borrow();
+    Ok(found(engine.check_url(&request, bytes(&url))))
+}
+
+/// At connect time: `host` resolved to `ip` (text), the address the socket connects to.
+#[napi(catch_unwind)]
+pub fn check_resolved_ip(engine: u32, request: u32, host: Text, ip: Text) -> Result<Option<NativeVerdict>> {
+    let (engine, request) = live(engine, request)?;
+    let request = request.borrow();
+    Ok(found(engine.check_resolved_ip(&request, bytes(&host), bytes(&ip))))
+}
+
+/// `location` is the `Location` of a redirect the application answers with.
+#[napi(catch_unwind)]
+pub fn check_redirect(engine: u32, request: u32, location: Text) -> Result<Option<NativeVerdict>> {
+    let (engine, request) = live(engine, request)?;
+    let request = request.borrow();
+    Ok(found(engine.check_redirect(&request, bytes(&location))))
+}
+
+/// A response header `name: value` is about to be sent.
+#[napi(catch_unwind)]
+pub fn check_header(engine: u32, request: u32, name: Text, value: Text) -> Result<Option<NativeVerdict>> {
+    let (engine, request) = live(engine, request)?;
+    let request = request.borrow();
+    Ok(found(engine.check_header(&request, bytes(&name), bytes(&value))))
+}
+
+/// Sets the host of the request named by `request` (its `Host` header), for redirects.
+#[napi(catch_unwind)]
+pub fn set_request_host(request: u32, host: Text) -> Result<()> {
+    let request = REQUESTS.with(|r| r.borrow().get(request)).ok_or_else(|| stale("request"))?;
+    request.borrow_mut().set_host(bytes(&host));
+    Ok(())
 }
 
 /// Replaces the contents of the request named by `request` in one call: its method, path
@@ -300,6 +381,12 @@ impl NativeRequest {
     #[napi(catch_unwind)]
     pub fn set_route(&mut self, route: String) {
         self.inner.borrow_mut().set_route(route.as_bytes());
+    }
+
+    /// The `Host` header the request was sent with: redirects to it are not open redirects.
+    #[napi(catch_unwind)]
+    pub fn set_host(&mut self, host: Text) {
+        self.inner.borrow_mut().set_host(bytes(&host));
     }
 
     /// Forgets every input, keeping the buffers.

@@ -197,3 +197,48 @@ test('RAMPART_MODE=off installs nothing', async () => {
   const run = await runNode(['-e', script], { env: { ...process.env, RAMPART_MODE: 'off' } });
   assert.equal(run.stdout.trim(), 'false', run.stderr);
 });
+
+test('checkShell, checkExec, checkPath, ... check a sink rampart does not hook against the current request', async () => {
+  h.setMode('report');
+  h.takeEvents();
+  const server = await h.serve((req, res, url) => {
+    const q = (name) => url.searchParams.get(name);
+    const r = h.rampart;
+    r.checkShell('custom.sh', `echo ${q('cmd')}`);
+    r.checkExec('custom.run', [q('prog'), '-x']);
+    r.checkNosql('custom.find', JSON.stringify({ name: { $ne: q('name[$ne]') } }));
+    r.checkPath('custom.open', `files/${q('file')}`);
+    r.checkUrl('custom.fetch', q('url'));
+    r.checkRedirect('custom.redirect', q('next'));
+    r.checkHeader('custom.header', 'x-a', q('hdr'));
+    r.checkShell('custom.sh', 'echo fixed'); // no input in it: nothing
+    res.end('done');
+  });
+  try {
+    const attack = new URLSearchParams({
+      cmd: 'x; id',
+      prog: 'id',
+      'name[$ne]': '',
+      file: '../../etc/passwd',
+      url: 'http://169.254.169.254/latest/meta-data/',
+      next: 'https://evil.example/login',
+      hdr: 'a\r\nSet-Cookie: s=1',
+    });
+    await h.request(`${server.url}/?${attack}`);
+    assert.deepEqual(
+      h.takeEvents().map((e) => [e.sink.operation, e.threat, e.action]),
+      [
+        ['custom.sh', 'command_injection', 'reported'],
+        ['custom.run', 'command_injection', 'reported'],
+        ['custom.find', 'nosql_injection', 'reported'],
+        ['custom.open', 'path_traversal', 'reported'],
+        ['custom.fetch', 'ssrf', 'reported'],
+        ['custom.redirect', 'open_redirect', 'reported'],
+        ['custom.header', 'header_injection', 'reported'],
+      ],
+    );
+    assert.equal(h.rampart.checkPath('custom.open', '../../etc/passwd'), null, 'outside a request: nothing to compare');
+  } finally {
+    await server.close();
+  }
+});

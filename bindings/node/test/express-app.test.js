@@ -1,6 +1,6 @@
 'use strict';
 // The example shop (examples/node-express: Express + sqlite3, SQL built by string
-// concatenation) served three times on 127.0.0.1: unprotected, protected in report mode
+// concatenation, a ping tool, a file download, a link preview) served three times on 127.0.0.1: unprotected, protected in report mode
 // and protected in block mode. Every normal request gets the same answer from all three;
 // every attack works on the unprotected shop, works and is reported in report mode, and
 // gets the policy's (Japanese) block page in block mode.
@@ -9,6 +9,7 @@ const test = require('node:test');
 const assert = require('node:assert/strict');
 const fs = require('node:fs');
 const path = require('node:path');
+const http = require('node:http');
 const { REPO_DIR, tempDir, readEvents, startServer, request } = require('./helpers');
 
 const SHOP = path.join(REPO_DIR, 'examples', 'node-express');
@@ -53,11 +54,38 @@ const ATTACKS = [
 ];
 
 const shops = {};
+/** Loopback servers: a partner site the preview may show (`localhost`, allowed by the
+ * policy) and, on 127.0.0.1, a stand-in for a cloud metadata endpoint. */
+const sites = [];
+let sitePort = 0;
+
+function serveSite(host, port) {
+  const server = http.createServer((req, res) => {
+    if (req.url.startsWith('/latest/meta-data/')) return res.end('iam/security-credentials/shop-role: AKIA-SECRET');
+    res.end('<h1>Partner news</h1><p>Spring sale starts Monday.</p>');
+  });
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => {
+      sites.push(server);
+      resolve(server.address().port);
+    });
+  });
+}
 
 test.before(async () => {
+  sitePort = await serveSite('127.0.0.1', 0);
+  await serveSite('::1', sitePort).catch(() => {}); // `localhost` may resolve to ::1 first
   const dir = tempDir('shop');
   const policy = path.join(dir, 'policy.json');
-  fs.writeFileSync(policy, JSON.stringify({ mode: 'block', block_response: { body: BLOCK_PAGE } }));
+  fs.writeFileSync(
+    policy,
+    JSON.stringify({
+      mode: 'block',
+      block_response: { body: BLOCK_PAGE },
+      protections: { ssrf: { allow_hosts: ['localhost'] } },
+    }),
+  );
   const env = { ...process.env, PORT: '0', HOST: '127.0.0.1' };
   delete env.RAMPART_POLICY;
   delete env.RAMPART_MODE;
@@ -69,13 +97,14 @@ test.before(async () => {
   };
   await Promise.all([
     start('unprotected', 'app.js', {}),
-    start('report', 'server.js', { RAMPART_MODE: 'report' }),
+    start('report', 'server.js', { RAMPART_POLICY: policy, RAMPART_MODE: 'report' }),
     start('block', 'server.js', { RAMPART_POLICY: policy }),
   ]);
 });
 
 test.after(async () => {
   await Promise.all(Object.values(shops).map((shop) => shop.stop()));
+  await Promise.all(sites.map((site) => new Promise((done) => site.close(done))));
 });
 
 function send(shop, [method, url, options = {}]) {
@@ -133,4 +162,65 @@ test('the protected shop keeps serving after blocking', async () => {
   const after = await send('block', NORMAL[0]);
   assert.equal(after.status, 200);
   assert.match(after.body, /Desk lamp/);
+});
+
+/** The tools: [normal requests], [[attack, threat, input key, what leaks unprotected]]. */
+function tools() {
+  const normal = [
+    ['GET', '/tools/ping?host=127.0.0.1'],
+    ['GET', '/download?name=price-list.txt'],
+    ['GET', '/download?name=missing.txt'],
+    ['GET', `/preview?url=${encodeURIComponent(`http://localhost:${sitePort}/news`)}`],
+  ];
+  const attacks = [
+    ['GET', `/tools/ping?host=${encodeURIComponent('127.0.0.1; echo pwned-$((6*7))')}`, 'command_injection', 'host', /pwned-42/],
+    ['GET', `/download?name=${encodeURIComponent('../db.js')}`, 'path_traversal', 'name', /s3cr3t-admin-pw/],
+    [
+      'GET',
+      `/preview?url=${encodeURIComponent(`http://127.0.0.1:${sitePort}/latest/meta-data/`)}`,
+      'ssrf',
+      'url',
+      /AKIA-SECRET/,
+    ],
+  ];
+  return { normal, attacks };
+}
+
+test('tools: normal use gets the same answers with and without rampart', async () => {
+  const before = { report: readEvents(shops.report.events).length, block: readEvents(shops.block.events).length };
+  for (const req of tools().normal) {
+    const plain = await send('unprotected', req);
+    assert.ok(plain.status < 500, `${req[1]}: ${plain.status} ${plain.body}`);
+    for (const mode of ['report', 'block']) {
+      const answer = await send(mode, req);
+      assert.equal(answer.status, plain.status, `${mode} ${req[1]}`);
+      assert.equal(answer.body, plain.body, `${mode} ${req[1]}`);
+    }
+  }
+  assert.match((await send('block', tools().normal[1])).body, /Desk lamp 29.00/);
+  assert.match((await send('block', tools().normal[3])).body, /Spring sale/);
+  for (const mode of ['report', 'block']) assert.equal(readEvents(shops[mode].events).length, before[mode], mode);
+});
+
+test('tools: each attack works unprotected, is reported in report mode, blocked in block mode', async () => {
+  for (const [method, url, threat, key, leak] of tools().attacks) {
+    const label = `${method} ${url}`;
+    const plain = await send('unprotected', [method, url]);
+    assert.match(plain.body, leak, `${label}: the unprotected shop is vulnerable`);
+
+    const reportedAnswer = await send('report', [method, url]);
+    assert.equal(reportedAnswer.body, plain.body, label);
+    const reported = readEvents(shops.report.events).at(-1);
+    assert.equal(reported.action, 'reported', label);
+    assert.equal(reported.threat, threat, label);
+    assert.deepEqual([reported.input.source, reported.input.key], ['query', key], label);
+
+    const blockedAnswer = await send('block', [method, url]);
+    const blocked = readEvents(shops.block.events).at(-1);
+    assert.equal(blocked.action, 'blocked', label);
+    assert.equal(blocked.threat, threat, label);
+    assert.equal(blockedAnswer.status, 403, label);
+    assert.equal(blockedAnswer.body, BLOCK_PAGE.replace('{{event_id}}', blocked.event_id), label);
+    assert.doesNotMatch(blockedAnswer.body, leak, label);
+  }
 });

@@ -1,7 +1,7 @@
 'use strict';
-// Every case of testdata/vectors through the public JavaScript API. Kinds this package
-// cannot check yet are counted as unsupported; every case of a supported kind must run
-// and match its `expect` (or be listed with a reason in skip.jsonl).
+// Every case of testdata/vectors through the public JavaScript API: every kind runs
+// (none unsupported), the total is pinned, and each case matches its `expect` (or is
+// listed with a reason in skip.jsonl).
 
 const test = require('node:test');
 const assert = require('node:assert/strict');
@@ -15,7 +15,33 @@ const VECTORS = path.join(REPO_DIR, 'testdata', 'vectors');
 /** kind -> how to run a case of it through the API. */
 const CHECKS = {
   sql: (engine, request, c) => engine.checkSql(request, c.dialect || 'generic', c.resource),
+  shell: (engine, request, c) => engine.checkShell(request, c.resource),
+  exec: (engine, request, c) => engine.checkExec(request, c.resource),
+  nosql: (engine, request, c) => engine.checkNosql(request, c.resource),
+  path: (engine, request, c) => engine.checkPath(request, c.resource),
+  url: (engine, request, c) => {
+    const verdict = engine.checkUrl(request, c.resource);
+    if (verdict.isAttack || c.host === undefined || c.ip === undefined) return verdict;
+    return engine.checkResolvedIp(request, c.host, c.ip);
+  },
+  redirect: (engine, request, c) => engine.checkRedirect(request, c.resource),
+  header: (engine, request, c) => engine.checkHeader(request, c.name, c.resource),
 };
+
+/** The policy's protection name of each kind. */
+const THREATS = {
+  sql: 'sql_injection',
+  shell: 'command_injection',
+  exec: 'command_injection',
+  nosql: 'nosql_injection',
+  path: 'path_traversal',
+  url: 'ssrf',
+  redirect: 'open_redirect',
+  header: 'header_injection',
+};
+
+/** Total cases in testdata/vectors: a file that shrinks or fails to load shows here. */
+const EXPECTED_TOTAL = 3079;
 
 function loadCases() {
   const cases = [];
@@ -69,6 +95,7 @@ test('every conformance vector runs through the JavaScript API', () => {
       continue;
     }
     request.reset();
+    if (c.kind === 'redirect' && c.host !== undefined) request.setHost(c.host);
     for (const input of c.inputs || []) request.addInput(input.source, input.key || '', input.value);
     const verdict = check(engine, request, c);
     checked++;
@@ -78,7 +105,10 @@ test('every conformance vector runs through the JavaScript API', () => {
     if (!ok && !skips.has(c.id)) failures.push(`${c.id}: expected ${c.expect}, got ${verdict.reason || 'safe'} -- ${c.note || ''}`);
     if (verdict.isAttack) {
       assert.equal(verdict.action, 'block', c.id);
-      assert.equal(verdict.threat, 'sql_injection', c.id);
+      assert.equal(verdict.threat, THREATS[c.kind], c.id);
+      assert.ok(verdict.reason, c.id);
+    }
+    if (verdict.isAttack && c.kind === 'sql') {
       // The span is where the input sits in the resource, in UTF-8 bytes.
       const resource = Buffer.from(c.resource, 'utf8');
       const input = c.inputs[verdict.inputIndex];
@@ -93,7 +123,8 @@ test('every conformance vector runs through the JavaScript API', () => {
   process.stderr.write(`vectors: ${checked} checked, ${unsupported} unsupported, ${failures.length} failed\n`);
   assert.equal(checked + unsupported, cases.length);
   assert.equal(checked, expectedChecked, 'every case of a supported kind ran');
-  assert.ok(checked >= 1170, `the SQL vectors at least (${checked})`);
+  assert.equal(unsupported, 0, 'every kind runs');
+  assert.equal(cases.length, EXPECTED_TOTAL, 'the number of vectors');
   assert.deepEqual(failures, []);
   assert.deepEqual(passingSkips, [], 'cases in skip.jsonl that pass now');
 });

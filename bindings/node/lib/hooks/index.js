@@ -11,10 +11,15 @@ const path = require('node:path');
 const { writeError } = require('../events');
 
 const HOOKS = [
+  require('./child-process'),
+  require('./fs'),
+  require('./http'),
+  require('../frameworks/express'),
   require('./sqlite3'),
   require('./better-sqlite3'),
   require('./mysql2'),
   require('./pg'),
+  require('./mongodb'),
   require('../frameworks/koa'),
 ];
 
@@ -86,11 +91,26 @@ function applyByFilename(filename, exports) {
   if (match !== null) apply(byModule.get(match), exports, match, { filename });
 }
 
+/**
+ * Node's own modules (`builtin: true` hooks) are patched in place at once: every
+ * `require('child_process')` returns the same object. ES modules' named imports of a
+ * builtin are then synced to the patched functions.
+ */
+function patchBuiltins() {
+  for (const hook of HOOKS) {
+    if (!hook.builtin) continue;
+    for (const name of hook.modules) if (!name.startsWith('node:')) apply(hook, require(name), name, null);
+  }
+  Module.syncBuiltinESMExports();
+}
+
 /** Libraries the app loaded before rampart: patch them where they are. */
 function patchLoaded() {
+  patchBuiltins();
   const bases = [process.cwd()];
   if (require.main && require.main.filename) bases.push(path.dirname(require.main.filename));
   for (const [name, hook] of byModule) {
+    if (hook.builtin) continue;
     for (const base of bases) {
       let file;
       try {

@@ -8,7 +8,8 @@ const kOriginal = Symbol('rampart.original');
 
 /**
  * Replaces `target[name]` with `makeWrapper(original)`, once. The wrapper keeps the
- * original's name and length so libraries that inspect them see no difference.
+ * original's name, length and symbol-keyed properties so libraries that inspect them see
+ * no difference.
  */
 function wrapMethod(target, name, makeWrapper) {
   const original = target && target[name];
@@ -16,6 +17,12 @@ function wrapMethod(target, name, makeWrapper) {
   const wrapper = makeWrapper(original);
   Object.defineProperty(wrapper, 'name', { value: original.name, configurable: true });
   Object.defineProperty(wrapper, 'length', { value: original.length, configurable: true });
+  // Symbol-keyed markers (Node's util.promisify hints on dns.lookup, exec, ...) too.
+  for (const symbol of Object.getOwnPropertySymbols(original)) {
+    if (!Object.prototype.hasOwnProperty.call(wrapper, symbol)) {
+      Object.defineProperty(wrapper, symbol, { ...Object.getOwnPropertyDescriptor(original, symbol), configurable: true });
+    }
+  }
   wrapper[kOriginal] = original;
   target[name] = wrapper;
   return true;

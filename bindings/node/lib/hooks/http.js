@@ -1,0 +1,142 @@
+'use strict';
+// http and https: outgoing requests and the server's response headers.
+//
+//   http(s).request / get   the URL -> SSRF check
+//   global fetch            the URL -> SSRF check (a refusal rejects the promise)
+//   dns.lookup              at connect time, every address a name resolves to ->
+//                           resolved-IP check: every socket Node opens by name (http,
+//                           https, fetch/undici, net) resolves through it, so DNS rebinding
+//                           and names that resolve inside are caught; a `lookup` option
+//                           passed to http(s).request is wrapped the same way
+//   ServerResponse          setHeader(name, value) -> header check
+//
+// A refused request throws (as http.request does for an invalid URL); a refused address
+// fails the connection: the request emits 'error' with the RampartBlockedError.
+
+const dns = require('node:dns');
+const agent = require('../agent');
+const { currentContext } = require('../context');
+const { wrapMethod } = require('./wrap');
+
+/** The URL text an http.request call will fetch, as http.request reads its arguments. */
+function requestUrl(args, defaultProtocol) {
+  let url = null;
+  let options = null;
+  if (typeof args[0] === 'string') url = args[0];
+  else if (args[0] instanceof URL) url = args[0].href;
+  else if (args[0] !== null && typeof args[0] === 'object') options = args[0];
+  if (url !== null && args[1] !== null && typeof args[1] === 'object') options = args[1];
+  if (options === null) return { url, options };
+  if (url !== null && !options.host && !options.hostname) return { url, options };
+  const protocol = options.protocol || defaultProtocol;
+  const host = options.hostname || options.host || 'localhost';
+  const port = options.port ? `:${options.port}` : '';
+  const hostText = host.includes(':') && !host.startsWith('[') ? `[${host}]` : host;
+  return { url: `${protocol}//${hostText}${port}${options.path || '/'}`, options };
+}
+
+/** A `lookup` that checks each address the name resolves to before the socket uses it. */
+function checkedLookup(operation, lookup) {
+  return function rampartLookup(hostname, options, callback) {
+    if (typeof options === 'function') {
+      callback = options;
+      options = {};
+    } else if (typeof options === 'number') {
+      options = { family: options };
+    }
+    return lookup(hostname, options, (error, address, family) => {
+      if (error) return callback(error, address, family);
+      const addresses = Array.isArray(address) ? address : [{ address, family }];
+      for (const entry of addresses) {
+        const blocked = agent.resolvedIp(operation, hostname, String(entry.address));
+        if (blocked !== null) return callback(blocked);
+      }
+      return callback(null, address, family);
+    });
+  };
+}
+
+function wrapRequest(module, name, defaultProtocol, prefix) {
+  const operation = `${prefix}.${name}`;
+  wrapMethod(module, name, (original) =>
+    function rampartHttpRequest() {
+      if (agent.state.engine === null || currentContext() === undefined) return original.apply(this, arguments);
+      const { url, options } = requestUrl(arguments, defaultProtocol);
+      if (url !== null) {
+        const blocked = agent.url(operation, url);
+        if (blocked !== null) throw blocked;
+      }
+      if (options === null || typeof options.lookup !== 'function') return original.apply(this, arguments);
+      // The app's own resolver bypasses dns.lookup: check what it answers.
+      const args = Array.prototype.slice.call(arguments);
+      args[args.indexOf(options)] = { ...options, lookup: checkedLookup(operation, options.lookup) };
+      return original.apply(this, args);
+    },
+  );
+}
+
+function wrapLookup() {
+  wrapMethod(dns, 'lookup', (original) => {
+    const checked = checkedLookup('dns.lookup', (hostname, options, callback) => original.call(dns, hostname, options, callback));
+    return function rampartDnsLookup(hostname, options, callback) {
+      const last = typeof options === 'function' ? options : callback;
+      if (
+        agent.state.engine === null ||
+        currentContext() === undefined ||
+        typeof hostname !== 'string' ||
+        typeof last !== 'function'
+      ) {
+        return original.apply(this, arguments);
+      }
+      return checked(hostname, options, callback);
+    };
+  });
+}
+
+function wrapFetch() {
+  wrapMethod(globalThis, 'fetch', (original) =>
+    function rampartFetch(input) {
+      let url = null;
+      if (typeof input === 'string') url = input;
+      else if (input instanceof URL) url = input.href;
+      else if (input !== null && typeof input === 'object' && typeof input.url === 'string') url = input.url;
+      if (url !== null) {
+        const blocked = agent.url('fetch', url);
+        if (blocked !== null) return Promise.reject(blocked);
+      }
+      return original.apply(this, arguments);
+    },
+  );
+}
+
+function wrapSetHeader(ServerResponse) {
+  wrapMethod(ServerResponse.prototype, 'setHeader', (original) =>
+    function rampartSetHeader(name, value) {
+      if (typeof name === 'string') {
+        const values = Array.isArray(value) ? value : [value];
+        for (const v of values) {
+          if (typeof v !== 'string') continue;
+          const blocked = agent.header('http.ServerResponse.setHeader', name, v);
+          if (blocked !== null) throw blocked;
+        }
+      }
+      return original.apply(this, arguments);
+    },
+  );
+}
+
+function patch(http, _load, request) {
+  if (!http || typeof http.request !== 'function') return false;
+  const secure = request === 'https' || request === 'node:https';
+  const prefix = secure ? 'https' : 'http';
+  wrapRequest(http, 'request', secure ? 'https:' : 'http:', prefix);
+  wrapRequest(http, 'get', secure ? 'https:' : 'http:', prefix);
+  if (!secure) {
+    wrapSetHeader(http.ServerResponse);
+    wrapLookup();
+    if (typeof globalThis.fetch === 'function') wrapFetch();
+  }
+  return true;
+}
+
+module.exports = { name: 'http', modules: ['http', 'https', 'node:http', 'node:https'], builtin: true, patch };
