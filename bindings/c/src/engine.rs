@@ -292,7 +292,10 @@ pub unsafe extern "C" fn rampart_check_exec(
             }
             request.engine().check_exec(request.inner(), &inline[..args.len()])
         } else {
-            let heap = args.iter().map(|arg| bytes(arg.data, arg.len)).collect::<Result<Vec<_>, _>>()?;
+            let mut heap = Vec::with_capacity(args.len());
+            for arg in args {
+                heap.push(bytes(arg.data, arg.len)?);
+            }
             request.engine().check_exec(request.inner(), &heap)
         };
         verdict_out.write(verdict.into());
