@@ -267,8 +267,9 @@ pub unsafe extern "C" fn rampart_check_shell(
 ///
 /// Returns `RAMPART_STATUS_NULL_ARGUMENT` for a NULL request or verdict, a NULL `argv`
 /// with a non-zero `argc`, or an argument whose pointer is NULL with a non-zero length;
-/// `RAMPART_STATUS_INVALID_ARGUMENT` for an argument longer than `PTRDIFF_MAX`. Thread
-/// safety: as for `rampart_check_sql`.
+/// `RAMPART_STATUS_INVALID_ARGUMENT` for an argument, or an `argv` array, larger than
+/// `PTRDIFF_MAX` bytes. On error the verdict is not written. Thread safety: as for
+/// `rampart_check_sql` (the argv and its bytes are only read, during the call).
 ///
 /// # Safety
 /// `request` must be NULL or a live request; `argv` must be NULL or point to `argc`
