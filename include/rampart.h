@@ -67,6 +67,12 @@
 #define RAMPART_ABI_VERSION 1
 
 /**
+ * The longest argv `rampart_check_exec` checks without allocating (its arguments'
+ * slices live on the stack); a longer one costs one allocation.
+ */
+#define RAMPART_EXEC_INLINE_ARGS 64
+
+/**
  * Length of an event id made by rampart: 32 lowercase hex digits. A buffer for one
  * needs `RAMPART_EVENT_ID_LEN + 1` bytes.
  */
@@ -575,6 +581,21 @@ typedef struct {
   size_t span_end;
 } rampart_verdict;
 
+/**
+ * One byte range: an argument of `rampart_check_exec`. `data` points to `len` bytes
+ * (not NUL-terminated; NUL bytes are data); NULL with `len` 0 is the empty string.
+ */
+typedef struct {
+  /**
+   * The first byte, or NULL when `len` is 0.
+   */
+  const uint8_t *data;
+  /**
+   * The number of bytes.
+   */
+  size_t len;
+} rampart_bytes;
+
 #ifdef __cplusplus
 extern "C" {
 #endif // __cplusplus
@@ -697,6 +718,183 @@ rampart_status rampart_check_sql(const rampart_request *request,
                                  const uint8_t *query,
                                  size_t query_len,
                                  rampart_verdict *verdict_out);
+
+/**
+ * Did an input of `request` change the structure of `command`, a string about to be
+ * run by a shell (`system()`, `popen()`, `sh -c`)?
+ *
+ * `command`/`command_len`: the command text as bytes; not kept. The verdict's span is
+ * in `command`. Pass `RAMPART_SINK_SHELL` and the same bytes to `rampart_event_json`.
+ * Allocates nothing; linear in `command_len` for each input that occurs in it.
+ *
+ * Returns `RAMPART_STATUS_NULL_ARGUMENT` for a NULL request or verdict (or NULL
+ * command with a non-zero length). Thread safety: as for `rampart_check_sql`.
+ *
+ * # Safety
+ * `request` must be NULL or a live request; `command` must point to `command_len`
+ * readable bytes (or be NULL with length 0); `verdict_out` must be NULL or writable.
+ */
+rampart_status rampart_check_shell(const rampart_request *request,
+                                   const uint8_t *command,
+                                   size_t command_len,
+                                   rampart_verdict *verdict_out);
+
+/**
+ * Did an input of `request` choose the program an argv runs, inject an option into a
+ * program whose options run code or write files, or reach a shell or interpreter
+ * through it? For process creation without a shell (`execve`, `posix_spawn`).
+ *
+ * `argv`/`argc`: the arguments, `argv[0]` the program, each a `rampart_bytes` (a
+ * pointer and a length; NULL with length 0 is an empty argument). Neither the array nor
+ * the bytes are kept; `argv` may be NULL when `argc` is 0. The verdict's span is an
+ * offset into the arguments joined by one space (`argv[0] " " argv[1] ...`): pass
+ * those joined bytes, with `RAMPART_SINK_EXEC`, to `rampart_event_json`.
+ *
+ * Allocates nothing for `argc <= RAMPART_EXEC_INLINE_ARGS`; a longer argv is checked
+ * the same way after one allocation of `argc` slices.
+ *
+ * Returns `RAMPART_STATUS_NULL_ARGUMENT` for a NULL request or verdict, a NULL `argv`
+ * with a non-zero `argc`, or an argument whose pointer is NULL with a non-zero length;
+ * `RAMPART_STATUS_INVALID_ARGUMENT` for an argument, or an `argv` array, larger than
+ * `PTRDIFF_MAX` bytes. On error the verdict is not written. Thread safety: as for
+ * `rampart_check_sql` (the argv and its bytes are only read, during the call).
+ *
+ * # Safety
+ * `request` must be NULL or a live request; `argv` must be NULL or point to `argc`
+ * readable `rampart_bytes`, each describing readable bytes as stated; `verdict_out` must
+ * be NULL or writable.
+ */
+rampart_status rampart_check_exec(const rampart_request *request,
+                                  const rampart_bytes *argv,
+                                  size_t argc,
+                                  rampart_verdict *verdict_out);
+
+/**
+ * Did a user-supplied object bring a query operator (`$ne`, `$gt`, `$where`, ...) into
+ * `filter_json`, a MongoDB-style filter as JSON text (as the driver will send it)? Or
+ * did an input break out of a JSON string of a filter built by concatenation?
+ *
+ * `filter_json`/`filter_len`: the filter's JSON text; not kept. Malformed JSON gets a
+ * verdict like any other. The verdict's span is in the filter (for an operator, the
+ * operator's key). Pass `RAMPART_SINK_NOSQL` and the same bytes to
+ * `rampart_event_json`. Allocates nothing.
+ *
+ * Errors and thread safety as for `rampart_check_shell`.
+ *
+ * # Safety
+ * As for `rampart_check_shell`, with `filter_json` of `filter_len` bytes.
+ */
+rampart_status rampart_check_nosql(const rampart_request *request,
+                                   const uint8_t *filter_json,
+                                   size_t filter_len,
+                                   rampart_verdict *verdict_out);
+
+/**
+ * Did an input of `request` take `path` out of the directory the application meant (a
+ * `..` segment, an absolute path, a NUL byte, a secrets file)?
+ *
+ * `path`/`path_len`: the file path about to be opened, listed, deleted or included,
+ * as bytes (a NUL byte is data: the check sees what C's `open` would cut); not kept.
+ * Pass `RAMPART_SINK_PATH` and the same bytes to `rampart_event_json`. Allocates
+ * nothing.
+ *
+ * Errors and thread safety as for `rampart_check_shell`.
+ *
+ * # Safety
+ * As for `rampart_check_shell`, with `path` of `path_len` bytes.
+ */
+rampart_status rampart_check_path(const rampart_request *request,
+                                  const uint8_t *path,
+                                  size_t path_len,
+                                  rampart_verdict *verdict_out);
+
+/**
+ * Did an input of `request` point this outgoing request somewhere inside (a loopback,
+ * private, link-local or internal host, a cloud metadata service), or choose a scheme
+ * other than http(s)?
+ *
+ * `url`/`url_len`: the URL an HTTP client is about to fetch; not kept. Hosts are parsed
+ * as browsers do (every IPv4/IPv6 spelling). Call `rampart_check_resolved_ip` too at
+ * connect time, to catch names that resolve inside. Pass `RAMPART_SINK_URL` and the
+ * same bytes to `rampart_event_json`. Allocates nothing.
+ *
+ * Errors and thread safety as for `rampart_check_shell`.
+ *
+ * # Safety
+ * As for `rampart_check_shell`, with `url` of `url_len` bytes.
+ */
+rampart_status rampart_check_url(const rampart_request *request,
+                                 const uint8_t *url,
+                                 size_t url_len,
+                                 rampart_verdict *verdict_out);
+
+/**
+ * At connect time: did `host` (the name the client resolved, as it passed it to the
+ * resolver) come from an input of `request`, and is `ip` (the address the socket really
+ * connects to, as text: `10.0.0.7`, `::1`, `[fe80::1%eth0]`) internal? Catches DNS
+ * rebinding and names that resolve inside, after `rampart_check_url` allowed the URL.
+ *
+ * An `ip` that is not an address gets an allow verdict (it comes from the client
+ * library, not the user). The verdict's span is in `host`: pass `RAMPART_SINK_URL` and
+ * `host` to `rampart_event_json`. Neither range is kept. Allocates nothing.
+ *
+ * Returns `RAMPART_STATUS_NULL_ARGUMENT` for a NULL request or verdict (or a NULL range
+ * with a non-zero length). Thread safety: as for `rampart_check_sql`.
+ *
+ * # Safety
+ * `request` must be NULL or a live request; `host` and `ip` must point to `host_len`
+ * and `ip_len` readable bytes (or be NULL with length 0); `verdict_out` must be NULL
+ * or writable.
+ */
+rampart_status rampart_check_resolved_ip(const rampart_request *request,
+                                         const uint8_t *host,
+                                         size_t host_len,
+                                         const uint8_t *ip,
+                                         size_t ip_len,
+                                         rampart_verdict *verdict_out);
+
+/**
+ * Did an input of `request` send this redirect to another site, or make it a
+ * `javascript:`, `vbscript:` or `data:` URL?
+ *
+ * `location`/`location_len`: the `Location` header value (or the URL of any redirect
+ * the application answers with); not kept. A host other than the request's own
+ * (`rampart_request_set_host`) or the policy's `protections.open_redirect.allow_hosts`
+ * is foreign: set the host first. Pass `RAMPART_SINK_REDIRECT` and the same bytes to
+ * `rampart_event_json`. Allocates nothing.
+ *
+ * Errors and thread safety as for `rampart_check_shell`.
+ *
+ * # Safety
+ * As for `rampart_check_shell`, with `location` of `location_len` bytes.
+ */
+rampart_status rampart_check_redirect(const rampart_request *request,
+                                      const uint8_t *location,
+                                      size_t location_len,
+                                      rampart_verdict *verdict_out);
+
+/**
+ * Did an input of `request` bring a line break or NUL byte into a response header?
+ *
+ * `name`/`name_len` and `value`/`value_len`: the header as the application is about to
+ * send it; neither is kept. The verdict's span is in `value`, or in `name` when the
+ * reason is `RAMPART_REASON_HEADER_NAME_INJECTION`: pass `RAMPART_SINK_HEADER` and
+ * that range to `rampart_event_json`. Allocates nothing.
+ *
+ * Returns `RAMPART_STATUS_NULL_ARGUMENT` for a NULL request or verdict (or a NULL range
+ * with a non-zero length). Thread safety: as for `rampart_check_sql`.
+ *
+ * # Safety
+ * `request` must be NULL or a live request; `name` and `value` must point to
+ * `name_len` and `value_len` readable bytes (or be NULL with length 0); `verdict_out`
+ * must be NULL or writable.
+ */
+rampart_status rampart_check_header(const rampart_request *request,
+                                    const uint8_t *name,
+                                    size_t name_len,
+                                    const uint8_t *value,
+                                    size_t value_len,
+                                    rampart_verdict *verdict_out);
 
 /**
  * A description of `status` for logs: `"<name>: <sentence>"`, e.g.
@@ -875,7 +1073,20 @@ rampart_status rampart_request_set_route(rampart_request *request,
                                          size_t route_len);
 
 /**
- * Forgets every input, the method, path and route, keeping the memory for the next
+ * Sets the host the HTTP request was sent to, from its `Host` header
+ * (`shop.example.com`, `shop.example.com:8443`). `rampart_check_redirect` treats
+ * redirects to this host as the application's own; set it before checking redirects.
+ * Copied. Errors as for `rampart_request_set_path`.
+ *
+ * # Safety
+ * As for `rampart_request_set_path`.
+ */
+rampart_status rampart_request_set_host(rampart_request *request,
+                                        const uint8_t *host,
+                                        size_t host_len);
+
+/**
+ * Forgets every input, the method, path, route and host, keeping the memory for the next
  * HTTP request. The request stays bound to its engine.
  *
  * Returns `RAMPART_STATUS_NULL_ARGUMENT` for a NULL request.

@@ -67,6 +67,25 @@ pub(crate) unsafe fn bytes<'a>(ptr: *const u8, len: usize) -> Result<&'a [u8], r
     Ok(unsafe { std::slice::from_raw_parts(ptr, len) })
 }
 
+/// A C array of `len` `T`s: NULL with length 0 is the empty slice; NULL with a length
+/// is an error.
+///
+/// # Safety
+/// A non-NULL `ptr` must point to `len` readable, initialized `T`s that stay valid and
+/// unchanged for `'a`.
+#[inline(always)]
+pub(crate) unsafe fn slice_of<'a, T>(ptr: *const T, len: usize) -> Result<&'a [T], rampart_status> {
+    if ptr.is_null() {
+        return if len == 0 { Ok(&[]) } else { Err(rampart_status::RAMPART_STATUS_NULL_ARGUMENT) };
+    }
+    if len > isize::MAX as usize / std::mem::size_of::<T>().max(1) {
+        return Err(rampart_status::RAMPART_STATUS_INVALID_ARGUMENT);
+    }
+    // SAFETY: non-NULL, `len` elements readable per the caller's contract, and the
+    // slice's size fits isize.
+    Ok(unsafe { std::slice::from_raw_parts(ptr, len) })
+}
+
 /// A required input object.
 ///
 /// # Safety

@@ -10,7 +10,7 @@ use std::sync::Arc;
 
 use rampart_core::{Dialect, Engine, Error, Policy};
 
-use crate::boundary::{boundary, bytes, out, reference, write_message};
+use crate::boundary::{boundary, bytes, out, reference, slice_of, write_message};
 use crate::error::rampart_status;
 use crate::request::rampart_request;
 use crate::verdict::rampart_verdict;
@@ -28,6 +28,22 @@ use crate::verdict::rampart_verdict;
 pub struct rampart_engine {
     pub(crate) engine: Engine,
 }
+
+/// One byte range: an argument of `rampart_check_exec`. `data` points to `len` bytes
+/// (not NUL-terminated; NUL bytes are data); NULL with `len` 0 is the empty string.
+#[allow(non_camel_case_types)]
+#[repr(C)]
+#[derive(Clone, Copy, Debug)]
+pub struct rampart_bytes {
+    /// The first byte, or NULL when `len` is 0.
+    pub data: *const u8,
+    /// The number of bytes.
+    pub len: usize,
+}
+
+/// The longest argv `rampart_check_exec` checks without allocating (its arguments'
+/// slices live on the stack); a longer one costs one allocation.
+pub const RAMPART_EXEC_INLINE_ARGS: usize = 64;
 
 /// A SQL dialect (`rampart_check_sql`); the core's `Dialect` codes. Each has its own
 /// string, comment and identifier rules; pick the database the query is sent to.
@@ -203,6 +219,270 @@ pub unsafe extern "C" fn rampart_check_sql(
         let query = bytes(query, query_len)?;
         let dialect = dialect_from_code(dialect)?;
         verdict_out.write(request.engine().check_sql(request.inner(), dialect, query).into());
+        Ok(())
+    })
+}
+
+/// Did an input of `request` change the structure of `command`, a string about to be
+/// run by a shell (`system()`, `popen()`, `sh -c`)?
+///
+/// `command`/`command_len`: the command text as bytes; not kept. The verdict's span is
+/// in `command`. Pass `RAMPART_SINK_SHELL` and the same bytes to `rampart_event_json`.
+/// Allocates nothing; linear in `command_len` for each input that occurs in it.
+///
+/// Returns `RAMPART_STATUS_NULL_ARGUMENT` for a NULL request or verdict (or NULL
+/// command with a non-zero length). Thread safety: as for `rampart_check_sql`.
+///
+/// # Safety
+/// `request` must be NULL or a live request; `command` must point to `command_len`
+/// readable bytes (or be NULL with length 0); `verdict_out` must be NULL or writable.
+#[no_mangle]
+pub unsafe extern "C" fn rampart_check_shell(
+    request: *const rampart_request,
+    command: *const u8,
+    command_len: usize,
+    verdict_out: *mut rampart_verdict,
+) -> rampart_status {
+    boundary!({
+        let request = reference(request)?;
+        let verdict_out = out(verdict_out)?;
+        let command = bytes(command, command_len)?;
+        verdict_out.write(request.engine().check_shell(request.inner(), command).into());
+        Ok(())
+    })
+}
+
+/// Did an input of `request` choose the program an argv runs, inject an option into a
+/// program whose options run code or write files, or reach a shell or interpreter
+/// through it? For process creation without a shell (`execve`, `posix_spawn`).
+///
+/// `argv`/`argc`: the arguments, `argv[0]` the program, each a `rampart_bytes` (a
+/// pointer and a length; NULL with length 0 is an empty argument). Neither the array nor
+/// the bytes are kept; `argv` may be NULL when `argc` is 0. The verdict's span is an
+/// offset into the arguments joined by one space (`argv[0] " " argv[1] ...`): pass
+/// those joined bytes, with `RAMPART_SINK_EXEC`, to `rampart_event_json`.
+///
+/// Allocates nothing for `argc <= RAMPART_EXEC_INLINE_ARGS`; a longer argv is checked
+/// the same way after one allocation of `argc` slices.
+///
+/// Returns `RAMPART_STATUS_NULL_ARGUMENT` for a NULL request or verdict, a NULL `argv`
+/// with a non-zero `argc`, or an argument whose pointer is NULL with a non-zero length;
+/// `RAMPART_STATUS_INVALID_ARGUMENT` for an argument, or an `argv` array, larger than
+/// `PTRDIFF_MAX` bytes. On error the verdict is not written. Thread safety: as for
+/// `rampart_check_sql` (the argv and its bytes are only read, during the call).
+///
+/// # Safety
+/// `request` must be NULL or a live request; `argv` must be NULL or point to `argc`
+/// readable `rampart_bytes`, each describing readable bytes as stated; `verdict_out` must
+/// be NULL or writable.
+#[no_mangle]
+pub unsafe extern "C" fn rampart_check_exec(
+    request: *const rampart_request,
+    argv: *const rampart_bytes,
+    argc: usize,
+    verdict_out: *mut rampart_verdict,
+) -> rampart_status {
+    boundary!({
+        let request = reference(request)?;
+        let verdict_out = out(verdict_out)?;
+        let args = slice_of(argv, argc)?;
+        let verdict = if args.len() <= RAMPART_EXEC_INLINE_ARGS {
+            let mut inline: [&[u8]; RAMPART_EXEC_INLINE_ARGS] = [&[]; RAMPART_EXEC_INLINE_ARGS];
+            for (slot, arg) in inline.iter_mut().zip(args) {
+                *slot = bytes(arg.data, arg.len)?;
+            }
+            request.engine().check_exec(request.inner(), &inline[..args.len()])
+        } else {
+            let mut heap = Vec::with_capacity(args.len());
+            for arg in args {
+                heap.push(bytes(arg.data, arg.len)?);
+            }
+            request.engine().check_exec(request.inner(), &heap)
+        };
+        verdict_out.write(verdict.into());
+        Ok(())
+    })
+}
+
+/// Did a user-supplied object bring a query operator (`$ne`, `$gt`, `$where`, ...) into
+/// `filter_json`, a MongoDB-style filter as JSON text (as the driver will send it)? Or
+/// did an input break out of a JSON string of a filter built by concatenation?
+///
+/// `filter_json`/`filter_len`: the filter's JSON text; not kept. Malformed JSON gets a
+/// verdict like any other. The verdict's span is in the filter (for an operator, the
+/// operator's key). Pass `RAMPART_SINK_NOSQL` and the same bytes to
+/// `rampart_event_json`. Allocates nothing.
+///
+/// Errors and thread safety as for `rampart_check_shell`.
+///
+/// # Safety
+/// As for `rampart_check_shell`, with `filter_json` of `filter_len` bytes.
+#[no_mangle]
+pub unsafe extern "C" fn rampart_check_nosql(
+    request: *const rampart_request,
+    filter_json: *const u8,
+    filter_len: usize,
+    verdict_out: *mut rampart_verdict,
+) -> rampart_status {
+    boundary!({
+        let request = reference(request)?;
+        let verdict_out = out(verdict_out)?;
+        let filter = bytes(filter_json, filter_len)?;
+        verdict_out.write(request.engine().check_nosql(request.inner(), filter).into());
+        Ok(())
+    })
+}
+
+/// Did an input of `request` take `path` out of the directory the application meant (a
+/// `..` segment, an absolute path, a NUL byte, a secrets file)?
+///
+/// `path`/`path_len`: the file path about to be opened, listed, deleted or included,
+/// as bytes (a NUL byte is data: the check sees what C's `open` would cut); not kept.
+/// Pass `RAMPART_SINK_PATH` and the same bytes to `rampart_event_json`. Allocates
+/// nothing.
+///
+/// Errors and thread safety as for `rampart_check_shell`.
+///
+/// # Safety
+/// As for `rampart_check_shell`, with `path` of `path_len` bytes.
+#[no_mangle]
+pub unsafe extern "C" fn rampart_check_path(
+    request: *const rampart_request,
+    path: *const u8,
+    path_len: usize,
+    verdict_out: *mut rampart_verdict,
+) -> rampart_status {
+    boundary!({
+        let request = reference(request)?;
+        let verdict_out = out(verdict_out)?;
+        let path = bytes(path, path_len)?;
+        verdict_out.write(request.engine().check_path(request.inner(), path).into());
+        Ok(())
+    })
+}
+
+/// Did an input of `request` point this outgoing request somewhere inside (a loopback,
+/// private, link-local or internal host, a cloud metadata service), or choose a scheme
+/// other than http(s)?
+///
+/// `url`/`url_len`: the URL an HTTP client is about to fetch; not kept. Hosts are parsed
+/// as browsers do (every IPv4/IPv6 spelling). Call `rampart_check_resolved_ip` too at
+/// connect time, to catch names that resolve inside. Pass `RAMPART_SINK_URL` and the
+/// same bytes to `rampart_event_json`. Allocates nothing.
+///
+/// Errors and thread safety as for `rampart_check_shell`.
+///
+/// # Safety
+/// As for `rampart_check_shell`, with `url` of `url_len` bytes.
+#[no_mangle]
+pub unsafe extern "C" fn rampart_check_url(
+    request: *const rampart_request,
+    url: *const u8,
+    url_len: usize,
+    verdict_out: *mut rampart_verdict,
+) -> rampart_status {
+    boundary!({
+        let request = reference(request)?;
+        let verdict_out = out(verdict_out)?;
+        let url = bytes(url, url_len)?;
+        verdict_out.write(request.engine().check_url(request.inner(), url).into());
+        Ok(())
+    })
+}
+
+/// At connect time: did `host` (the name the client resolved, as it passed it to the
+/// resolver) come from an input of `request`, and is `ip` (the address the socket really
+/// connects to, as text: `10.0.0.7`, `::1`, `[fe80::1%eth0]`) internal? Catches DNS
+/// rebinding and names that resolve inside, after `rampart_check_url` allowed the URL.
+///
+/// An `ip` that is not an address gets an allow verdict (it comes from the client
+/// library, not the user). The verdict's span is in `host`: pass `RAMPART_SINK_URL` and
+/// `host` to `rampart_event_json`. Neither range is kept. Allocates nothing.
+///
+/// Returns `RAMPART_STATUS_NULL_ARGUMENT` for a NULL request or verdict (or a NULL range
+/// with a non-zero length). Thread safety: as for `rampart_check_sql`.
+///
+/// # Safety
+/// `request` must be NULL or a live request; `host` and `ip` must point to `host_len`
+/// and `ip_len` readable bytes (or be NULL with length 0); `verdict_out` must be NULL
+/// or writable.
+#[no_mangle]
+pub unsafe extern "C" fn rampart_check_resolved_ip(
+    request: *const rampart_request,
+    host: *const u8,
+    host_len: usize,
+    ip: *const u8,
+    ip_len: usize,
+    verdict_out: *mut rampart_verdict,
+) -> rampart_status {
+    boundary!({
+        let request = reference(request)?;
+        let verdict_out = out(verdict_out)?;
+        let host = bytes(host, host_len)?;
+        let ip = bytes(ip, ip_len)?;
+        verdict_out.write(request.engine().check_resolved_ip(request.inner(), host, ip).into());
+        Ok(())
+    })
+}
+
+/// Did an input of `request` send this redirect to another site, or make it a
+/// `javascript:`, `vbscript:` or `data:` URL?
+///
+/// `location`/`location_len`: the `Location` header value (or the URL of any redirect
+/// the application answers with); not kept. A host other than the request's own
+/// (`rampart_request_set_host`) or the policy's `protections.open_redirect.allow_hosts`
+/// is foreign: set the host first. Pass `RAMPART_SINK_REDIRECT` and the same bytes to
+/// `rampart_event_json`. Allocates nothing.
+///
+/// Errors and thread safety as for `rampart_check_shell`.
+///
+/// # Safety
+/// As for `rampart_check_shell`, with `location` of `location_len` bytes.
+#[no_mangle]
+pub unsafe extern "C" fn rampart_check_redirect(
+    request: *const rampart_request,
+    location: *const u8,
+    location_len: usize,
+    verdict_out: *mut rampart_verdict,
+) -> rampart_status {
+    boundary!({
+        let request = reference(request)?;
+        let verdict_out = out(verdict_out)?;
+        let location = bytes(location, location_len)?;
+        verdict_out.write(request.engine().check_redirect(request.inner(), location).into());
+        Ok(())
+    })
+}
+
+/// Did an input of `request` bring a line break or NUL byte into a response header?
+///
+/// `name`/`name_len` and `value`/`value_len`: the header as the application is about to
+/// send it; neither is kept. The verdict's span is in `value`, or in `name` when the
+/// reason is `RAMPART_REASON_HEADER_NAME_INJECTION`: pass `RAMPART_SINK_HEADER` and
+/// that range to `rampart_event_json`. Allocates nothing.
+///
+/// Returns `RAMPART_STATUS_NULL_ARGUMENT` for a NULL request or verdict (or a NULL range
+/// with a non-zero length). Thread safety: as for `rampart_check_sql`.
+///
+/// # Safety
+/// `request` must be NULL or a live request; `name` and `value` must point to
+/// `name_len` and `value_len` readable bytes (or be NULL with length 0); `verdict_out`
+/// must be NULL or writable.
+#[no_mangle]
+pub unsafe extern "C" fn rampart_check_header(
+    request: *const rampart_request,
+    name: *const u8,
+    name_len: usize,
+    value: *const u8,
+    value_len: usize,
+    verdict_out: *mut rampart_verdict,
+) -> rampart_status {
+    boundary!({
+        let request = reference(request)?;
+        let verdict_out = out(verdict_out)?;
+        let name = bytes(name, name_len)?;
+        let value = bytes(value, value_len)?;
+        verdict_out.write(request.engine().check_header(request.inner(), name, value).into());
         Ok(())
     })
 }

@@ -179,7 +179,27 @@ pub unsafe extern "C" fn rampart_request_set_route(
     })
 }
 
-/// Forgets every input, the method, path and route, keeping the memory for the next
+/// Sets the host the HTTP request was sent to, from its `Host` header
+/// (`shop.example.com`, `shop.example.com:8443`). `rampart_check_redirect` treats
+/// redirects to this host as the application's own; set it before checking redirects.
+/// Copied. Errors as for `rampart_request_set_path`.
+///
+/// # Safety
+/// As for `rampart_request_set_path`.
+#[no_mangle]
+pub unsafe extern "C" fn rampart_request_set_host(
+    request: *mut rampart_request,
+    host: *const u8,
+    host_len: usize,
+) -> rampart_status {
+    boundary!({
+        let request = exclusive(request)?;
+        request.request.set_host(bytes(host, host_len)?);
+        Ok(())
+    })
+}
+
+/// Forgets every input, the method, path, route and host, keeping the memory for the next
 /// HTTP request. The request stays bound to its engine.
 ///
 /// Returns `RAMPART_STATUS_NULL_ARGUMENT` for a NULL request.

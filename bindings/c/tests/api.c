@@ -288,6 +288,300 @@ static void test_request_and_check(void) {
   rampart_engine_free(block);
 }
 
+/* A request in block mode holding one input. */
+static rampart_request *request_with(const rampart_engine *engine, const char *value) {
+  rampart_request *request = NULL;
+  CHECK_STATUS(rampart_request_new(engine, &request), RAMPART_STATUS_OK);
+  CHECK_STATUS(rampart_request_add_input(request, RAMPART_SOURCE_QUERY, BYTES("q"), BYTES(value)), RAMPART_STATUS_OK);
+  return request;
+}
+
+/* A found attack: action, threat, reason, the input and its span; and its event names
+ * the sink. `spanned` is what the span points into. */
+static void check_attack(const rampart_request *request, const rampart_verdict *v, uint32_t threat, uint32_t reason,
+                         uint32_t sink, const char *sink_name, const char *spanned, size_t start, size_t end) {
+  char event[8192], kind[64];
+  size_t len;
+  CHECK(v->action == RAMPART_ACTION_BLOCK && v->threat == threat && v->reason == reason);
+  CHECK(v->input_index == 0 && v->span_start == start && v->span_end == end);
+  CHECK_STATUS(rampart_event_json(request, v, sink, BYTES(spanned), NULL, 0, event, sizeof event, &len),
+               RAMPART_STATUS_OK);
+  snprintf(kind, sizeof kind, "\"kind\":\"%s\"", sink_name);
+  CHECK(strstr(event, kind) != NULL && strstr(event, "\"action\":\"blocked\"") != NULL);
+}
+
+/* The NULL and error paths every (request, bytes, verdict) check shares. */
+typedef rampart_status (*bytes_check)(const rampart_request *, const uint8_t *, size_t, rampart_verdict *);
+
+static void check_error_paths(bytes_check check, const rampart_request *request) {
+  rampart_verdict v = sentinel_verdict();
+  CHECK_STATUS(check(NULL, BYTES("x"), &v), RAMPART_STATUS_NULL_ARGUMENT);
+  CHECK_STATUS(check(request, BYTES("x"), NULL), RAMPART_STATUS_NULL_ARGUMENT);
+  CHECK_STATUS(check(request, NULL, 4, &v), RAMPART_STATUS_NULL_ARGUMENT);
+  CHECK_STATUS(check(request, (const uint8_t *)"x", (size_t)-1, &v), RAMPART_STATUS_INVALID_ARGUMENT);
+  CHECK(untouched(&v));
+  /* NULL with length 0 is the empty resource: nothing to find. */
+  CHECK_STATUS(check(request, NULL, 0, &v), RAMPART_STATUS_OK);
+  CHECK(v.threat == RAMPART_THREAT_NONE && v.action == RAMPART_ACTION_ALLOW && v.input_index == RAMPART_NONE);
+}
+
+static void test_shell_nosql_path_url(void) {
+  const rampart_engine *engine = engine_from("{\"mode\": \"block\"}");
+  const rampart_engine *report = engine_from("{\"mode\": \"report\"}");
+  const char *filter = "{\"username\": \"admin\", \"password\": {\"$ne\": \"\"}}";
+  rampart_request *request;
+  rampart_verdict v;
+
+  /* Shell: the input ends the command and starts another. */
+  request = request_with(engine, "x; rm -rf /");
+  v = sentinel_verdict();
+  CHECK_STATUS(rampart_check_shell(request, BYTES("ls -l x; rm -rf /"), &v), RAMPART_STATUS_OK);
+  check_attack(request, &v, RAMPART_THREAT_COMMAND_INJECTION, RAMPART_REASON_SHELL_OPERATOR, RAMPART_SINK_SHELL,
+               "shell", "ls -l x; rm -rf /", 6, 17);
+  CHECK_STATUS(rampart_check_shell(request, BYTES("ls -l 'x; rm -rf /'"), &v), RAMPART_STATUS_OK);
+  CHECK(v.threat == RAMPART_THREAT_NONE);
+  check_error_paths(rampart_check_shell, request);
+  rampart_request_free(request);
+
+  /* NoSQL: a user-supplied {"$ne": ""} reaches the filter; the span is the operator. */
+  CHECK_STATUS(rampart_request_new(engine, &request), RAMPART_STATUS_OK);
+  CHECK_STATUS(rampart_request_add_input(request, RAMPART_SOURCE_BODY, BYTES("password[$ne]"), NULL, 0),
+               RAMPART_STATUS_OK);
+  CHECK_STATUS(rampart_check_nosql(request, BYTES(filter), &v), RAMPART_STATUS_OK);
+  CHECK(v.action == RAMPART_ACTION_BLOCK && v.threat == RAMPART_THREAT_NOSQL_INJECTION &&
+        v.reason == RAMPART_REASON_NOSQL_OPERATOR && v.input_index == 0);
+  CHECK(v.span_end <= strlen(filter) && strncmp(filter + v.span_start, "\"$ne\"", v.span_end - v.span_start) == 0);
+  CHECK_STATUS(rampart_check_nosql(request, BYTES("{\"username\": \"admin\", \"password\": \"\"}"), &v),
+               RAMPART_STATUS_OK);
+  CHECK(v.threat == RAMPART_THREAT_NONE);
+  check_error_paths(rampart_check_nosql, request);
+  rampart_request_free(request);
+
+  /* Path: traversal to a sensitive file. A path need not be NUL-terminated, and a NUL
+   * byte inside it is data. */
+  request = request_with(engine, "../../etc/passwd");
+  CHECK_STATUS(rampart_check_path(request, BYTES("/srv/files/../../etc/passwd"), &v), RAMPART_STATUS_OK);
+  check_attack(request, &v, RAMPART_THREAT_PATH_TRAVERSAL, RAMPART_REASON_PATH_TRAVERSAL_SENSITIVE, RAMPART_SINK_PATH,
+               "path", "/srv/files/../../etc/passwd", 11, 27);
+  CHECK_STATUS(rampart_check_path(request, BYTES("/srv/files/report.pdf"), &v), RAMPART_STATUS_OK);
+  CHECK(v.threat == RAMPART_THREAT_NONE);
+  check_error_paths(rampart_check_path, request);
+  rampart_request_free(request);
+  {
+    const char value[] = {'a', '.', 't', 'x', 't', '\0', '.', 'p', 'n', 'g'};
+    const char path[] = {'/', 's', 'r', 'v', '/', 'a', '.', 't', 'x', 't', '\0', '.', 'p', 'n', 'g'};
+    CHECK_STATUS(rampart_request_new(engine, &request), RAMPART_STATUS_OK);
+    CHECK_STATUS(rampart_request_add_input(request, RAMPART_SOURCE_QUERY, BYTES("f"), (const uint8_t *)value,
+                                           sizeof value),
+                 RAMPART_STATUS_OK);
+    CHECK_STATUS(rampart_check_path(request, (const uint8_t *)path, sizeof path, &v), RAMPART_STATUS_OK);
+    CHECK(v.threat == RAMPART_THREAT_PATH_TRAVERSAL && v.reason == RAMPART_REASON_PATH_NUL_BYTE && v.span_start == 5);
+    rampart_request_free(request);
+  }
+
+  /* URL: the input chooses an internal host; report mode reports it. */
+  request = request_with(engine, "http://169.254.169.254/latest/meta-data/");
+  CHECK_STATUS(rampart_check_url(request, BYTES("http://169.254.169.254/latest/meta-data/"), &v), RAMPART_STATUS_OK);
+  check_attack(request, &v, RAMPART_THREAT_SSRF, RAMPART_REASON_SSRF_CLOUD_METADATA, RAMPART_SINK_URL, "url",
+               "http://169.254.169.254/latest/meta-data/", 0, 40);
+  rampart_request_free(request);
+  request = request_with(report, "http://localhost:8080/admin");
+  CHECK_STATUS(rampart_check_url(request, BYTES("http://localhost:8080/admin"), &v), RAMPART_STATUS_OK);
+  CHECK(v.action == RAMPART_ACTION_REPORT && v.threat == RAMPART_THREAT_SSRF &&
+        v.reason == RAMPART_REASON_SSRF_INTERNAL_HOST);
+  CHECK_STATUS(rampart_check_url(request, BYTES("https://api.example.com/v1?next=http://localhost:8080/admin"), &v),
+               RAMPART_STATUS_OK);
+  CHECK(v.threat == RAMPART_THREAT_NONE);
+  check_error_paths(rampart_check_url, request);
+  rampart_request_free(request);
+
+  rampart_engine_free(report);
+  rampart_engine_free(engine);
+}
+
+static void test_resolved_ip(void) {
+  const rampart_engine *engine = engine_from("{\"mode\": \"block\"}");
+  rampart_request *request = request_with(engine, "https://rebind.example/hook");
+  rampart_verdict v;
+
+  /* check_url sees a public name; at connect time it resolved to loopback. */
+  CHECK_STATUS(rampart_check_url(request, BYTES("https://rebind.example/hook"), &v), RAMPART_STATUS_OK);
+  CHECK(v.threat == RAMPART_THREAT_NONE);
+  CHECK_STATUS(rampart_check_resolved_ip(request, BYTES("rebind.example"), BYTES("127.0.0.1"), &v),
+               RAMPART_STATUS_OK);
+  check_attack(request, &v, RAMPART_THREAT_SSRF, RAMPART_REASON_SSRF_RESOLVED_INTERNAL, RAMPART_SINK_URL, "url",
+               "rebind.example", 0, 14);
+  CHECK_STATUS(rampart_check_resolved_ip(request, BYTES("rebind.example"), BYTES("[fd00:ec2::254]"), &v),
+               RAMPART_STATUS_OK);
+  CHECK(v.threat == RAMPART_THREAT_SSRF && v.reason == RAMPART_REASON_SSRF_RESOLVED_METADATA);
+  /* A public address, a name no input chose, or text that is not an address: allowed. */
+  CHECK_STATUS(rampart_check_resolved_ip(request, BYTES("rebind.example"), BYTES("93.184.216.34"), &v),
+               RAMPART_STATUS_OK);
+  CHECK(v.threat == RAMPART_THREAT_NONE);
+  CHECK_STATUS(rampart_check_resolved_ip(request, BYTES("db.internal.corp"), BYTES("10.0.0.7"), &v),
+               RAMPART_STATUS_OK);
+  CHECK(v.threat == RAMPART_THREAT_NONE);
+  CHECK_STATUS(rampart_check_resolved_ip(request, BYTES("rebind.example"), BYTES("not an ip"), &v),
+               RAMPART_STATUS_OK);
+  CHECK(v.threat == RAMPART_THREAT_NONE);
+  CHECK_STATUS(rampart_check_resolved_ip(request, NULL, 0, NULL, 0, &v), RAMPART_STATUS_OK);
+  CHECK(v.threat == RAMPART_THREAT_NONE);
+
+  v = sentinel_verdict();
+  CHECK_STATUS(rampart_check_resolved_ip(NULL, BYTES("rebind.example"), BYTES("127.0.0.1"), &v),
+               RAMPART_STATUS_NULL_ARGUMENT);
+  CHECK_STATUS(rampart_check_resolved_ip(request, BYTES("rebind.example"), BYTES("127.0.0.1"), NULL),
+               RAMPART_STATUS_NULL_ARGUMENT);
+  CHECK_STATUS(rampart_check_resolved_ip(request, NULL, 3, BYTES("127.0.0.1"), &v), RAMPART_STATUS_NULL_ARGUMENT);
+  CHECK_STATUS(rampart_check_resolved_ip(request, BYTES("rebind.example"), NULL, 3, &v),
+               RAMPART_STATUS_NULL_ARGUMENT);
+  CHECK(untouched(&v));
+  rampart_request_free(request);
+  rampart_engine_free(engine);
+}
+
+static void test_redirect_and_host(void) {
+  const rampart_engine *engine = engine_from("{\"mode\": \"block\"}");
+  rampart_request *request = request_with(engine, "https://shop.example.com/cart");
+  rampart_verdict v;
+
+  /* Without the request's own host, an absolute redirect to it looks foreign. */
+  CHECK_STATUS(rampart_check_redirect(request, BYTES("https://shop.example.com/cart"), &v), RAMPART_STATUS_OK);
+  check_attack(request, &v, RAMPART_THREAT_OPEN_REDIRECT, RAMPART_REASON_REDIRECT_FOREIGN_HOST,
+               RAMPART_SINK_REDIRECT, "redirect", "https://shop.example.com/cart", 0, 29);
+  CHECK_STATUS(rampart_request_set_host(request, BYTES("shop.example.com")), RAMPART_STATUS_OK);
+  CHECK_STATUS(rampart_check_redirect(request, BYTES("https://shop.example.com/cart"), &v), RAMPART_STATUS_OK);
+  CHECK(v.threat == RAMPART_THREAT_NONE);
+  /* reset forgets the host too. */
+  CHECK_STATUS(rampart_request_reset(request), RAMPART_STATUS_OK);
+  CHECK_STATUS(rampart_request_add_input(request, RAMPART_SOURCE_QUERY, BYTES("next"),
+                                         BYTES("https://shop.example.com/cart")),
+               RAMPART_STATUS_OK);
+  CHECK_STATUS(rampart_check_redirect(request, BYTES("https://shop.example.com/cart"), &v), RAMPART_STATUS_OK);
+  CHECK(v.threat == RAMPART_THREAT_OPEN_REDIRECT);
+  rampart_request_free(request);
+
+  request = request_with(engine, "javascript:alert(1)");
+  CHECK_STATUS(rampart_request_set_host(request, BYTES("shop.example.com")), RAMPART_STATUS_OK);
+  CHECK_STATUS(rampart_check_redirect(request, BYTES("javascript:alert(1)"), &v), RAMPART_STATUS_OK);
+  CHECK(v.threat == RAMPART_THREAT_OPEN_REDIRECT && v.reason == RAMPART_REASON_REDIRECT_SCRIPT_SCHEME);
+  CHECK_STATUS(rampart_check_redirect(request, BYTES("/search?q=javascript:alert(1)"), &v), RAMPART_STATUS_OK);
+  CHECK(v.threat == RAMPART_THREAT_NONE);
+  check_error_paths(rampart_check_redirect, request);
+
+  CHECK_STATUS(rampart_request_set_host(NULL, BYTES("shop.example.com")), RAMPART_STATUS_NULL_ARGUMENT);
+  CHECK_STATUS(rampart_request_set_host(request, NULL, 3), RAMPART_STATUS_NULL_ARGUMENT);
+  CHECK_STATUS(rampart_request_set_host(request, NULL, 0), RAMPART_STATUS_OK);
+  rampart_request_free(request);
+  rampart_engine_free(engine);
+}
+
+static void test_header(void) {
+  const rampart_engine *engine = engine_from("{\"mode\": \"block\"}");
+  rampart_request *request = request_with(engine, "en\r\nSet-Cookie: session=evil");
+  const char *value = "en\r\nSet-Cookie: session=evil";
+  rampart_verdict v;
+
+  CHECK_STATUS(rampart_check_header(request, BYTES("Content-Language"), BYTES(value), &v), RAMPART_STATUS_OK);
+  check_attack(request, &v, RAMPART_THREAT_HEADER_INJECTION, RAMPART_REASON_HEADER_LINE_BREAK, RAMPART_SINK_HEADER,
+               "header", value, 0, strlen(value));
+  /* In the name: the span is in the name. */
+  CHECK_STATUS(rampart_check_header(request, BYTES(value), BYTES("1"), &v), RAMPART_STATUS_OK);
+  check_attack(request, &v, RAMPART_THREAT_HEADER_INJECTION, RAMPART_REASON_HEADER_NAME_INJECTION,
+               RAMPART_SINK_HEADER, "header", value, 0, strlen(value));
+  CHECK_STATUS(rampart_check_header(request, BYTES("Content-Language"), BYTES("en"), &v), RAMPART_STATUS_OK);
+  CHECK(v.threat == RAMPART_THREAT_NONE);
+  CHECK_STATUS(rampart_check_header(request, NULL, 0, NULL, 0, &v), RAMPART_STATUS_OK);
+  CHECK(v.threat == RAMPART_THREAT_NONE);
+
+  v = sentinel_verdict();
+  CHECK_STATUS(rampart_check_header(NULL, BYTES("X-A"), BYTES(value), &v), RAMPART_STATUS_NULL_ARGUMENT);
+  CHECK_STATUS(rampart_check_header(request, BYTES("X-A"), BYTES(value), NULL), RAMPART_STATUS_NULL_ARGUMENT);
+  CHECK_STATUS(rampart_check_header(request, NULL, 3, BYTES(value), &v), RAMPART_STATUS_NULL_ARGUMENT);
+  CHECK_STATUS(rampart_check_header(request, BYTES("X-A"), NULL, 3, &v), RAMPART_STATUS_NULL_ARGUMENT);
+  CHECK(untouched(&v));
+  rampart_request_free(request);
+  rampart_engine_free(engine);
+}
+
+#define LONG_ARGC (RAMPART_EXEC_INLINE_ARGS * 3)
+
+static void test_exec(void) {
+  const rampart_engine *engine = engine_from("{\"mode\": \"block\"}");
+  rampart_request *request = request_with(engine, "whoami");
+  rampart_bytes argv[LONG_ARGC];
+  rampart_verdict v;
+  size_t i;
+
+  /* The input is the program. */
+  argv[0].data = (const uint8_t *)"whoami";
+  argv[0].len = 6;
+  CHECK_STATUS(rampart_check_exec(request, argv, 1, &v), RAMPART_STATUS_OK);
+  check_attack(request, &v, RAMPART_THREAT_COMMAND_INJECTION, RAMPART_REASON_EXEC_PROGRAM, RAMPART_SINK_EXEC, "exec",
+               "whoami", 0, 6);
+  /* The input as an argument of a harmless program; empty arguments (NULL, 0) are fine. */
+  argv[0].data = (const uint8_t *)"/usr/bin/id";
+  argv[0].len = 11;
+  argv[1].data = (const uint8_t *)"whoami";
+  argv[1].len = 6;
+  argv[2].data = NULL;
+  argv[2].len = 0;
+  CHECK_STATUS(rampart_check_exec(request, argv, 3, &v), RAMPART_STATUS_OK);
+  CHECK(v.threat == RAMPART_THREAT_NONE);
+  /* No argv at all. */
+  CHECK_STATUS(rampart_check_exec(request, NULL, 0, &v), RAMPART_STATUS_OK);
+  CHECK(v.threat == RAMPART_THREAT_NONE);
+
+  /* Beyond RAMPART_EXEC_INLINE_ARGS the verdict is the same (one allocation). Here the
+   * program is the input, followed by many plain arguments; spans stay offsets into
+   * the joined argv. */
+  argv[0].data = (const uint8_t *)"whoami";
+  argv[0].len = 6;
+  for (i = 1; i < LONG_ARGC; i++) {
+    argv[i].data = (const uint8_t *)"a";
+    argv[i].len = 1;
+  }
+  CHECK_STATUS(rampart_check_exec(request, argv, RAMPART_EXEC_INLINE_ARGS, &v), RAMPART_STATUS_OK);
+  CHECK(v.threat == RAMPART_THREAT_COMMAND_INJECTION && v.reason == RAMPART_REASON_EXEC_PROGRAM && v.span_end == 6);
+  CHECK_STATUS(rampart_check_exec(request, argv, RAMPART_EXEC_INLINE_ARGS + 1, &v), RAMPART_STATUS_OK);
+  CHECK(v.threat == RAMPART_THREAT_COMMAND_INJECTION && v.reason == RAMPART_REASON_EXEC_PROGRAM && v.span_end == 6);
+  CHECK_STATUS(rampart_check_exec(request, argv, LONG_ARGC, &v), RAMPART_STATUS_OK);
+  CHECK(v.threat == RAMPART_THREAT_COMMAND_INJECTION && v.reason == RAMPART_REASON_EXEC_PROGRAM && v.span_end == 6);
+  /* ... and the input found late in a long argv: an option for git after many paths. */
+  rampart_request_free(request);
+  request = request_with(engine, "--upload-pack=id");
+  argv[0].data = (const uint8_t *)"git";
+  argv[0].len = 3;
+  argv[1].data = (const uint8_t *)"fetch";
+  argv[1].len = 5;
+  argv[LONG_ARGC - 1].data = (const uint8_t *)"--upload-pack=id";
+  argv[LONG_ARGC - 1].len = 16;
+  CHECK_STATUS(rampart_check_exec(request, argv, LONG_ARGC, &v), RAMPART_STATUS_OK);
+  CHECK(v.threat == RAMPART_THREAT_COMMAND_INJECTION && v.reason == RAMPART_REASON_EXEC_OPTION);
+  /* "git fetch" then LONG_ARGC - 3 times " a", then " ": the option's offset. */
+  CHECK(v.span_start == 3 + 1 + 5 + 2 * (LONG_ARGC - 3) + 1 && v.span_end == v.span_start + 16);
+  CHECK_STATUS(rampart_check_exec(request, argv, LONG_ARGC - 1, &v), RAMPART_STATUS_OK);
+  CHECK(v.threat == RAMPART_THREAT_NONE);
+
+  /* Errors leave the verdict untouched, short argv or long. */
+  v = sentinel_verdict();
+  CHECK_STATUS(rampart_check_exec(NULL, argv, 1, &v), RAMPART_STATUS_NULL_ARGUMENT);
+  CHECK_STATUS(rampart_check_exec(request, argv, 1, NULL), RAMPART_STATUS_NULL_ARGUMENT);
+  CHECK_STATUS(rampart_check_exec(request, NULL, 2, &v), RAMPART_STATUS_NULL_ARGUMENT);
+  argv[1].data = NULL;
+  argv[1].len = 4;
+  CHECK_STATUS(rampart_check_exec(request, argv, 2, &v), RAMPART_STATUS_NULL_ARGUMENT);
+  CHECK_STATUS(rampart_check_exec(request, argv, LONG_ARGC, &v), RAMPART_STATUS_NULL_ARGUMENT);
+  argv[1].data = (const uint8_t *)"a";
+  argv[1].len = (size_t)-1;
+  CHECK_STATUS(rampart_check_exec(request, argv, 2, &v), RAMPART_STATUS_INVALID_ARGUMENT);
+  CHECK_STATUS(rampart_check_exec(request, argv, (size_t)-1, &v), RAMPART_STATUS_INVALID_ARGUMENT);
+  CHECK(untouched(&v));
+
+  rampart_request_free(request);
+  rampart_engine_free(engine);
+}
+
 static void test_route_exclusion(void) {
   const rampart_engine *engine = engine_from(
       "{\"mode\": \"block\", \"exclusions\": [{\"route\": \"/admin/*\", \"protections\": [\"sql_injection\"]}]}");
@@ -519,6 +813,11 @@ int main(void) {
   test_engine_from_env();
   test_names_and_fail_closed();
   test_request_and_check();
+  test_shell_nosql_path_url();
+  test_resolved_ip();
+  test_redirect_and_host();
+  test_header();
+  test_exec();
   test_route_exclusion();
   test_engine_outlived_by_request();
   test_event_json();

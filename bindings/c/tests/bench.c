@@ -1,6 +1,8 @@
 /* Times rampart_check_sql called from C, on the request and queries of the criterion
- * benches (benches/lib.rs): 10 inputs and a ~200-byte PostgreSQL query. Prints the
- * best of several runs, in ns per check.
+ * benches (benches/lib.rs): 10 inputs and a ~200-byte PostgreSQL query; then
+ * rampart_check_exec on the same benign request, for the cost of passing an argv as
+ * rampart_bytes (inline, and beyond RAMPART_EXEC_INLINE_ARGS). Prints the best of
+ * several runs, in ns per check.
  *
  * usage: bench [ITERATIONS] -- under `valgrind --tool=callgrind` pass a small count. */
 #include <stdlib.h>
@@ -60,6 +62,22 @@ static void bench(const char *name, const rampart_request *request, const char *
   printf("c_abi/%-32s %8.1f ns per check (best of 7 runs of %ld)\n", name, best, iterations);
 }
 
+static void bench_exec(const char *name, const rampart_request *request, const rampart_bytes *args, size_t argc,
+                       long iterations) {
+  double best = 1e300;
+  int run;
+  rampart_verdict v;
+  for (run = 0; run < 7; run++) {
+    long i;
+    double start = now_ns(), ns;
+    for (i = 0; i < iterations; i++) rampart_check_exec(request, args, argc, &v);
+    ns = (now_ns() - start) / (double)iterations;
+    if (ns < best) best = ns;
+  }
+  CHECK(v.threat == RAMPART_THREAT_NONE);
+  printf("c_abi/%-32s %8.1f ns per check (best of 7 runs of %ld)\n", name, best, iterations);
+}
+
 int main(int argc, char **argv) {
   long iterations = argc > 1 ? atol(argv[1]) : 200000;
   const rampart_engine *engine = NULL;
@@ -80,6 +98,19 @@ int main(int argc, char **argv) {
   bench("benign_10_inputs_not_in_query", benign, parameterised, iterations, RAMPART_THREAT_NONE);
   bench("occurrence_inside_literal", safe, literal, iterations / 4, RAMPART_THREAT_NONE);
   bench("attack_found", attack, injected, iterations / 4, RAMPART_THREAT_SQL_INJECTION);
+  {
+    static const char *ARGV[] = {"/usr/bin/convert", "-resize", "50%", "in.png", "-quality", "85", "out.jpg", "-strip"};
+    rampart_bytes args[4 * RAMPART_EXEC_INLINE_ARGS];
+    size_t i;
+    for (i = 0; i < sizeof args / sizeof args[0]; i++) {
+      const char *arg = ARGV[i % (sizeof ARGV / sizeof ARGV[0])];
+      args[i].data = (const uint8_t *)arg;
+      args[i].len = strlen(arg);
+    }
+    bench_exec("exec_benign_8_args", benign, args, 8, iterations);
+    bench_exec("exec_benign_64_args", benign, args, RAMPART_EXEC_INLINE_ARGS, iterations / 4);
+    bench_exec("exec_benign_256_args_heap", benign, args, sizeof args / sizeof args[0], iterations / 8);
+  }
 
   rampart_request_free(attack);
   rampart_request_free(safe);

@@ -1,5 +1,5 @@
 /* One engine, shared by several threads; each thread owns its request and runs many
- * checks (attacks and safe queries, several dialects), resetting and refilling its
+ * checks (attacks and safe queries, several dialects, an argv), resetting and refilling its
  * request as a server would between HTTP requests. The engine is freed by the main
  * thread while the workers still run: their requests keep it alive.
  *
@@ -68,6 +68,16 @@ static void *work(void *arg) {
       w->errors++;
     if (v.action != RAMPART_ACTION_ALLOW) w->wrong++;
     w->checks += 2;
+    /* Another sink on the same request: the input run as a program. */
+    if (i % 10 == 0) {
+      rampart_bytes args[2];
+      args[0].data = (const uint8_t *)payload;
+      args[0].len = strlen(payload);
+      args[1].data = (const uint8_t *)note;
+      args[1].len = strlen(note);
+      if (rampart_check_exec(request, args, 2, &v) != RAMPART_STATUS_OK) w->errors++;
+      if (v.action != RAMPART_ACTION_BLOCK || v.reason != RAMPART_REASON_EXEC_PROGRAM || v.input_index != 1) w->wrong++;
+    }
   }
   rampart_request_free(request);
   return NULL;

@@ -53,14 +53,24 @@ fn first_hazard(
     if len == 0 || len > resource.len() {
         return None;
     }
-    let mut hazards = resource.iter().enumerate().filter_map(|(i, &b)| hazard(b).map(|r| (i, r))).peekable();
+    // The first hazardous byte at or after `from`; `scanned` is where the previous search
+    // stopped, so no byte is read twice.
+    let mut scanned = 0;
+    let mut next = None;
     for start in input.occurrences(resource) {
         let end = start + len;
-        while hazards.next_if(|&(i, _)| i < start).is_some() {}
-        match hazards.peek() {
-            Some(&(i, reason)) if i < end => return Some((Span { start, end }, reason)),
-            Some(_) => {}
-            None => return None,
+        if next.is_none_or(|(i, _)| i < start) {
+            let from = scanned.max(start);
+            next = resource[from..].iter().enumerate().find_map(|(i, &b)| hazard(b).map(|r| (from + i, r)));
+            match next {
+                Some((i, _)) => scanned = i + 1,
+                None => return None,
+            }
+        }
+        if let Some((i, reason)) = next {
+            if i < end {
+                return Some((Span { start, end }, reason));
+            }
         }
     }
     None
