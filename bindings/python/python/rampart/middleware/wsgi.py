@@ -1,0 +1,174 @@
+"""The WSGI middleware."""
+
+from __future__ import annotations
+
+import io
+import sys
+from typing import Any, Callable, Iterable, Iterator, Optional
+
+from .. import _agent
+from ..context import RequestContext, reset_current, set_current
+from ..errors import AttackBlocked
+from ..inputs import Collector, body_kind
+from ._common import CONTEXT_KEY, block_response, middleware_failed
+
+WSGIApp = Callable[[dict, Callable[..., Any]], Iterable[bytes]]
+
+
+class WSGIMiddleware:
+    """Protects a WSGI application: ``app.wsgi_app = rampart.WSGIMiddleware(app.wsgi_app)``.
+    Not needed with Flask or Django: ``rampart.protect()`` does it."""
+
+    def __init__(self, app: WSGIApp) -> None:
+        self.app = app
+
+    def __call__(self, environ: dict, start_response: Callable[..., Any]) -> Iterable[bytes]:
+        return serve_wsgi(self.app, environ, start_response)
+
+
+def serve_wsgi(app: WSGIApp, environ: dict, start_response: Callable[..., Any]) -> Iterable[bytes]:
+    """Runs ``app`` for one request under rampart's protection."""
+    engine = _agent.engine()
+    if engine is None or CONTEXT_KEY in environ:
+        return app(environ, start_response)
+    try:
+        context = _context(engine, environ)
+    except Exception as error:  # noqa: BLE001 -- fail open: serve the request unprotected
+        middleware_failed(engine, error)
+        return app(environ, start_response)
+    environ[CONTEXT_KEY] = context
+    token = set_current(context)
+    deferred = _DeferredStart(start_response)
+    try:
+        result = app(environ, deferred)
+    except BaseException:
+        if context.blocked:
+            reset_current(token)
+            return _answer_blocked(context, deferred, start_response)
+        reset_current(token)
+        raise
+    if context.blocked:
+        _close(result)
+        reset_current(token)
+        return _answer_blocked(context, deferred, start_response)
+    deferred.forward()
+    file_wrapper = environ.get("wsgi.file_wrapper")
+    if isinstance(result, (list, tuple)) or (isinstance(file_wrapper, type) and isinstance(result, file_wrapper)):
+        reset_current(token)
+        return result
+    return _Response(result, token)
+
+
+def _context(engine: Any, environ: dict) -> RequestContext:
+    headers = [(key[5:].replace("_", "-").lower(), value) for key, value in environ.items() if key.startswith("HTTP_")]
+    context = RequestContext(
+        engine,
+        method=environ.get("REQUEST_METHOD", ""),
+        path=_wsgi_str(environ.get("SCRIPT_NAME", "")) + _wsgi_str(environ.get("PATH_INFO", "")),
+        client_ip=environ.get("REMOTE_ADDR", "") or "",
+        user_agent=environ.get("HTTP_USER_AGENT", ""),
+        request_id=environ.get("HTTP_X_REQUEST_ID", ""),
+    )
+    limits = _agent.limits()
+    collect = Collector(context, limits)
+    collect.query_string(environ.get("QUERY_STRING", "").encode("latin-1"))
+    content_type = environ.get("CONTENT_TYPE", "")
+    kind = body_kind(content_type)
+    if kind is not None:
+        body = _read_body(environ, limits.max_body_bytes)
+        if body:
+            collect.body(kind, body, content_type)
+    cookie = environ.get("HTTP_COOKIE")
+    if cookie:
+        collect.cookies(cookie.encode("latin-1"))
+    collect.headers((name, value.encode("latin-1")) for name, value in headers)
+    return context
+
+
+def _wsgi_str(value: str) -> str:
+    """WSGI strings are bytes decoded as latin-1; the app sees them as UTF-8."""
+    try:
+        return value.encode("latin-1").decode("utf-8")
+    except UnicodeError:
+        return value
+
+
+def _read_body(environ: dict, limit: int) -> Optional[bytes]:
+    """Reads the body and puts it back as a BytesIO, so the app reads it as usual.
+    Bodies without a Content-Length or above the limit are left alone."""
+    try:
+        length = int(environ.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        return None
+    if length <= 0 or length > limit:
+        return None
+    body = environ["wsgi.input"].read(length)
+    environ["wsgi.input"] = io.BytesIO(body)
+    return body
+
+
+def _answer_blocked(context: RequestContext, deferred: "_DeferredStart", start_response: Any) -> Iterable[bytes]:
+    status, phrase, headers, body = block_response(context)
+    exc_info = sys.exc_info() if deferred.forwarded else None
+    if deferred.forwarded and exc_info[0] is None:
+        exc_info = (AttackBlocked, AttackBlocked(context.blocked_event_id or "", None, "response"), None)
+    start_response(f"{status} {phrase}", headers, exc_info)
+    return [body]
+
+
+class _DeferredStart:
+    """Holds the app's start_response call until the app has returned, so that a
+    blocked request's response can still be replaced."""
+
+    __slots__ = ("start_response", "args", "forwarded", "write")
+
+    def __init__(self, start_response: Callable[..., Any]) -> None:
+        self.start_response = start_response
+        self.args: Optional[tuple] = None
+        self.forwarded = False
+        self.write: Optional[Callable[[bytes], Any]] = None
+
+    def __call__(self, status: str, headers: list, exc_info: Any = None) -> Callable[[bytes], Any]:
+        if self.forwarded:
+            return self.start_response(status, headers, exc_info)
+        self.args = (status, headers, exc_info)
+        return self._write
+
+    def _write(self, data: bytes) -> Any:
+        # The legacy write() callable: the headers must go out first.
+        self.forward()
+        return self.write(data) if self.write is not None else None
+
+    def forward(self) -> None:
+        if not self.forwarded:
+            self.forwarded = True
+            if self.args is not None:
+                self.write = self.start_response(*self.args)
+
+
+class _Response:
+    """The app's response iterable, with the request's context current while it runs
+    (templates and generators may query the database lazily) and reset at close()."""
+
+    __slots__ = ("result", "token")
+
+    def __init__(self, result: Iterable[bytes], token: Any) -> None:
+        self.result = result
+        self.token = token
+
+    def __iter__(self) -> Iterator[bytes]:
+        return iter(self.result)
+
+    def close(self) -> None:
+        try:
+            _close(self.result)
+        finally:
+            if self.token is not None:
+                reset_current(self.token)
+                self.token = None
+
+
+def _close(result: Any) -> None:
+    close = getattr(result, "close", None)
+    if close is not None:
+        close()

@@ -1,0 +1,119 @@
+"""The one place where a hooked sink call meets the engine.
+
+A hook calls one function of this module with the resource the sink is about to use
+(``sinks.sql(operation, dialect, query)``). This module does the rest, the same way for
+every kind of sink: find the current request, run the check, and on a finding write the
+event (with the Python stack) and, when the policy says block, raise
+:class:`~rampart.AttackBlocked`. Anything that goes wrong inside rampart fails open: an
+error event is written and the sink call proceeds (unless the policy sets
+``fail_closed``). Outside an HTTP request there is nothing to check and a call costs one
+context-variable lookup.
+
+Adding a kind of sink is one short function here (see :func:`sql`) plus a hook module.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Callable, Optional, Tuple
+
+from . import events
+from ._rampart import Dialect, Engine, Verdict, new_event_id
+from .context import RequestContext, current
+from .errors import AttackBlocked
+
+__all__ = ["sql", "hook_failed", "Dialect"]
+
+
+def sql(operation: str, dialect: Dialect, query: Any) -> None:
+    """Checks a SQL query (str or bytes) about to run; raises AttackBlocked to stop it."""
+    context = current()
+    if context is not None and isinstance(query, (str, bytes)):
+        _check(context, "sql", operation, query, Engine.check_sql, (dialect, query))
+
+
+def hook_failed(kind: str, operation: str, error: BaseException) -> None:
+    """For hooks: something failed while preparing a check (reading the resource).
+    Writes an error event; raises AttackBlocked only under ``fail_closed``."""
+    context = current()
+    if context is not None:
+        _failed(context, kind, operation, error)
+
+
+def _check(
+    context: RequestContext,
+    kind: str,
+    operation: str,
+    resource: Any,
+    check: Callable[..., Verdict],
+    args: Tuple[Any, ...],
+) -> None:
+    try:
+        verdict = check(context.engine, context.request, *args)
+        if not verdict.is_attack:
+            return
+        blocked = _found(context, kind, operation, resource, verdict)
+    except Exception as error:  # noqa: BLE001 -- fail open, with an event
+        _failed(context, kind, operation, error)
+        return
+    if blocked is not None:
+        raise blocked
+
+
+def _found(
+    context: RequestContext, kind: str, operation: str, resource: Any, verdict: Verdict
+) -> Optional[AttackBlocked]:
+    """Writes the event of a finding; returns the exception to raise when blocking."""
+    seen = (kind, resource, verdict.input_index)
+    if not verdict.is_block:
+        # A report does not stop the call: an application retrying the same query (or
+        # a driver running it through two hooked layers) would repeat the event.
+        if context.reported is None:
+            context.reported = set()
+        elif seen in context.reported:
+            return None
+        context.reported.add(seen)
+    event_id = new_event_id()
+    line = context.engine.event_json(
+        context.request,
+        verdict,
+        kind,
+        resource,
+        operation=operation,
+        event_id=event_id,
+        client_ip=context.client_ip,
+        user_agent=context.user_agent,
+        request_id=context.request_id,
+        stack=events.capture_stack(),
+    )
+    if line is not None:
+        events.emit(line)
+    if not verdict.is_block:
+        return None
+    context.blocked_event_id = event_id
+    return AttackBlocked(event_id, verdict.threat, operation, verdict)
+
+
+def _failed(context: RequestContext, kind: str, operation: str, error: BaseException) -> None:
+    event_id = ""
+    try:
+        event_id = new_event_id()
+        events.emit(
+            context.engine.error_event_json(
+                kind,
+                "internal",
+                f"{type(error).__name__}: {error}",
+                request=context.request,
+                operation=operation,
+                event_id=event_id,
+                client_ip=context.client_ip,
+                user_agent=context.user_agent,
+                request_id=context.request_id,
+                stack=events.capture_stack(),
+            )
+        )
+        fail_closed = context.engine.fail_closed
+    except Exception:  # noqa: BLE001 -- the error path itself failed: stay open
+        return
+    if fail_closed:
+        context.blocked_event_id = event_id
+        raise AttackBlocked(event_id, None, operation) from error
