@@ -39,11 +39,14 @@ def init_db(path: str) -> None:
 
 
 def page(title: str, body: str) -> str:
-    return f"<!doctype html><html><head><meta charset='utf-8'><title>{html.escape(title)}</title></head><body>{body}</body></html>"
+    head = f"<meta charset='utf-8'><title>{html.escape(title)}</title>"
+    return f"<!doctype html><html><head>{head}</head><body>{body}</body></html>"
 
 
 def product_list(rows) -> str:
-    items = "".join(f"<li>{html.escape(name)} ({html.escape(category)}): {price / 100:.2f}</li>" for name, category, price in rows)
+    items = "".join(
+        f"<li>{html.escape(name)} ({html.escape(category)}): {price / 100:.2f}</li>" for name, category, price in rows
+    )
     return f"<ul>{items}</ul>"
 
 
@@ -74,9 +77,11 @@ def create_app(db_path: str | None = None) -> Flask:
         q = request.args.get("q", "")
         try:
             # VULNERABLE: the search term is pasted into the SQL text.
-            rows = db().execute(
-                "SELECT name, category, price FROM products WHERE name LIKE '%" + q + "%' ORDER BY id"
-            ).fetchall()
+            rows = (
+                db()
+                .execute("SELECT name, category, price FROM products WHERE name LIKE '%" + q + "%' ORDER BY id")
+                .fetchall()
+            )
         except Exception:  # the app's own error page, whatever went wrong
             return page("Search", "<p>Search failed.</p>"), 500
         return page("Search", f"<h1>Results for {html.escape(q)}</h1>" + product_list(rows))

@@ -12,6 +12,7 @@
 
 use pyo3::prelude::*;
 
+mod collect;
 mod dialect;
 mod engine;
 mod error;

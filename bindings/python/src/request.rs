@@ -1,9 +1,10 @@
 //! `rampart.Request`: the user inputs of one HTTP request, flattened.
 
 use pyo3::prelude::*;
-use pyo3::types::PyBytes;
+use pyo3::types::{PyBytes, PyDict};
 use rampart_core::{Request, Source};
 
+use crate::collect::{self, Collector};
 use crate::error::{guard, guard_result, invalid_argument};
 use crate::text::with_bytes;
 
@@ -36,6 +37,63 @@ impl PyRequest {
             let source = parse_source(source)?;
             let inner = &mut self.inner;
             with_bytes(key, "key", |key| with_bytes(value, "value", |value| inner.add_input(source, key, value)))?
+        })
+    }
+
+    /// Collects method, path, query string, cookies and headers from a WSGI environ,
+    /// up to `max_inputs` inputs in the request. Returns True when inputs were left out.
+    #[pyo3(signature = (environ, max_inputs=1000))]
+    fn collect_wsgi(&mut self, environ: &Bound<'_, PyDict>, max_inputs: usize) -> PyResult<bool> {
+        guard_result(|| {
+            let mut collector = Collector { request: &mut self.inner, max_inputs, truncated: false };
+            collect::wsgi_environ(&mut collector, environ)?;
+            Ok(collector.truncated)
+        })
+    }
+
+    /// Collects method, path, query string, cookies and headers from an ASGI HTTP
+    /// scope, up to `max_inputs` inputs. Returns True when inputs were left out.
+    #[pyo3(signature = (scope, max_inputs=1000))]
+    fn collect_asgi(&mut self, scope: &Bound<'_, PyDict>, max_inputs: usize) -> PyResult<bool> {
+        guard_result(|| {
+            let mut collector = Collector { request: &mut self.inner, max_inputs, truncated: false };
+            collect::asgi_scope(&mut collector, scope)?;
+            Ok(collector.truncated)
+        })
+    }
+
+    /// Adds the pairs of `a=1&b=%27+x` (a query string or a form body) as inputs of
+    /// `source`; keys that are not plain words are inputs too. Returns True when
+    /// inputs were left out.
+    #[pyo3(signature = (source, data, max_inputs=1000))]
+    fn add_urlencoded(&mut self, source: &str, data: &[u8], max_inputs: usize) -> PyResult<bool> {
+        guard_result(|| {
+            let source = parse_source(source)?;
+            let mut collector = Collector { request: &mut self.inner, max_inputs, truncated: false };
+            collector.urlencoded(source, data);
+            Ok(collector.truncated)
+        })
+    }
+
+    /// Adds a JSON body, flattened (`user.address.city`, `ids[2]`; object keys are
+    /// inputs too), as `body` inputs. Invalid JSON adds nothing. Returns True when
+    /// inputs were left out (count or depth).
+    #[pyo3(signature = (data, max_inputs=1000, max_depth=32))]
+    fn add_json(&mut self, data: &[u8], max_inputs: usize, max_depth: usize) -> PyResult<bool> {
+        guard(|| {
+            let mut collector = Collector { request: &mut self.inner, max_inputs, truncated: false };
+            collector.json(data, max_depth);
+            collector.truncated
+        })
+    }
+
+    /// Adds the cookies of a Cookie header as `cookie` inputs.
+    #[pyo3(signature = (header, max_inputs=1000))]
+    fn add_cookies(&mut self, header: &[u8], max_inputs: usize) -> PyResult<bool> {
+        guard(|| {
+            let mut collector = Collector { request: &mut self.inner, max_inputs, truncated: false };
+            collector.cookies(header);
+            collector.truncated
         })
     }
 

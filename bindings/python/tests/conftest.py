@@ -14,7 +14,6 @@ from pathlib import Path
 from typing import Any, Dict, Iterator, List, Optional
 
 import pytest
-
 import rampart
 
 REPO = Path(__file__).resolve().parents[3]
@@ -123,7 +122,13 @@ def mariadb() -> Iterator[Dict[str, Any]]:
     root = Path(tempfile.mkdtemp(prefix="rampart-mariadb-"))
     port = free_port()
     subprocess.run(
-        [install, "--no-defaults", f"--datadir={root / 'data'}", "--skip-test-db", "--auth-root-authentication-method=normal"]
+        [
+            install,
+            "--no-defaults",
+            f"--datadir={root / 'data'}",
+            "--skip-test-db",
+            "--auth-root-authentication-method=normal",
+        ]
         + (["--user=root"] if os.geteuid() == 0 else []),
         check=True,
         capture_output=True,

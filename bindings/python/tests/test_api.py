@@ -6,14 +6,13 @@ import json
 import threading
 
 import pytest
-
 import rampart
 from rampart import _rampart
 
 QUERY = "SELECT * FROM users WHERE email = '' OR 1=1-- ' AND pw = 'x'"
 
 
-def login_request(email: "str | bytes" = "' OR 1=1-- ") -> rampart.Request:
+def login_request(email: str | bytes = "' OR 1=1-- ") -> rampart.Request:
     request = rampart.Request()
     request.set_method("POST")
     request.set_path("/login")

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import pytest
-
 import rampart
 
 ATTACK = "' OR 1=1-- "
@@ -53,7 +52,7 @@ def test_pymysql(mariadb, protect, events) -> None:
 
 
 def test_mysqlclient(mariadb, protect, events) -> None:
-    MySQLdb = pytest.importorskip("MySQLdb")
+    pytest.importorskip("MySQLdb")
     import MySQLdb.cursors
 
     protect("block")

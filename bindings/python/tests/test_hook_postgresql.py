@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 
 import pytest
-
 import rampart
 
 ATTACK = "' OR 1=1-- "
@@ -49,7 +48,12 @@ def test_psycopg3(postgres, protect, events) -> None:
             query = sql.SQL("SELECT name FROM users WHERE email = {}").format(sql.Literal(ATTACK))
             assert conn.execute(query).fetchall() == []
     operations = {e["sink"]["operation"] for e in events.findings()}
-    assert {"psycopg.Cursor.execute", "psycopg.Cursor.executemany", "psycopg.Cursor.stream", "psycopg.ServerCursor.execute"} <= operations
+    assert {
+        "psycopg.Cursor.execute",
+        "psycopg.Cursor.executemany",
+        "psycopg.Cursor.stream",
+        "psycopg.ServerCursor.execute",
+    } <= operations
 
 
 def test_psycopg3_async(postgres, protect, events) -> None:
@@ -75,7 +79,7 @@ def test_psycopg3_async(postgres, protect, events) -> None:
 
 
 def test_psycopg2(postgres, protect, events) -> None:
-    psycopg2 = pytest.importorskip("psycopg2")
+    pytest.importorskip("psycopg2")
     import psycopg2.extras
     from psycopg2 import sql
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 import sqlite3
 
 import pytest
-
 import rampart
 
 ATTACK = "' OR 1=1-- "
@@ -13,7 +12,9 @@ SQL = "SELECT name FROM users WHERE email = '" + ATTACK + "' AND pw = 'x'"
 
 
 def make_db(conn: sqlite3.Connection) -> sqlite3.Connection:
-    conn.executescript("CREATE TABLE users (email TEXT, pw TEXT, name TEXT); INSERT INTO users VALUES ('a@x', 'pw', 'Alice');")
+    conn.executescript(
+        "CREATE TABLE users (email TEXT, pw TEXT, name TEXT); INSERT INTO users VALUES ('a@x', 'pw', 'Alice');"
+    )
     return conn
 
 
@@ -32,7 +33,9 @@ def test_every_entry_point_blocks(protect, events) -> None:
         "sqlite3.Cursor.execute": lambda: conn.cursor().execute(SQL),
         "sqlite3.Cursor.executemany": lambda: conn.cursor().executemany(SQL, []),
         "sqlite3.Cursor.executescript": lambda: conn.cursor().executescript(SQL),
-        "sqlite3.Cursor.execute (keyword)": lambda: conn.cursor().execute(sql=SQL) if _keywords_allowed() else conn.cursor().execute(SQL),
+        "sqlite3.Cursor.execute (keyword)": lambda: (
+            conn.cursor().execute(sql=SQL) if _keywords_allowed() else conn.cursor().execute(SQL)
+        ),
     }
     for operation, call in calls.items():
         with attack_context() as context:

@@ -4,10 +4,8 @@ from __future__ import annotations
 
 import json
 from collections import Counter
-from pathlib import Path
 
 import rampart
-
 from conftest import REPO
 
 VECTORS = REPO / "testdata" / "vectors"
@@ -32,7 +30,8 @@ def test_every_vector() -> None:
     skip_path = VECTORS / "skip.jsonl"
     skip = set()
     if skip_path.exists():
-        skip = {json.loads(l)["id"] for l in skip_path.read_text(encoding="utf-8").splitlines() if l.strip()}
+        lines = skip_path.read_text(encoding="utf-8").splitlines()
+        skip = {json.loads(line)["id"] for line in lines if line.strip()}
     engine = rampart.Engine({"mode": "block"})
     request = rampart.Request()
     ran, unsupported, failures, passing_skipped = 0, Counter(), [], []

@@ -25,13 +25,13 @@ class RequestContext:
     __slots__ = (
         "engine",
         "request",
-        "client_ip",
-        "user_agent",
-        "request_id",
         "blocked_event_id",
         "inputs_truncated",
         "routed",
         "reported",
+        "_environ",
+        "_scope",
+        "_fields",
     )
 
     def __init__(
@@ -42,16 +42,16 @@ class RequestContext:
         client_ip: str = "",
         user_agent: str = "",
         request_id: str = "",
+        *,
+        environ: Optional[dict] = None,
+        scope: Optional[dict] = None,
     ) -> None:
         self.engine = engine
-        self.request = Request()
+        self.request = request = Request()
         if method:
-            self.request.set_method(method)
+            request.set_method(method)
         if path:
-            self.request.set_path(path)
-        self.client_ip = client_ip
-        self.user_agent = user_agent
-        self.request_id = request_id
+            request.set_path(path)
         #: Set when a sink blocked this request: the middleware then answers with the
         #: block response, whatever the application answers.
         self.blocked_event_id: Optional[str] = None
@@ -61,6 +61,11 @@ class RequestContext:
         self.routed = False
         #: Findings already reported in this request, so a retried query reports once.
         self.reported: Optional[set] = None
+        # What events say about the request is read from the environ or scope only
+        # when an event is written.
+        self._environ = environ
+        self._scope = scope
+        self._fields = (client_ip, user_agent, request_id) if client_ip or user_agent or request_id else None
 
     def add_input(self, source: str, key: Any, value: Any) -> None:
         """Adds one input (``source`` is query, body, path, header, cookie or other)."""
@@ -70,8 +75,36 @@ class RequestContext:
     def blocked(self) -> bool:
         return self.blocked_event_id is not None
 
+    def event_fields(self) -> Tuple[str, str, str]:
+        """(client address, User-Agent, request id) for events."""
+        environ, scope = self._environ, self._scope
+        if environ is not None:
+            return (
+                environ.get("REMOTE_ADDR") or "",
+                _latin1_text(environ.get("HTTP_USER_AGENT", "")),
+                _latin1_text(environ.get("HTTP_X_REQUEST_ID", "")),
+            )
+        if scope is not None:
+            client = scope.get("client")
+            headers = {}
+            for name, value in scope.get("headers") or ():
+                headers.setdefault(bytes(name).lower(), bytes(value))
+            return (
+                str(client[0]) if client else "",
+                headers.get(b"user-agent", b"").decode("utf-8", "replace"),
+                headers.get(b"x-request-id", b"").decode("utf-8", "replace"),
+            )
+        return self._fields or ("", "", "")
+
     def __repr__(self) -> str:
         return f"<rampart.RequestContext {self.request!r}>"
+
+
+def _latin1_text(value: str) -> str:
+    try:
+        return value.encode("latin-1").decode("utf-8")
+    except UnicodeError:
+        return value
 
 
 _current: ContextVar[Optional[RequestContext]] = ContextVar("rampart.request", default=None)
@@ -100,10 +133,11 @@ def request_context(
     path: str = "",
     inputs: Tuple[Tuple[str, Any, Any], ...] = (),
 ) -> Iterator[RequestContext]:
-    """Binds a request context for the duration of a ``with`` block::
+    """Binds a request context for the duration of a ``with`` block, for code that runs
+    outside an HTTP request (a queue consumer, a command)::
 
         with rampart.request_context(path="/jobs/import", inputs=[("other", "name", name)]):
-            import_rows(name)    # hooked sinks check against `name`
+            import_rows(name)  # hooked sinks check against `name`
     """
     if engine is None:
         from . import _agent

@@ -1,43 +1,22 @@
-"""Turning an HTTP request into flattened inputs: query string, form, multipart and
-JSON bodies, cookies, headers and path parameters.
+"""Turning an HTTP request into flattened inputs.
 
-Keys are dotted paths (``user.address.city``, ``ids[2]``). Object keys of JSON bodies,
-and query/form keys that are not plain words, are inputs too: an application that puts
+The extension module does the per-request parsing (``Request.collect_wsgi``,
+``collect_asgi``, ``add_urlencoded``, ``add_json``, ``add_cookies``: query string,
+form and JSON bodies, cookies, headers), so that it costs microseconds. Keys are
+dotted paths (``user.address.city``, ``ids[2]``); object keys of JSON bodies, and
+query/form keys that are not plain words, are inputs too: an application that puts
 keys into SQL (dynamic filters, sort columns) is as exposed through them as through
-values. Limits bound the work per request: nesting depth, number of inputs, body size.
+values. This module adds what is rarer or framework-specific: multipart fields and
+upload file names, path parameters. Limits bound the work per request.
 """
 
 from __future__ import annotations
 
-import json
-from typing import Any, Iterable, Mapping, Optional, Tuple
-from urllib.parse import parse_qsl
+from typing import Any, Mapping, Optional
 
 from .context import RequestContext
 
 __all__ = ["Limits", "Collector", "body_kind"]
-
-#: Headers whose values the protocol or the framework consume; applications do not put
-#: them into queries, and browsers send them on every request.
-SKIPPED_HEADERS = frozenset(
-    {
-        "cookie",  # parsed into cookie inputs
-        "content-length",
-        "content-type",
-        "connection",
-        "keep-alive",
-        "transfer-encoding",
-        "te",
-        "upgrade",
-        "upgrade-insecure-requests",
-        "accept-encoding",
-        "cache-control",
-        "pragma",
-        "priority",
-        "dnt",
-    }
-)
-SKIPPED_HEADER_PREFIXES = ("sec-fetch-", "sec-ch-")
 
 
 class Limits:
@@ -66,67 +45,38 @@ def body_kind(content_type: str) -> Optional[str]:
     return None
 
 
-def _is_word(key: Any) -> bool:
-    """Only [A-Za-z0-9_]: the engine would skip such an input anyway."""
-    if isinstance(key, str):
-        if not key.isascii():
-            return False
-        key = key.replace("_", "")
-        return key.isalnum() or not key
-    key = key.replace(b"_", b"")
-    return key.isalnum() or not key
-
-
 class Collector:
     """Adds a request's inputs to a context, within the limits."""
 
-    __slots__ = ("context", "limits", "room")
+    __slots__ = ("context", "limits")
 
     def __init__(self, context: RequestContext, limits: Limits) -> None:
         self.context = context
         self.limits = limits
-        self.room = limits.max_inputs
+
+    def _truncated(self, truncated: bool) -> None:
+        if truncated:
+            self.context.inputs_truncated = True
 
     def add(self, source: str, key: Any, value: Any) -> bool:
-        if self.room <= 0:
+        request = self.context.request
+        if len(request) >= self.limits.max_inputs:
             self.context.inputs_truncated = True
             return False
-        self.room -= 1
-        self.context.request.add_input(source, key, value)
+        request.add_input(source, key, value)
         return True
 
-    def pairs(self, source: str, pairs: Iterable[Tuple[Any, Any]]) -> None:
-        for key, value in pairs:
-            if not _is_word(key) and not self.add(source, key, key):
-                return
-            if not self.add(source, key, value):
-                return
+    def wsgi(self, environ: dict) -> None:
+        self._truncated(self.context.request.collect_wsgi(environ, self.limits.max_inputs))
+
+    def asgi(self, scope: dict) -> None:
+        self._truncated(self.context.request.collect_asgi(scope, self.limits.max_inputs))
 
     def query_string(self, query: bytes) -> None:
-        if query:
-            self.pairs("query", parse_qsl(query, keep_blank_values=True))
+        self._truncated(self.context.request.add_urlencoded("query", query, self.limits.max_inputs))
 
-    def headers(self, headers: Iterable[Tuple[str, Any]]) -> None:
-        """``headers``: (lower-case name, value) pairs."""
-        for name, value in headers:
-            if name in SKIPPED_HEADERS or name.startswith(SKIPPED_HEADER_PREFIXES):
-                continue
-            if not self.add("header", name, value):
-                return
-
-    def cookies(self, header: Any) -> None:
-        """Parses a Cookie header (str or bytes) leniently, as browsers send it."""
-        if isinstance(header, bytes):
-            header = header.decode("latin-1")
-        for part in header.split(";"):
-            name, sep, value = part.partition("=")
-            if not sep:
-                continue
-            value = value.strip()
-            if len(value) >= 2 and value[0] == value[-1] == '"':
-                value = value[1:-1]
-            if not self.add("cookie", name.strip(), value):
-                return
+    def cookies(self, header: bytes) -> None:
+        self._truncated(self.context.request.add_cookies(header, self.limits.max_inputs))
 
     def path_params(self, params: Optional[Mapping[str, Any]]) -> None:
         if params:
@@ -135,41 +85,13 @@ class Collector:
                     return
 
     def body(self, kind: str, body: bytes, content_type: str) -> None:
+        request, limits = self.context.request, self.limits
         if kind == "form":
-            self.pairs("body", parse_qsl(body, keep_blank_values=True))
+            self._truncated(request.add_urlencoded("body", body, limits.max_inputs))
         elif kind == "json":
-            try:
-                document = json.loads(body)
-            except (ValueError, RecursionError):
-                return  # not JSON (or hostile nesting): the application rejects it too
-            self.json(document, "", 0)
+            self._truncated(request.add_json(body, limits.max_inputs, limits.max_depth))
         elif kind == "multipart":
             self.multipart(body, content_type)
-
-    def json(self, node: Any, prefix: str, depth: int) -> None:
-        if isinstance(node, str):
-            self.add("body", prefix, node)
-        elif isinstance(node, dict):
-            if depth >= self.limits.max_depth:
-                self.context.inputs_truncated = True
-                return
-            for key, value in node.items():
-                path = f"{prefix}.{key}" if prefix else key
-                if not _is_word(key) and not self.add("body", path, key):
-                    return
-                self.json(value, path, depth + 1)
-                if self.room <= 0:
-                    return
-        elif isinstance(node, list):
-            if depth >= self.limits.max_depth:
-                self.context.inputs_truncated = True
-                return
-            for index, value in enumerate(node):
-                self.json(value, f"{prefix}[{index}]", depth + 1)
-                if self.room <= 0:
-                    return
-        elif isinstance(node, (int, float)) and not isinstance(node, bool):
-            self.add("body", prefix, repr(node))
 
     def multipart(self, body: bytes, content_type: str) -> None:
         """Text fields and upload file names of a multipart/form-data body (file

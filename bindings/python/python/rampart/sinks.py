@@ -17,7 +17,7 @@ from __future__ import annotations
 from typing import Any, Callable, Optional, Tuple
 
 from . import events
-from ._rampart import Dialect, Engine, Verdict, new_event_id
+from ._rampart import Dialect, Verdict, new_event_id
 from .context import RequestContext, current
 from .errors import AttackBlocked
 
@@ -27,8 +27,15 @@ __all__ = ["sql", "hook_failed", "Dialect"]
 def sql(operation: str, dialect: Dialect, query: Any) -> None:
     """Checks a SQL query (str or bytes) about to run; raises AttackBlocked to stop it."""
     context = current()
-    if context is not None and isinstance(query, (str, bytes)):
-        _check(context, "sql", operation, query, Engine.check_sql, (dialect, query))
+    if context is None or not isinstance(query, (str, bytes)):
+        return
+    try:
+        verdict = context.engine.check_sql(context.request, dialect, query)
+    except Exception as error:  # noqa: BLE001 -- fail open, with an event
+        _failed(context, "sql", operation, error)
+        return
+    if verdict.is_attack:
+        _finding(context, "sql", operation, query, verdict)
 
 
 def hook_failed(kind: str, operation: str, error: BaseException) -> None:
@@ -47,12 +54,21 @@ def _check(
     check: Callable[..., Verdict],
     args: Tuple[Any, ...],
 ) -> None:
+    """The generic form of :func:`sql`: ``check(engine, request, *args)``."""
     try:
         verdict = check(context.engine, context.request, *args)
-        if not verdict.is_attack:
-            return
-        blocked = _found(context, kind, operation, resource, verdict)
     except Exception as error:  # noqa: BLE001 -- fail open, with an event
+        _failed(context, kind, operation, error)
+        return
+    if verdict.is_attack:
+        _finding(context, kind, operation, resource, verdict)
+
+
+def _finding(context: RequestContext, kind: str, operation: str, resource: Any, verdict: Verdict) -> None:
+    """Reports a finding; raises AttackBlocked when the verdict blocks."""
+    try:
+        blocked = _found(context, kind, operation, resource, verdict)
+    except Exception as error:  # noqa: BLE001 -- the event could not be made: fail open
         _failed(context, kind, operation, error)
         return
     if blocked is not None:
@@ -73,6 +89,7 @@ def _found(
             return None
         context.reported.add(seen)
     event_id = new_event_id()
+    client_ip, user_agent, request_id = context.event_fields()
     line = context.engine.event_json(
         context.request,
         verdict,
@@ -80,9 +97,9 @@ def _found(
         resource,
         operation=operation,
         event_id=event_id,
-        client_ip=context.client_ip,
-        user_agent=context.user_agent,
-        request_id=context.request_id,
+        client_ip=client_ip,
+        user_agent=user_agent,
+        request_id=request_id,
         stack=events.capture_stack(),
     )
     if line is not None:
@@ -97,6 +114,7 @@ def _failed(context: RequestContext, kind: str, operation: str, error: BaseExcep
     event_id = ""
     try:
         event_id = new_event_id()
+        client_ip, user_agent, request_id = context.event_fields()
         events.emit(
             context.engine.error_event_json(
                 kind,
@@ -105,9 +123,9 @@ def _failed(context: RequestContext, kind: str, operation: str, error: BaseExcep
                 request=context.request,
                 operation=operation,
                 event_id=event_id,
-                client_ip=context.client_ip,
-                user_agent=context.user_agent,
-                request_id=context.request_id,
+                client_ip=client_ip,
+                user_agent=user_agent,
+                request_id=request_id,
                 stack=events.capture_stack(),
             )
         )

@@ -8,8 +8,11 @@ from __future__ import annotations
 import importlib
 from typing import Any, Iterable, Optional
 
+from .. import _agent
 from ..context import current
 from ..hooks import _patch
+from ..inputs import Collector
+from ..middleware._common import middleware_failed
 
 INTEGRATIONS = ("flask", "django", "starlette")
 
@@ -32,13 +35,6 @@ def add_routing(route: Optional[str], params: Any) -> None:
         if route:
             context.request.set_route(route)
         if params:
-            from .. import _agent
-            from ..inputs import Collector
-
-            collect = Collector(context, _agent.limits())
-            collect.room -= len(context.request)
-            collect.path_params(params)
+            Collector(context, _agent.limits()).path_params(params)
     except Exception as error:  # noqa: BLE001 -- fail open
-        from ..middleware._common import middleware_failed
-
         middleware_failed(context.engine, error, context)

@@ -6,6 +6,7 @@ from __future__ import annotations
 from types import ModuleType
 from typing import Any
 
+from ..errors import AttackBlocked
 from ..hooks._patch import patch
 from ..middleware.asgi import serve_asgi
 from ..middleware.wsgi import serve_wsgi
@@ -48,7 +49,24 @@ def _base(module: ModuleType) -> None:
     patch(module.BaseHandler, "resolve_request", make)
 
 
+def _exception(module: ModuleType) -> None:
+    from django.http import HttpResponse
+
+    def make(original: Any) -> Any:
+        def response_for_exception(request: Any, exc: BaseException) -> Any:
+            # A blocked call is not a server error: no error log. The middleware
+            # answers with the block response.
+            if isinstance(exc, AttackBlocked):
+                return HttpResponse(status=403)
+            return original(request, exc)
+
+        return response_for_exception
+
+    patch(module, "response_for_exception", make)
+
+
 TARGETS = (
+    ("django.core.handlers.exception", _exception),
     ("django.core.handlers.wsgi", _wsgi),
     ("django.core.handlers.asgi", _asgi),
     ("django.core.handlers.base", _base),

@@ -1,11 +1,13 @@
 """Flask: ``Flask.__call__`` runs under the WSGI middleware (whatever wraps
-``app.wsgi_app``), and ``full_dispatch_request`` adds the URL rule and view arguments."""
+``app.wsgi_app``), URL matching adds the rule and the view arguments, and
+an AttackBlocked that escapes a view is not logged as an application error."""
 
 from __future__ import annotations
 
 from types import ModuleType
 from typing import Any
 
+from ..errors import AttackBlocked
 from ..hooks._patch import patch
 from ..middleware.wsgi import serve_wsgi
 from . import add_routing
@@ -18,17 +20,29 @@ def _app(flask: ModuleType) -> None:
 
         return __call__
 
-    def make_dispatch(original: Any) -> Any:
-        def full_dispatch_request(self: Any, *args: Any, **kwargs: Any) -> Any:
-            request = flask.request
+    def make_match(original: Any) -> Any:
+        def match_request(self: Any) -> None:
+            original(self)
+            request = self.request
             rule = request.url_rule
-            add_routing(rule.rule if rule is not None else None, request.view_args)
-            return original(self, *args, **kwargs)
+            if rule is not None:
+                add_routing(rule.rule, request.view_args)
 
-        return full_dispatch_request
+        return match_request
+
+    def make_handle(original: Any) -> Any:
+        def handle_user_exception(self: Any, e: Exception) -> Any:
+            # A blocked call is not an application error: no error log, no error
+            # handler. The middleware answers with the block response.
+            if isinstance(e, AttackBlocked):
+                return flask.Response(status=403)
+            return original(self, e)
+
+        return handle_user_exception
 
     patch(flask.Flask, "__call__", make_call)
-    patch(flask.Flask, "full_dispatch_request", make_dispatch)
+    patch(flask.ctx.RequestContext, "match_request", make_match)
+    patch(flask.Flask, "handle_user_exception", make_handle)
 
 
 TARGETS = (("flask", _app),)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any, Awaitable, Callable, Dict, List, MutableMapping, Optional, Tuple
+from typing import Any, Awaitable, Callable, List, MutableMapping, Optional, Tuple
 
 from .. import _agent
 from ..context import RequestContext, reset_current, set_current
@@ -53,33 +53,22 @@ async def serve_asgi(app: ASGIApp, scope: Scope, receive: Receive, send: Send) -
 
 
 async def _context(engine: Any, scope: Scope, receive: Receive) -> Tuple[RequestContext, Receive]:
-    headers: List[Tuple[bytes, bytes]] = scope.get("headers") or []
-    names: Dict[bytes, bytes] = {}
-    for name, value in headers:
-        names.setdefault(name.lower(), value)
-    client = scope.get("client")
-    path = scope.get("root_path", "") + scope.get("path", "")
-    context = RequestContext(
-        engine,
-        method=scope.get("method", ""),
-        path=path,
-        client_ip=client[0] if client else "",
-        user_agent=names.get(b"user-agent", b"").decode("latin-1"),
-        request_id=names.get(b"x-request-id", b"").decode("latin-1"),
-    )
+    context = RequestContext(engine, scope=scope)
     limits = _agent.limits()
     collect = Collector(context, limits)
-    collect.query_string(scope.get("query_string", b""))
-    content_type = names.get(b"content-type", b"").decode("latin-1")
-    kind = body_kind(content_type)
+    collect.asgi(scope)
+    content_type = length = None
+    for name, value in scope.get("headers") or ():
+        name = bytes(name).lower()
+        if name == b"content-type":
+            content_type = bytes(value).decode("latin-1")
+        elif name == b"content-length":
+            length = bytes(value)
+    kind = body_kind(content_type) if content_type else None
     if kind is not None:
-        body, receive = await _read_body(receive, names.get(b"content-length"), limits.max_body_bytes)
+        body, receive = await _read_body(receive, length, limits.max_body_bytes)
         if body:
             collect.body(kind, body, content_type)
-    cookie = names.get(b"cookie")
-    if cookie:
-        collect.cookies(cookie)
-    collect.headers((name.decode("latin-1").lower(), value) for name, value in headers)
     return context, receive
 
 

@@ -28,7 +28,7 @@ class WSGIMiddleware:
 
 def serve_wsgi(app: WSGIApp, environ: dict, start_response: Callable[..., Any]) -> Iterable[bytes]:
     """Runs ``app`` for one request under rampart's protection."""
-    engine = _agent.engine()
+    engine = _agent._engine
     if engine is None or CONTEXT_KEY in environ:
         return app(environ, start_response)
     try:
@@ -60,37 +60,18 @@ def serve_wsgi(app: WSGIApp, environ: dict, start_response: Callable[..., Any]) 
 
 
 def _context(engine: Any, environ: dict) -> RequestContext:
-    headers = [(key[5:].replace("_", "-").lower(), value) for key, value in environ.items() if key.startswith("HTTP_")]
-    context = RequestContext(
-        engine,
-        method=environ.get("REQUEST_METHOD", ""),
-        path=_wsgi_str(environ.get("SCRIPT_NAME", "")) + _wsgi_str(environ.get("PATH_INFO", "")),
-        client_ip=environ.get("REMOTE_ADDR", "") or "",
-        user_agent=environ.get("HTTP_USER_AGENT", ""),
-        request_id=environ.get("HTTP_X_REQUEST_ID", ""),
-    )
-    limits = _agent.limits()
-    collect = Collector(context, limits)
-    collect.query_string(environ.get("QUERY_STRING", "").encode("latin-1"))
-    content_type = environ.get("CONTENT_TYPE", "")
-    kind = body_kind(content_type)
-    if kind is not None:
-        body = _read_body(environ, limits.max_body_bytes)
-        if body:
-            collect.body(kind, body, content_type)
-    cookie = environ.get("HTTP_COOKIE")
-    if cookie:
-        collect.cookies(cookie.encode("latin-1"))
-    collect.headers((name, value.encode("latin-1")) for name, value in headers)
+    context = RequestContext(engine, environ=environ)
+    limits = _agent._limits
+    if context.request.collect_wsgi(environ, limits.max_inputs):
+        context.inputs_truncated = True
+    content_type = environ.get("CONTENT_TYPE")
+    if content_type:
+        kind = body_kind(content_type)
+        if kind is not None:
+            body = _read_body(environ, limits.max_body_bytes)
+            if body:
+                Collector(context, limits).body(kind, body, content_type)
     return context
-
-
-def _wsgi_str(value: str) -> str:
-    """WSGI strings are bytes decoded as latin-1; the app sees them as UTF-8."""
-    try:
-        return value.encode("latin-1").decode("utf-8")
-    except UnicodeError:
-        return value
 
 
 def _read_body(environ: dict, limit: int) -> Optional[bytes]:
@@ -107,7 +88,7 @@ def _read_body(environ: dict, limit: int) -> Optional[bytes]:
     return body
 
 
-def _answer_blocked(context: RequestContext, deferred: "_DeferredStart", start_response: Any) -> Iterable[bytes]:
+def _answer_blocked(context: RequestContext, deferred: _DeferredStart, start_response: Any) -> Iterable[bytes]:
     status, phrase, headers, body = block_response(context)
     exc_info = sys.exc_info() if deferred.forwarded else None
     if deferred.forwarded and exc_info[0] is None:

@@ -1,0 +1,62 @@
+"""protect() before or after the application imports its libraries: both work. Each
+case runs in a fresh interpreter, where nothing is imported yet."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import textwrap
+
+import pytest
+
+CHECK = """
+import json, rampart
+status = rampart.status()
+conn = sqlite3.connect(":memory:")
+with rampart.request_context(inputs=[("body", "email", "' OR 1=1-- ")]):
+    try:
+        conn.execute("SELECT 1 WHERE 'a' = '' OR 1=1-- '")
+        blocked = False
+    except rampart.AttackBlocked:
+        blocked = True
+print(json.dumps({"blocked": blocked, "patched": status["patched"],
+                  "flask_patched": hasattr(flask.Flask.__call__, "__rampart_original__")}))
+"""
+
+BEFORE = """
+import rampart
+rampart.protect({"mode": "block"})
+import sqlite3, flask
+"""
+
+AFTER = """
+import sqlite3, flask
+import rampart
+rampart.protect({"mode": "block"})
+"""
+
+
+@pytest.mark.parametrize("prelude", [BEFORE, AFTER], ids=["protect-then-import", "import-then-protect"])
+def test_hooks_apply_in_any_import_order(prelude: str) -> None:
+    pytest.importorskip("flask")
+    code = textwrap.dedent(prelude) + textwrap.dedent(CHECK)
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert out.returncode == 0, out.stderr
+    import json
+
+    result = json.loads(out.stdout.strip().splitlines()[-1])
+    assert result["blocked"] is True
+    assert result["flask_patched"] is True
+    assert "hook:sqlite3" in result["patched"]
+
+
+def test_mode_off_installs_nothing() -> None:
+    code = textwrap.dedent(
+        """
+        import sqlite3, rampart
+        rampart.protect({"mode": "off"})
+        print(rampart.status()["patched"], hasattr(sqlite3.connect, "__rampart_original__"))
+        """
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert out.stdout.split() == ["[]", "False"], out.stderr
