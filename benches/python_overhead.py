@@ -5,7 +5,7 @@
    with an input that occurs in it, so the engine lexes the query).
 2. Per request in the example Flask shop (examples/python-flask), called as a WSGI app
    with browser-like headers (no network, so the percentage is the worst case a real
-   server would show).
+   server would show), and served by werkzeug on 127.0.0.1 (a real HTTP round trip).
 
     python benches/python_overhead.py [--quick]
 
@@ -154,6 +154,47 @@ def flask_overhead() -> Dict[str, float]:
     return best
 
 
+def flask_http_overhead() -> Dict[str, float]:
+    import threading
+    import urllib.request
+
+    from shop import create_app
+    from werkzeug.serving import make_server
+
+    app = create_app(str(Path(tempfile.mkdtemp(prefix="rampart-bench-")) / "shop.db"))
+    server = make_server("127.0.0.1", 0, app)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    base = f"http://127.0.0.1:{server.server_port}"
+    headers = {name: value for source, name, value in TYPICAL_INPUTS if source == "header" and name != "host"}
+
+    def get(path: str) -> Callable[[], None]:
+        def run() -> None:
+            with urllib.request.urlopen(urllib.request.Request(base + path, headers=headers), timeout=10) as r:
+                r.read()
+
+        return run
+
+    def setup(name: str) -> None:
+        if name.endswith("no rampart"):
+            rampart.unprotect()
+        elif rampart.engine() is None:
+            rampart.protect({"mode": "block"})
+
+    variants = {}
+    for path in ("/products/2", "/search?q=mug"):
+        variants[f"GET {path}|no rampart"] = get(path)
+        variants[f"GET {path}|protected"] = get(path)
+    global ROUNDS
+    rounds, ROUNDS = ROUNDS, max(10, ROUNDS // 5)
+    try:
+        best = interleaved(variants, REQUESTS, setup)
+    finally:
+        ROUNDS = rounds
+        server.shutdown()
+        rampart.unprotect()
+    return best
+
+
 def main() -> None:
     print(f"python {sys.version.split()[0]}, rampart {rampart.__version__}, best of {ROUNDS} interleaved rounds")
     for label, ns in sqlite_overhead().items():
@@ -163,6 +204,13 @@ def main() -> None:
         plain, protected = flask[f"{label}|no rampart"] / 1000, flask[f"{label}|protected"] / 1000
         print(
             f"flask {label:20} {plain:7.1f} us without, {protected:7.1f} us with: "
+            f"{protected - plain:+6.1f} us ({(protected / plain - 1) * 100:+.1f}%)"
+        )
+    http = flask_http_overhead()
+    for label in ("GET /products/2", "GET /search?q=mug"):
+        plain, protected = http[f"{label}|no rampart"] / 1000, http[f"{label}|protected"] / 1000
+        print(
+            f"flask over HTTP {label:10} {plain:7.1f} us without, {protected:7.1f} us with: "
             f"{protected - plain:+6.1f} us ({(protected / plain - 1) * 100:+.1f}%)"
         )
 

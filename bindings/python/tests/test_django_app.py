@@ -67,3 +67,18 @@ def test_report_and_block(site, protect, events) -> None:
         event_id = re.fullmatch(r"<h1>リクエストはブロックされました</h1><p>id=([0-9a-f]{32})</p>", body).group(1)
         assert events.findings()[-1]["event_id"] == event_id
     assert [e["action"] for e in events.findings()] == ["blocked", "blocked"]
+
+
+def test_asgi_handler(site, protect, events) -> None:
+    """The same project under Django's ASGI handler, served by uvicorn."""
+    from django.core.asgi import get_asgi_application
+    from servers import uvicorn_server
+
+    protect("block")
+    with uvicorn_server(get_asgi_application()) as base:
+        assert request(base + NORMAL[1][0], NORMAL[1][1], NORMAL[1][2])[:3:2] == (200, "<p>Welcome, Alice!</p>")
+        status, _, body = request(base + ATTACKS[0][0], ATTACKS[0][1], ATTACKS[0][2])
+    assert status == 403
+    (event,) = events.findings()
+    assert event["event_id"] in body
+    assert (event["input"]["source"], event["input"]["key"]) == ("body", "email")

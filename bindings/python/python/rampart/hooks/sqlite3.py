@@ -37,7 +37,7 @@ def _checked(name: str, operation: str, base: type, standard: bool) -> Callable[
     original = getattr(base, name)
     if standard and name == "execute":
         # sqlite3's own signature: execute(sql, parameters=(), /)
-        def execute(self: Any, sql: Any, parameters: Any = _NONE) -> Any:
+        def execute(self: Any, sql: Any, parameters: Any = _NONE, /) -> Any:
             _sql(operation, SQLITE, sql)
             if parameters is _NONE:
                 return original(self, sql)
@@ -46,14 +46,14 @@ def _checked(name: str, operation: str, base: type, standard: bool) -> Callable[
         return execute
     if standard and name == "executemany":
 
-        def executemany(self: Any, sql: Any, seq_of_parameters: Any) -> Any:
+        def executemany(self: Any, sql: Any, seq_of_parameters: Any, /) -> Any:
             _sql(operation, SQLITE, sql)
             return original(self, sql, seq_of_parameters)
 
         return executemany
     if standard and name == "executescript":
 
-        def executescript(self: Any, sql_script: Any) -> Any:
+        def executescript(self: Any, sql_script: Any, /) -> Any:
             _sql(operation, SQLITE, sql_script)
             return original(self, sql_script)
 
@@ -73,7 +73,12 @@ def _subclass(base: type, cache: Dict[type, type], kind: str, extra: Dict[str, A
         if getattr(base, "__rampart_hooked__", False):
             return base
         standard = base is _std_connection or base is _std_cursor
-        namespace: Dict[str, Any] = {"__module__": base.__module__, "__doc__": base.__doc__, "__rampart_hooked__": True}
+        namespace: Dict[str, Any] = {
+            "__module__": base.__module__,
+            "__doc__": base.__doc__,
+            "__rampart_hooked__": True,
+            "__slots__": (),  # no __dict__: instances cost what the base's cost
+        }
         for name in ("execute", "executemany", "executescript"):
             namespace[name] = _checked(name, f"sqlite3.{kind}.{name}", base, standard)
         namespace.update(extra)

@@ -16,7 +16,7 @@ from . import add_routing
 def _wsgi(module: ModuleType) -> None:
     def make(original: Any) -> Any:
         def __call__(self: Any, environ: dict, start_response: Any) -> Any:
-            return serve_wsgi(lambda e, s: original(self, e, s), environ, start_response)
+            return serve_wsgi(original.__get__(self), environ, start_response)
 
         return __call__
 
@@ -26,7 +26,7 @@ def _wsgi(module: ModuleType) -> None:
 def _asgi(module: ModuleType) -> None:
     def make(original: Any) -> Any:
         async def __call__(self: Any, scope: Any, receive: Any, send: Any) -> None:
-            await serve_asgi(lambda s, r, w: original(self, s, r, w), scope, receive, send)
+            await serve_asgi(original.__get__(self), scope, receive, send)
 
         return __call__
 

@@ -16,7 +16,7 @@ from . import add_routing
 def _app(flask: ModuleType) -> None:
     def make_call(original: Any) -> Any:
         def __call__(self: Any, environ: dict, start_response: Any) -> Any:
-            return serve_wsgi(lambda e, s: original(self, e, s), environ, start_response)
+            return serve_wsgi(original.__get__(self), environ, start_response)
 
         return __call__
 

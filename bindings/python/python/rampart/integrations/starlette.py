@@ -14,7 +14,7 @@ from . import add_routing
 def _applications(module: ModuleType) -> None:
     def make(original: Any) -> Any:
         async def __call__(self: Any, scope: Any, receive: Any, send: Any) -> None:
-            await serve_asgi(lambda s, r, w: original(self, s, r, w), scope, receive, send)
+            await serve_asgi(original.__get__(self), scope, receive, send)
 
         return __call__
 
