@@ -7,6 +7,7 @@
 //! keys into SQL is as exposed through them as through values), and every function
 //! stops at `max_inputs` inputs in the request and reports that it did.
 
+use pyo3::intern;
 use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyDict, PyList, PyString, PyTuple};
 use rampart_core::{Request, Source};
@@ -215,24 +216,25 @@ pub fn wsgi_bytes(text: &Bound<'_, PyAny>, buf: &mut Vec<u8>) -> PyResult<()> {
 
 /// Method, path, query string, cookies and headers of a WSGI environ.
 pub fn wsgi_environ(collector: &mut Collector<'_>, environ: &Bound<'_, PyDict>) -> PyResult<()> {
+    let py = environ.py();
     let mut buf = Vec::new();
-    if let Some(method) = environ.get_item("REQUEST_METHOD")? {
+    if let Some(method) = environ.get_item(intern!(py, "REQUEST_METHOD"))? {
         wsgi_bytes(&method, &mut buf)?;
         collector.request.set_method(&buf);
     }
     let mut path = Vec::new();
-    for key in ["SCRIPT_NAME", "PATH_INFO"] {
+    for key in [intern!(py, "SCRIPT_NAME"), intern!(py, "PATH_INFO")] {
         if let Some(part) = environ.get_item(key)? {
             wsgi_bytes(&part, &mut buf)?;
             path.extend_from_slice(&buf);
         }
     }
     collector.request.set_path(&path);
-    if let Some(query) = environ.get_item("QUERY_STRING")? {
+    if let Some(query) = environ.get_item(intern!(py, "QUERY_STRING"))? {
         wsgi_bytes(&query, &mut buf)?;
         collector.urlencoded(Source::Query, &buf);
     }
-    if let Some(cookie) = environ.get_item("HTTP_COOKIE")? {
+    if let Some(cookie) = environ.get_item(intern!(py, "HTTP_COOKIE"))? {
         wsgi_bytes(&cookie, &mut buf)?;
         collector.cookies(&buf);
     }
@@ -256,22 +258,23 @@ pub fn wsgi_environ(collector: &mut Collector<'_>, environ: &Bound<'_, PyDict>) 
 
 /// Method, path, query string, cookies and headers of an ASGI HTTP scope.
 pub fn asgi_scope(collector: &mut Collector<'_>, scope: &Bound<'_, PyDict>) -> PyResult<()> {
-    if let Some(method) = scope.get_item("method")? {
+    let py = scope.py();
+    if let Some(method) = scope.get_item(intern!(py, "method"))? {
         collector.request.set_method(method.extract::<String>()?.as_bytes());
     }
     let mut path = Vec::new();
-    for key in ["root_path", "path"] {
+    for key in [intern!(py, "root_path"), intern!(py, "path")] {
         if let Some(part) = scope.get_item(key)? {
             path.extend_from_slice(part.extract::<String>()?.as_bytes());
         }
     }
     collector.request.set_path(&path);
-    if let Some(query) = scope.get_item("query_string")? {
+    if let Some(query) = scope.get_item(intern!(py, "query_string"))? {
         if let Ok(query) = query.cast::<PyBytes>() {
             collector.urlencoded(Source::Query, query.as_bytes());
         }
     }
-    let Some(headers) = scope.get_item("headers")? else { return Ok(()) };
+    let Some(headers) = scope.get_item(intern!(py, "headers"))? else { return Ok(()) };
     let mut name = Vec::new();
     for pair in headers.try_iter()? {
         let pair = pair?;

@@ -113,8 +113,8 @@ _current: ContextVar[Optional[RequestContext]] = ContextVar("rampart.request", d
 current = _current.get
 
 
-def set_current(context: Optional[RequestContext]) -> Any:
-    return _current.set(context)
+#: Makes a context current; returns the token for :func:`reset_current`.
+set_current = _current.set
 
 
 def reset_current(token: Any) -> None:

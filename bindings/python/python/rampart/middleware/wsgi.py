@@ -7,7 +7,8 @@ import sys
 from typing import Any, Callable, Iterable, Iterator, Optional
 
 from .. import _agent
-from ..context import RequestContext, reset_current, set_current
+from ..context import RequestContext, reset_current
+from ..context import set_current as _set_current
 from ..errors import AttackBlocked
 from ..inputs import Collector, body_kind
 from ._common import CONTEXT_KEY, block_response, middleware_failed
@@ -37,26 +38,29 @@ def serve_wsgi(app: WSGIApp, environ: dict, start_response: Callable[..., Any]) 
         middleware_failed(engine, error)
         return app(environ, start_response)
     environ[CONTEXT_KEY] = context
-    token = set_current(context)
-    deferred = _DeferredStart(start_response)
+    exchange = _Exchange(start_response, _set_current(context))
     try:
-        result = app(environ, deferred)
+        result = app(environ, exchange)
     except BaseException:
+        exchange.reset()
         if context.blocked:
-            reset_current(token)
-            return _answer_blocked(context, deferred, start_response)
-        reset_current(token)
+            return _answer_blocked(context, exchange, start_response)
         raise
     if context.blocked:
-        _close(result)
-        reset_current(token)
-        return _answer_blocked(context, deferred, start_response)
-    deferred.forward()
-    file_wrapper = environ.get("wsgi.file_wrapper")
-    if isinstance(result, (list, tuple)) or (isinstance(file_wrapper, type) and isinstance(result, file_wrapper)):
-        reset_current(token)
+        exchange.result = result
+        exchange.close()
+        return _answer_blocked(context, exchange, start_response)
+    exchange.forward()
+    if isinstance(result, (list, tuple)) or _is_file_wrapper(environ, result):
+        exchange.reset()
         return result
-    return _Response(result, token)
+    exchange.result = result
+    return exchange
+
+
+def _is_file_wrapper(environ: dict, result: Any) -> bool:
+    file_wrapper = environ.get("wsgi.file_wrapper")
+    return isinstance(file_wrapper, type) and isinstance(result, file_wrapper)
 
 
 def _context(engine: Any, environ: dict) -> RequestContext:
@@ -88,26 +92,31 @@ def _read_body(environ: dict, limit: int) -> Optional[bytes]:
     return body
 
 
-def _answer_blocked(context: RequestContext, deferred: _DeferredStart, start_response: Any) -> Iterable[bytes]:
+def _answer_blocked(context: RequestContext, exchange: _Exchange, start_response: Any) -> Iterable[bytes]:
     status, phrase, headers, body = block_response(context)
-    exc_info = sys.exc_info() if deferred.forwarded else None
-    if deferred.forwarded and exc_info[0] is None:
+    exc_info = sys.exc_info() if exchange.forwarded else None
+    if exchange.forwarded and exc_info[0] is None:
         exc_info = (AttackBlocked, AttackBlocked(context.blocked_event_id or "", None, "response"), None)
     start_response(f"{status} {phrase}", headers, exc_info)
     return [body]
 
 
-class _DeferredStart:
-    """Holds the app's start_response call until the app has returned, so that a
-    blocked request's response can still be replaced."""
+class _Exchange:
+    """One request's way through the app. As the app's ``start_response`` it holds the
+    call until the app has returned, so that a blocked request's response can still be
+    replaced; as the response iterable it keeps the request's context current while
+    the body is produced (templates and generators may query lazily) and resets it at
+    ``close()``."""
 
-    __slots__ = ("start_response", "args", "forwarded", "write")
+    __slots__ = ("start_response", "token", "args", "forwarded", "write", "result")
 
-    def __init__(self, start_response: Callable[..., Any]) -> None:
+    def __init__(self, start_response: Callable[..., Any], token: Any) -> None:
         self.start_response = start_response
+        self.token = token
         self.args: Optional[tuple] = None
         self.forwarded = False
         self.write: Optional[Callable[[bytes], Any]] = None
+        self.result: Any = None
 
     def __call__(self, status: str, headers: list, exc_info: Any = None) -> Callable[[bytes], Any]:
         if self.forwarded:
@@ -126,30 +135,18 @@ class _DeferredStart:
             if self.args is not None:
                 self.write = self.start_response(*self.args)
 
-
-class _Response:
-    """The app's response iterable, with the request's context current while it runs
-    (templates and generators may query the database lazily) and reset at close()."""
-
-    __slots__ = ("result", "token")
-
-    def __init__(self, result: Iterable[bytes], token: Any) -> None:
-        self.result = result
-        self.token = token
-
     def __iter__(self) -> Iterator[bytes]:
         return iter(self.result)
 
     def close(self) -> None:
         try:
-            _close(self.result)
+            close = getattr(self.result, "close", None)
+            if close is not None:
+                close()
         finally:
-            if self.token is not None:
-                reset_current(self.token)
-                self.token = None
+            self.reset()
 
-
-def _close(result: Any) -> None:
-    close = getattr(result, "close", None)
-    if close is not None:
-        close()
+    def reset(self) -> None:
+        if self.token is not None:
+            reset_current(self.token)
+            self.token = None
