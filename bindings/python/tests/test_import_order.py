@@ -3,6 +3,8 @@ case runs in a fresh interpreter, where nothing is imported yet."""
 
 from __future__ import annotations
 
+import json
+import os
 import subprocess
 import sys
 import textwrap
@@ -42,8 +44,6 @@ def test_hooks_apply_in_any_import_order(prelude: str) -> None:
     code = textwrap.dedent(prelude) + textwrap.dedent(CHECK)
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
     assert out.returncode == 0, out.stderr
-    import json
-
     result = json.loads(out.stdout.strip().splitlines()[-1])
     assert result["blocked"] is True
     assert result["flask_patched"] is True
@@ -60,3 +60,28 @@ def test_mode_off_installs_nothing() -> None:
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
     assert out.stdout.split() == ["[]", "False"], out.stderr
+
+
+def test_environment_variables(tmp_path) -> None:
+    """RAMPART_POLICY, RAMPART_MODE and RAMPART_EVENTS, as a deployment sets them."""
+    policy = tmp_path / "policy.json"
+    policy.write_text('{"mode": "report", "block_response": {"status": 451}}', encoding="utf-8")
+    events = tmp_path / "events.jsonl"
+    code = textwrap.dedent(
+        """
+        import sqlite3, rampart
+        engine = rampart.protect()
+        conn = sqlite3.connect(":memory:")
+        with rampart.request_context(inputs=[("query", "q", "' OR 1=1-- ")]):
+            try:
+                conn.execute("SELECT 1 WHERE 'a' = '' OR 1=1-- '")
+            except rampart.AttackBlocked:
+                print("blocked", engine.block_status)
+        """
+    )
+    env = dict(os.environ, RAMPART_POLICY=str(policy), RAMPART_MODE="block", RAMPART_EVENTS=str(events))
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60, env=env)
+    assert out.stdout.split() == ["blocked", "451"], out.stderr
+    (event,) = [json.loads(line) for line in events.read_text(encoding="utf-8").splitlines()]
+    assert (event["action"], event["input"]["key"]) == ("blocked", "q")
+    assert out.stderr == ""  # events went to the file, not stderr
