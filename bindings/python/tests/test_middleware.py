@@ -236,3 +236,20 @@ def test_asgi_block_replaces_the_apps_own_answer(protect, events) -> None:
 
     sent = run_asgi(raising_app, asgi_scope(), [json.dumps({"email": "' OR 1=1-- "}).encode()])
     assert [m.get("status") for m in sent][:1] == [403]
+
+
+def test_attack_blocked_even_when_its_event_fails(protect, events, monkeypatch) -> None:
+    protect("block")
+
+    def broken_stack(*args, **kwargs):
+        raise RuntimeError("no stack today")
+
+    monkeypatch.setattr(rampart.sinks.events, "capture_stack", broken_stack)
+    conn = sqlite3.connect(":memory:")
+    with rampart.request_context(inputs=[("query", "q", "' OR 1=1-- ")]) as context:
+        with pytest.raises(rampart.AttackBlocked):
+            conn.execute(ATTACK_QUERY)
+        assert context.blocked
+    monkeypatch.undo()
+    (error,) = events.all()
+    assert error["action"] == "failed_open" and "no stack today" in error["error"]["message"]

@@ -14,7 +14,8 @@ Adding a kind of sink is one short function here (see :func:`sql`) plus a hook m
 
 from __future__ import annotations
 
-from typing import Any, Callable, Optional, Tuple
+import uuid
+from typing import Any, Callable, Tuple
 
 from . import events
 from ._rampart import Dialect, Verdict, new_event_id
@@ -65,55 +66,56 @@ def _check(
 
 
 def _finding(context: RequestContext, kind: str, operation: str, resource: Any, verdict: Verdict) -> None:
-    """Reports a finding; raises AttackBlocked when the verdict blocks."""
-    try:
-        blocked = _found(context, kind, operation, resource, verdict)
-    except Exception as error:  # noqa: BLE001 -- the event could not be made: fail open
-        _failed(context, kind, operation, error)
-        return
-    if blocked is not None:
-        raise blocked
-
-
-def _found(
-    context: RequestContext, kind: str, operation: str, resource: Any, verdict: Verdict
-) -> Optional[AttackBlocked]:
-    """Writes the event of a finding; returns the exception to raise when blocking."""
-    seen = (kind, resource, verdict.input_index)
+    """Writes the event of a finding; raises AttackBlocked when the verdict blocks. A
+    confirmed attack is blocked even if its event cannot be written."""
     if not verdict.is_block:
         # A report does not stop the call: an application retrying the same query (or
         # a driver running it through two hooked layers) would repeat the event.
+        seen = (kind, resource, verdict.input_index)
         if context.reported is None:
             context.reported = set()
         elif seen in context.reported:
-            return None
+            return
         context.reported.add(seen)
-    event_id = new_event_id()
-    client_ip, user_agent, request_id = context.event_fields()
-    line = context.engine.event_json(
-        context.request,
-        verdict,
-        kind,
-        resource,
-        operation=operation,
-        event_id=event_id,
-        client_ip=client_ip,
-        user_agent=user_agent,
-        request_id=request_id,
-        stack=events.capture_stack(),
-    )
-    if line is not None:
-        events.emit(line)
-    if not verdict.is_block:
-        return None
-    context.blocked_event_id = event_id
-    return AttackBlocked(event_id, verdict.threat, operation, verdict)
+    try:
+        event_id = new_event_id()
+    except Exception:  # noqa: BLE001
+        event_id = uuid.uuid4().hex
+    try:
+        client_ip, user_agent, request_id = context.event_fields()
+        line = context.engine.event_json(
+            context.request,
+            verdict,
+            kind,
+            resource,
+            operation=operation,
+            event_id=event_id,
+            client_ip=client_ip,
+            user_agent=user_agent,
+            request_id=request_id,
+            stack=events.capture_stack(),
+        )
+        if line is not None:
+            events.emit(line)
+    except Exception as error:  # noqa: BLE001 -- the event could not be made: say so
+        _failed(context, kind, operation, error)
+    if verdict.is_block:
+        context.blocked_event_id = event_id
+        raise AttackBlocked(event_id, verdict.threat, operation, verdict)
 
 
 def _failed(context: RequestContext, kind: str, operation: str, error: BaseException) -> None:
-    event_id = ""
+    """Writes the error event of a failure inside rampart; blocks only under
+    ``fail_closed``. Every step is guarded: the error path itself must not fail."""
     try:
         event_id = new_event_id()
+    except Exception:  # noqa: BLE001
+        event_id = uuid.uuid4().hex
+    try:
+        stack = events.capture_stack()
+    except Exception:  # noqa: BLE001
+        stack = []
+    try:
         client_ip, user_agent, request_id = context.event_fields()
         events.emit(
             context.engine.error_event_json(
@@ -126,12 +128,11 @@ def _failed(context: RequestContext, kind: str, operation: str, error: BaseExcep
                 client_ip=client_ip,
                 user_agent=user_agent,
                 request_id=request_id,
-                stack=events.capture_stack(),
+                stack=stack,
             )
         )
-        fail_closed = context.engine.fail_closed
-    except Exception:  # noqa: BLE001 -- the error path itself failed: stay open
-        return
-    if fail_closed:
+    except Exception:  # noqa: BLE001 -- nothing more can be said: stay open
+        pass
+    if getattr(context.engine, "fail_closed", False):
         context.blocked_event_id = event_id
         raise AttackBlocked(event_id, None, operation) from error
