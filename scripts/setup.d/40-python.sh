@@ -21,11 +21,12 @@ if [ "${#missing[@]}" -gt 0 ]; then
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
 fi
 
-. scripts/lib/python-env.sh
-if [ ! -x "$RAMPART_VENV/bin/python" ]; then
-  python3 -m venv "$RAMPART_VENV"
-  "$RAMPART_VENV/bin/python" -m pip install --quiet --upgrade pip
+venv="${RAMPART_VENV:-$PWD/target/venv}"
+if [ ! -x "$venv/bin/python" ]; then
+  python3 -m venv "$venv"
+  "$venv/bin/python" -m pip install --quiet --upgrade pip
 fi
+. scripts/lib/python-env.sh
 requirements=bindings/python/requirements-dev.txt
 stamp="$RAMPART_VENV/.requirements.sha256"
 want=$(sha256sum "$requirements" | cut -d' ' -f1)
