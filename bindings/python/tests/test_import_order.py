@@ -85,3 +85,24 @@ def test_environment_variables(tmp_path) -> None:
     (event,) = [json.loads(line) for line in events.read_text(encoding="utf-8").splitlines()]
     assert (event["action"], event["input"]["key"]) == ("blocked", "q")
     assert out.stderr == ""  # events went to the file, not stderr
+
+
+def test_a_hook_that_cannot_apply_says_so_and_breaks_nothing() -> None:
+    """A library whose shape changed (here: a fake sqlite3 without connect) is left
+    alone, with an error event, and the import still works."""
+    code = textwrap.dedent(
+        """
+        import sys, types, rampart
+        fake = types.ModuleType("sqlite3")
+        sys.modules["sqlite3"] = fake
+        rampart.protect({"mode": "block"})
+        import sqlite3
+        print("imported", sqlite3 is fake)
+        """
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert out.stdout.split() == ["imported", "True"], out.stderr
+    (event,) = [json.loads(line) for line in out.stderr.splitlines() if line.startswith("{")]
+    assert event["action"] == "failed_open"
+    assert event["error"]["kind"] == "hook_not_applied"
+    assert "hook:sqlite3" in event["error"]["message"]

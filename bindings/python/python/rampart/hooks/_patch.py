@@ -101,14 +101,17 @@ def _run(label: str, callback: Callable[[ModuleType], None], module: ModuleType)
 
 
 def _hook_error_line(label: str, error: BaseException) -> str:
+    """An error event (docs/events.md) saying a hook could not be applied."""
+    from .. import _agent
+
+    message = f"{label}: {type(error).__name__}: {error}"
+    engine = _agent.engine()
+    if engine is not None:
+        return engine.error_event_json("", "hook_not_applied", message, operation=label)
     import json
 
     return json.dumps(
-        {
-            "threat": None,
-            "action": "failed_open",
-            "error": {"kind": "hook_not_applied", "message": f"{label}: {type(error).__name__}: {error}"},
-        }
+        {"threat": None, "action": "failed_open", "error": {"kind": "hook_not_applied", "message": message}}
     )
 
 
