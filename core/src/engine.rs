@@ -43,6 +43,19 @@ impl Engine {
         crate::event::format_event(&self.policy, request, verdict, sink_kind, resource, context)
     }
 
+    /// The event JSON line of a hook that failed internally. See
+    /// [`format_error_event`](crate::event::format_error_event).
+    pub fn error_event_json(
+        &self,
+        request: Option<&Request>,
+        sink_kind: &str,
+        error_kind: &str,
+        message: &str,
+        context: &crate::event::EventContext,
+    ) -> String {
+        crate::event::format_error_event(&self.policy, request, sink_kind, error_kind, message, context)
+    }
+
     /// Did an input of `request` change the structure of `query`?
     ///
     /// `query` is the SQL text the application is about to send, as bytes (UTF-8 is not

@@ -144,6 +144,44 @@ pub fn format_event(
     Some(event.to_string())
 }
 
+/// Formats the event of a hook that failed internally (a bug in the agent, a resource it
+/// could not read): the sink call went on (`failed_open`) or was stopped
+/// (`failed_closed`, when the policy's `fail_closed` is set). Same envelope as a
+/// finding, with `threat` null and an `error` object instead of `input`, so one log
+/// query finds both.
+pub fn format_error_event(
+    policy: &Policy,
+    request: Option<&Request>,
+    sink_kind: &str,
+    error_kind: &str,
+    message: &str,
+    context: &EventContext,
+) -> String {
+    let event_id = if context.event_id.is_empty() { new_event_id() } else { context.event_id.clone() };
+    let (message, _) = truncate(message.as_bytes(), MAX_VALUE_BYTES);
+    let text =
+        |f: fn(&Request) -> &[u8]| request.map_or_else(String::new, |r| String::from_utf8_lossy(f(r)).into_owned());
+    json!({
+        "time": rfc3339_now(),
+        "event_id": event_id,
+        "threat": null,
+        "action": if policy.fail_closed { "failed_closed" } else { "failed_open" },
+        "error": { "kind": error_kind, "message": message },
+        "sink": { "kind": sink_kind, "operation": context.operation },
+        "request": {
+            "method": text(Request::method),
+            "path": text(Request::path),
+            "route": text(Request::route),
+            "client_ip": context.client_ip,
+            "user_agent": context.user_agent,
+            "request_id": context.request_id,
+        },
+        "stack": context.stack,
+        "engine": { "version": crate::VERSION, "policy_version": policy.version },
+    })
+    .to_string()
+}
+
 fn is_secret(input: Input<'_>) -> bool {
     match input.source {
         Source::Cookie => true,
@@ -301,6 +339,26 @@ mod tests {
         assert_eq!(c.stack.len(), 2);
         assert!(EventContext::from_json(b"").is_ok());
         assert!(EventContext::from_json(br#"{"operatoin":"x"}"#).is_err());
+    }
+
+    #[test]
+    fn error_events_share_the_envelope() {
+        let mut request = Request::new();
+        request.set_path(b"/login");
+        let context = EventContext { operation: "sqlite3.Cursor.execute".into(), ..EventContext::default() };
+        let mut policy = Policy::default();
+        let line = format_error_event(&policy, Some(&request), "sql", "internal", "boom", &context);
+        let v: serde_json::Value = serde_json::from_str(&line).expect("valid JSON");
+        assert_eq!(v["action"], "failed_open");
+        assert_eq!(v["threat"], serde_json::Value::Null);
+        assert_eq!(v["error"]["kind"], "internal");
+        assert_eq!(v["error"]["message"], "boom");
+        assert_eq!(v["sink"]["operation"], "sqlite3.Cursor.execute");
+        assert_eq!(v["request"]["path"], "/login");
+        assert_eq!(v["event_id"].as_str().map(str::len), Some(32));
+        policy.fail_closed = true;
+        let line = format_error_event(&policy, None, "sql", "internal", "boom", &EventContext::default());
+        assert!(line.contains(r#""action":"failed_closed""#));
     }
 
     #[test]

@@ -101,7 +101,7 @@ mod verdict;
 
 pub use engine::Engine;
 pub use error::{Error, ErrorKind};
-pub use event::{format_event, EventContext};
+pub use event::{format_error_event, format_event, EventContext};
 pub use lex::sql::Dialect;
 pub use policy::{Mode, Policy, ProtectionAction};
 pub use request::{Input, Request, Source};

@@ -1,0 +1,48 @@
+"""Flask: ``Flask.__call__`` runs under the WSGI middleware (whatever wraps
+``app.wsgi_app``), URL matching adds the rule and the view arguments, and
+an AttackBlocked that escapes a view is not logged as an application error."""
+
+from __future__ import annotations
+
+from types import ModuleType
+from typing import Any
+
+from ..errors import AttackBlocked
+from ..hooks._patch import patch
+from ..middleware.wsgi import serve_wsgi
+from . import add_routing
+
+
+def _app(flask: ModuleType) -> None:
+    def make_call(original: Any) -> Any:
+        def __call__(self: Any, environ: dict, start_response: Any) -> Any:
+            return serve_wsgi(original.__get__(self), environ, start_response)
+
+        return __call__
+
+    def make_match(original: Any) -> Any:
+        def match_request(self: Any) -> None:
+            original(self)
+            request = self.request
+            rule = request.url_rule
+            if rule is not None:
+                add_routing(rule.rule, request.view_args)
+
+        return match_request
+
+    def make_handle(original: Any) -> Any:
+        def handle_user_exception(self: Any, e: Exception) -> Any:
+            # A blocked call is not an application error: no error log, no error
+            # handler. The middleware answers with the block response.
+            if isinstance(e, AttackBlocked):
+                return flask.Response(status=403)
+            return original(self, e)
+
+        return handle_user_exception
+
+    patch(flask.Flask, "__call__", make_call)
+    patch(flask.ctx.RequestContext, "match_request", make_match)
+    patch(flask.Flask, "handle_user_exception", make_handle)
+
+
+TARGETS = (("flask", _app),)

@@ -1,0 +1,48 @@
+//! `rampart._rampart`: the Python extension module of rampart.
+//!
+//! A thin layer over rampart-core, one file per core module: [`engine`] (Engine, the
+//! checks and the event formatting), [`request`] (Request), [`verdict`] (Verdict),
+//! [`dialect`] (Dialect), [`error`] (one exception class per core error kind).
+//! Everything above it (request context, middleware, hooks) is Python, in
+//! `python/rampart/`.
+//!
+//! Every entry point runs inside [`error::guard`]: a panic becomes
+//! `rampart.InternalError` (an `Exception`), never pyo3's `PanicException` (a
+//! `BaseException` that would slip past the application's `except Exception`).
+
+use pyo3::prelude::*;
+
+mod collect;
+mod dialect;
+mod engine;
+mod error;
+mod request;
+mod text;
+mod verdict;
+
+/// A fresh, unpredictable event id (32 hex digits).
+#[pyfunction]
+fn new_event_id() -> PyResult<String> {
+    error::guard(rampart_core::event::new_event_id)
+}
+
+/// Panics inside the guard. The test suite calls it to prove that a panic reaches
+/// Python as `rampart.InternalError`.
+#[pyfunction]
+fn _panic_for_test() -> PyResult<()> {
+    error::guard(|| panic!("deliberate panic for the test suite"))
+}
+
+#[pymodule]
+fn _rampart(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    m.add("__version__", rampart_core::VERSION)?;
+    m.add("MAX_EVENT_VALUE_BYTES", rampart_core::event::MAX_VALUE_BYTES)?;
+    m.add_class::<engine::PyEngine>()?;
+    m.add_class::<request::PyRequest>()?;
+    m.add_class::<verdict::PyVerdict>()?;
+    m.add_class::<dialect::PyDialect>()?;
+    m.add_function(wrap_pyfunction!(new_event_id, m)?)?;
+    m.add_function(wrap_pyfunction!(_panic_for_test, m)?)?;
+    error::register(m)?;
+    Ok(())
+}

@@ -1,0 +1,125 @@
+"""The sqlite3 hook, against the real sqlite3 module."""
+
+from __future__ import annotations
+
+import sqlite3
+
+import pytest
+import rampart
+
+ATTACK = "' OR 1=1-- "
+SQL = "SELECT name FROM users WHERE email = '" + ATTACK + "' AND pw = 'x'"
+
+
+def make_db(conn: sqlite3.Connection) -> sqlite3.Connection:
+    conn.executescript(
+        "CREATE TABLE users (email TEXT, pw TEXT, name TEXT); INSERT INTO users VALUES ('a@x', 'pw', 'Alice');"
+    )
+    return conn
+
+
+def attack_context():
+    return rampart.request_context(method="POST", path="/login", inputs=[("body", "email", ATTACK)])
+
+
+def test_every_entry_point_blocks(protect, events) -> None:
+    protect("block")
+    conn = make_db(sqlite3.connect(":memory:"))
+    assert isinstance(conn, sqlite3.Connection)
+    calls = {
+        "sqlite3.Connection.execute": lambda: conn.execute(SQL),
+        "sqlite3.Connection.executemany": lambda: conn.executemany(SQL, []),
+        "sqlite3.Connection.executescript": lambda: conn.executescript(SQL),
+        "sqlite3.Cursor.execute": lambda: conn.cursor().execute(SQL),
+        "sqlite3.Cursor.executemany": lambda: conn.cursor().executemany(SQL, []),
+        "sqlite3.Cursor.executescript": lambda: conn.cursor().executescript(SQL),
+    }
+    for operation, call in calls.items():
+        with attack_context() as context:
+            with pytest.raises(rampart.AttackBlocked) as raised:
+                call()
+            assert raised.value.operation == operation
+            assert context.blocked_event_id == raised.value.event_id
+    found = events.findings()
+    assert len(found) == len(calls)
+    assert {e["sink"]["operation"] for e in found} == set(calls)
+    assert all(e["action"] == "blocked" and e["input"]["key"] == "email" for e in found)
+    # the stack starts in this file, not inside rampart
+    assert found[0]["stack"][0].startswith("test_hook_sqlite3.py:")
+
+
+def test_report_mode_runs_the_query_and_reports_once(protect, events) -> None:
+    protect("report")
+    conn = make_db(sqlite3.connect(":memory:"))
+    with attack_context():
+        rows = conn.execute(SQL).fetchall()
+        conn.execute(SQL)  # the same finding again in the same request: one event
+    assert rows == [("Alice",)]  # the injection worked: report mode only reports
+    found = events.findings()
+    assert [e["action"] for e in found] == ["reported"]
+
+
+def test_no_change_without_attack(protect, events) -> None:
+    protect("block")
+    conn = make_db(sqlite3.connect(":memory:"))
+    with rampart.request_context(inputs=[("body", "email", "a@x"), ("body", "q", "O'Brien")]):
+        cur = conn.cursor()
+        assert cur.execute("SELECT name FROM users WHERE email = ?", ("a@x",)).fetchall() == [("Alice",)]
+        assert conn.execute("SELECT name FROM users WHERE email = 'a@x'").fetchone() == ("Alice",)
+        assert conn.execute("SELECT ?", ("O'Brien",)).fetchone() == ("O'Brien",)
+        cur.executemany("INSERT INTO users VALUES (?, ?, ?)", [("b@x", "p", "Bob"), ("c@x", "p", "Cy")])
+        assert cur.rowcount == 2
+        assert conn.total_changes >= 3
+        with pytest.raises(sqlite3.OperationalError):
+            conn.execute("SELEC nonsense")  # the driver's own errors are untouched
+    # outside a request nothing is checked, attack-shaped or not
+    assert len(conn.execute(SQL).fetchall()) == 3
+    assert events.all() == []
+
+
+def test_factories_are_kept(protect) -> None:
+    protect("block")
+
+    class MyConnection(sqlite3.Connection):
+        marker = "mine"
+
+    class MyCursor(sqlite3.Cursor):
+        marker = "cursor"
+
+    conn = sqlite3.connect(":memory:", factory=MyConnection)
+    assert isinstance(conn, MyConnection) and conn.marker == "mine"
+    cur = conn.cursor(MyCursor)
+    assert isinstance(cur, MyCursor) and cur.marker == "cursor"
+    conn2 = sqlite3.connect(":memory:", 5.0, 0, "DEFERRED", True, MyConnection)  # positional factory
+    assert isinstance(conn2, MyConnection)
+    with attack_context():
+        for target in (conn, cur, conn2):
+            with pytest.raises(rampart.AttackBlocked):
+                target.execute(SQL)
+
+
+def test_import_styles(protect) -> None:
+    protect("block")
+    from sqlite3 import dbapi2
+
+    conn = dbapi2.connect(":memory:")  # Django's spelling
+    with attack_context(), pytest.raises(rampart.AttackBlocked):
+        conn.execute(SQL)
+
+
+def test_unprotect_restores_connect(protect) -> None:
+    original = sqlite3.connect.__wrapped__ if hasattr(sqlite3.connect, "__wrapped__") else None
+    protect("block")
+    assert getattr(sqlite3.connect, "__rampart_original__", None) is not None
+    rampart.unprotect()
+    assert not hasattr(sqlite3.connect, "__rampart_original__")
+    assert original is None or sqlite3.connect is original
+
+
+def test_signatures_are_the_drivers_own(protect) -> None:
+    protect("block")
+    conn = sqlite3.connect(":memory:")
+    with pytest.raises(TypeError):
+        conn.execute(sql="SELECT 1")  # positional-only, as in sqlite3 itself
+    assert conn.execute("SELECT ?", (1,)).fetchone() == (1,)
+    assert conn.execute("SELECT 1").fetchone() == (1,)

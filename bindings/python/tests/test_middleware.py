@@ -1,0 +1,255 @@
+"""The generic WSGI and ASGI middleware around bare applications."""
+
+from __future__ import annotations
+
+import asyncio
+import io
+import json
+import sqlite3
+
+import pytest
+import rampart
+from rampart import _rampart, sinks
+from rampart.context import current
+
+ATTACK_QUERY = "SELECT 1 WHERE 'a' = '' OR 1=1-- '"
+
+
+def wsgi_environ(body: bytes = b"", content_type: str = "", query: str = "", path: str = "/") -> dict:
+    return {
+        "REQUEST_METHOD": "POST" if body else "GET",
+        "PATH_INFO": path,
+        "QUERY_STRING": query,
+        "CONTENT_TYPE": content_type,
+        "CONTENT_LENGTH": str(len(body)) if body else "",
+        "REMOTE_ADDR": "127.0.0.1",
+        "HTTP_USER_AGENT": "tests",
+        "HTTP_X_REQUEST_ID": "req-1",
+        "wsgi.input": io.BytesIO(body),
+    }
+
+
+def call_wsgi(app, environ):
+    started = {}
+
+    def start_response(status, headers, exc_info=None):
+        started["status"], started["headers"] = status, dict(headers)
+        return lambda data: None
+
+    result = rampart.WSGIMiddleware(app)(environ, start_response)
+    try:
+        body = b"".join(result)
+    finally:
+        if hasattr(result, "close"):
+            result.close()
+    return started["status"], started["headers"], body
+
+
+def test_wsgi_body_is_still_readable_by_the_app(protect) -> None:
+    protect("block")
+    seen = {}
+
+    def app(environ, start_response):
+        length = int(environ["CONTENT_LENGTH"])
+        seen["body"] = environ["wsgi.input"].read(length)
+        seen["inputs"] = current().request.inputs()
+        start_response("200 OK", [("Content-Type", "text/plain")])
+        return [b"ok"]
+
+    body = b"email=a%40x&password=p"
+    status, _, out = call_wsgi(app, wsgi_environ(body, "application/x-www-form-urlencoded", "page=2"))
+    assert (status, out, seen["body"]) == ("200 OK", b"ok", body)
+    assert ("body", b"email", b"a@x") in seen["inputs"]
+    assert ("query", b"page", b"2") in seen["inputs"]
+    assert ("header", b"x-request-id", b"req-1") in seen["inputs"]
+    assert current() is None  # reset after the response closed
+
+
+def test_wsgi_block_replaces_the_apps_own_answer(protect, events) -> None:
+    protect("block")
+
+    def app(environ, start_response):
+        try:
+            sqlite3.connect(":memory:").execute(ATTACK_QUERY)
+        except Exception:
+            start_response("500 Internal Server Error", [("Content-Type", "text/plain")])
+            return [b"my own error page"]
+        start_response("200 OK", [])
+        return [b"fine"]
+
+    status, headers, body = call_wsgi(app, wsgi_environ(query="email=%27+OR+1%3D1--+"))
+    assert status == "403 Forbidden"
+    assert headers["Content-Type"] == "text/html; charset=utf-8"
+    assert body.decode("utf-8").startswith("<h1>リクエストはブロックされました</h1>")
+    assert int(headers["Content-Length"]) == len(body)
+    event = events.findings()[0]
+    assert event["event_id"] in body.decode()
+    assert event["request"]["request_id"] == "req-1"
+    assert event["request"]["user_agent"] == "tests"
+
+
+def test_wsgi_streaming_response_keeps_the_context(protect, events) -> None:
+    protect("report")
+
+    def app(environ, start_response):
+        start_response("200 OK", [])
+
+        def stream():
+            yield b"a"
+            sqlite3.connect(":memory:").execute(ATTACK_QUERY)  # a lazy query while streaming
+            yield b"b"
+
+        return stream()
+
+    assert call_wsgi(app, wsgi_environ(query="email=%27+OR+1%3D1--+"))[2] == b"ab"
+    assert [e["action"] for e in events.findings()] == ["reported"]
+    assert current() is None
+
+
+def test_wsgi_large_body_left_alone(protect) -> None:
+    rampart.protect({"mode": "block"}, max_body_bytes=10)
+    seen = {}
+
+    def app(environ, start_response):
+        seen["stream"] = environ["wsgi.input"]
+        seen["n"] = len(current().request)
+        start_response("200 OK", [])
+        return [environ["wsgi.input"].read()]
+
+    environ = wsgi_environ(b"x=" + b"y" * 100, "application/x-www-form-urlencoded")
+    original = environ["wsgi.input"]
+    assert call_wsgi(app, environ)[2] == b"x=" + b"y" * 100
+    assert seen["stream"] is original
+    rampart.protect({"mode": "block"}, max_body_bytes=1 << 20)
+
+
+def test_wsgi_middleware_failure_fails_open(protect, events) -> None:
+    protect("block")
+
+    def app(environ, start_response):
+        start_response("200 OK", [])
+        return [b"served"]
+
+    # an environ that breaks the WSGI rules cannot be read: serve the request anyway
+    environ = wsgi_environ(query="q=1")
+    environ["REQUEST_METHOD"] = 42
+    assert call_wsgi(app, environ)[2] == b"served"
+    (error,) = events.all()
+    assert (error["action"], error["error"]["kind"], error["threat"]) == ("failed_open", "internal", None)
+
+
+def test_engine_fault_fails_open_or_closed(protect, events) -> None:
+    def panicking_check(engine, request):
+        return _rampart._panic_for_test()
+
+    protect("block")
+    with rampart.request_context(inputs=[("query", "q", "x' OR 1=1")]) as context:
+        sinks._check(context, "sql", "test.op", "SELECT 1", panicking_check, ())  # no exception: open
+        assert not context.blocked
+    (error,) = events.all()
+    assert error["action"] == "failed_open"
+    assert "rampart panicked" in error["error"]["message"]
+    assert error["sink"]["operation"] == "test.op"
+
+    protect("block", fail_closed=True)
+    with rampart.request_context(inputs=[("query", "q", "x")]) as context:
+        with pytest.raises(rampart.AttackBlocked):
+            sinks._check(context, "sql", "test.op", "SELECT 1", panicking_check, ())
+        assert context.blocked
+    assert events.all()[-1]["action"] == "failed_closed"
+
+
+def run_asgi(app, scope, chunks):
+    sent = []
+    incoming = [{"type": "http.request", "body": c, "more_body": i < len(chunks) - 1} for i, c in enumerate(chunks)]
+
+    async def receive():
+        if incoming:
+            return incoming.pop(0)
+        await asyncio.sleep(0)
+        return {"type": "http.disconnect"}
+
+    async def send(message):
+        sent.append(message)
+
+    asyncio.run(rampart.ASGIMiddleware(app)(scope, receive, send))
+    return sent
+
+
+def asgi_scope(query: bytes = b"", content_type: bytes = b"application/json") -> dict:
+    return {
+        "type": "http",
+        "method": "POST",
+        "path": "/api/login",
+        "root_path": "",
+        "query_string": query,
+        "headers": [(b"content-type", content_type), (b"user-agent", b"tests"), (b"cookie", b"sid=s1")],
+        "client": ("127.0.0.1", 5000),
+    }
+
+
+def test_asgi_body_replayed_and_inputs_collected(protect) -> None:
+    protect("block")
+    seen = {}
+
+    async def app(scope, receive, send):
+        body = b""
+        while True:
+            message = await receive()
+            body += message.get("body", b"")
+            if not message.get("more_body"):
+                break
+        seen["body"], seen["inputs"] = body, current().request.inputs()
+        await send({"type": "http.response.start", "status": 200, "headers": []})
+        await send({"type": "http.response.body", "body": b"part1", "more_body": True})
+        await send({"type": "http.response.body", "body": b"part2"})
+
+    document = json.dumps({"email": "a@x", "n": 1}).encode()
+    sent = run_asgi(app, asgi_scope(b"x=1"), [document[:5], document[5:]])
+    assert seen["body"] == document
+    assert [m.get("status") or m.get("body") for m in sent] == [200, b"part1", b"part2"]
+    assert {("body", b"email", b"a@x"), ("query", b"x", b"1"), ("cookie", b"sid", b"s1")} <= set(seen["inputs"])
+
+
+def test_asgi_block_replaces_the_apps_own_answer(protect, events) -> None:
+    protect("block")
+
+    async def app(scope, receive, send):
+        await receive()
+        try:
+            sqlite3.connect(":memory:").execute(ATTACK_QUERY)
+            status, body = 200, b"fine"
+        except rampart.AttackBlocked:
+            status, body = 500, b"my own error"
+        await send({"type": "http.response.start", "status": status, "headers": []})
+        await send({"type": "http.response.body", "body": body})
+
+    sent = run_asgi(app, asgi_scope(), [json.dumps({"email": "' OR 1=1-- "}).encode()])
+    assert sent[0]["status"] == 403
+    assert (b"content-type", b"text/html; charset=utf-8") in sent[0]["headers"]
+    assert events.findings()[0]["event_id"] in sent[1]["body"].decode("utf-8")
+    assert len(sent) == 2
+
+    async def raising_app(scope, receive, send):
+        await receive()
+        sqlite3.connect(":memory:").execute(ATTACK_QUERY)
+
+    sent = run_asgi(raising_app, asgi_scope(), [json.dumps({"email": "' OR 1=1-- "}).encode()])
+    assert [m.get("status") for m in sent][:1] == [403]
+
+
+def test_attack_blocked_even_when_its_event_fails(protect, events, monkeypatch) -> None:
+    protect("block")
+
+    def broken_stack(*args, **kwargs):
+        raise RuntimeError("no stack today")
+
+    monkeypatch.setattr(rampart.sinks.events, "capture_stack", broken_stack)
+    conn = sqlite3.connect(":memory:")
+    with rampart.request_context(inputs=[("query", "q", "' OR 1=1-- ")]) as context:
+        with pytest.raises(rampart.AttackBlocked):
+            conn.execute(ATTACK_QUERY)
+        assert context.blocked
+    monkeypatch.undo()
+    (error,) = events.all()
+    assert error["action"] == "failed_open" and "no stack today" in error["error"]["message"]
