@@ -42,7 +42,7 @@ class Events:
     def all(self) -> List[Dict[str, Any]]:
         if not self.path.exists():
             return []
-        return [json.loads(line) for line in self.path.read_text(encoding="utf-8").splitlines() if line.strip()]
+        return [json.loads(line) for line in self.path.read_text(encoding="utf-8").split("\n") if line.strip()]
 
     def clear(self) -> None:
         self.path.write_text("", encoding="utf-8")

@@ -19,7 +19,9 @@ def load():
     for path in sorted(VECTORS.glob("*.jsonl")):
         if path.name == "skip.jsonl":
             continue
-        for line in path.read_text(encoding="utf-8").splitlines():
+        # split("\n"), not splitlines(): JSON strings may hold U+2028, \x0b and other
+        # characters that splitlines() also treats as line ends.
+        for line in path.read_text(encoding="utf-8").split("\n"):
             if line.strip():
                 cases.append(json.loads(line))
     return cases
