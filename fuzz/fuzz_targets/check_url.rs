@@ -6,5 +6,7 @@ use rampart_fuzz::{engine, occurrence_oracle, Case};
 fuzz_target!(|data: &[u8]| {
     let case = Case::parse(data);
     let resource = case.resource;
-    occurrence_oracle("check_url", &case, resource, rampart_fuzz::exact, |request| engine().check_url(request, resource));
+    occurrence_oracle("check_url", &case, resource, rampart_fuzz::exact, |request| {
+        engine().check_url(request, resource)
+    });
 });

@@ -6,6 +6,7 @@
 # scripts/fuzz-long (docs/security.md). RAMPART_FUZZ_SECONDS changes the time per target.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
+(cd fuzz && cargo fmt -- --check)
 export RAMPART_CORPUS="${RAMPART_CORPUS:-../shared/corpus}"
 scripts/fuzz-seeds --per-source 100
 scripts/fuzz-long --time "${RAMPART_FUZZ_SECONDS:-12}"
