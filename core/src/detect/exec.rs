@@ -708,17 +708,28 @@ pub(crate) fn find_injection(argv: &[&[u8]], plan: &ExecPlan, input: &Structural
 }
 
 /// Judges `arg` as an argument of a shell command: as if it followed a command word.
+///
+/// The command word is a synthetic `:` and a blank. An occurrence of the input may
+/// straddle that blank (an input starting with ` -` against an argument starting with
+/// `-`): such an occurrence is not in the argument at all. When the finding straddles
+/// it, the argument is judged again behind a tab instead, which no occurrence can
+/// straddle at the same byte, so every real occurrence gets judged and spans map back
+/// exactly.
 fn shell_argument(arg: &[u8], input: &Structural<'_>) -> Option<(Span, Reason)> {
-    const PREFIX: &[u8] = b": ";
+    const PREFIXES: [&[u8; 2]; 2] = [b": ", b":\t"];
     let mut buf = [0u8; 1024];
-    if arg.len() + PREFIX.len() > buf.len() {
+    if arg.len() + 2 > buf.len() {
         return shell::find_injection(arg, input);
     }
-    buf[..PREFIX.len()].copy_from_slice(PREFIX);
-    buf[PREFIX.len()..PREFIX.len() + arg.len()].copy_from_slice(arg);
-    let (span, reason) = shell::find_injection(&buf[..PREFIX.len() + arg.len()], input)?;
-    let start = span.start.saturating_sub(PREFIX.len());
-    Some((Span { start, end: span.end.saturating_sub(PREFIX.len()).max(start) }, reason))
+    for prefix in PREFIXES {
+        buf[..2].copy_from_slice(prefix);
+        buf[2..2 + arg.len()].copy_from_slice(arg);
+        let (span, reason) = shell::find_injection(&buf[..2 + arg.len()], input)?;
+        if span.start >= 2 {
+            return Some((Span { start: span.start - 2, end: span.end - 2 }, reason));
+        }
+    }
+    None
 }
 
 fn judge_arg(
