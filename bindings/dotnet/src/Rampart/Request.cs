@@ -1,0 +1,305 @@
+using System;
+using System.Collections.Generic;
+
+namespace Rampart
+{
+    /// <summary>
+    /// The user inputs of one HTTP request (<c>rampart_request</c>) and the checks run
+    /// against them. One thread at a time; <see cref="Reset"/> it and reuse it for the next
+    /// HTTP request, so steady state allocates nothing.
+    /// </summary>
+    /// <remarks>
+    /// Strings cross to the library as UTF-8, encoded on the stack (or into a per-thread
+    /// buffer for long ones): a check allocates nothing on the managed heap. Verdict spans
+    /// are byte offsets into that UTF-8 form.
+    /// </remarks>
+    public sealed unsafe class Request : IDisposable
+    {
+        internal readonly RequestHandle Handle;
+
+        /// <summary>The engine whose policy this request is checked against.</summary>
+        public Engine Engine { get; }
+
+        /// <summary>How many inputs were added since the last reset.</summary>
+        public int InputCount { get; private set; }
+
+        internal Request(Engine engine, RequestHandle handle)
+        {
+            Engine = engine;
+            Handle = handle;
+        }
+
+        /// <summary>Adds one user input. Flatten nested bodies: each leaf is one input, each JSON object key one more.</summary>
+        public void AddInput(InputSource source, string key, string value)
+        {
+            if (value == null) throw new ArgumentNullException(nameof(value));
+            key = key ?? string.Empty;
+            int max = Utf8.MaxBytes(key) + Utf8.MaxBytes(value);
+            if (max <= Utf8.StackLimit)
+            {
+                byte* buffer = stackalloc byte[max];
+                AddInput(source, key, value, buffer, max);
+            }
+            else
+            {
+                fixed (byte* buffer = Utf8.Rent(max)) AddInput(source, key, value, buffer, max);
+            }
+        }
+
+        private void AddInput(InputSource source, string key, string value, byte* buffer, int capacity)
+        {
+            int keyLength = Utf8.Encode(key, buffer, capacity);
+            int valueLength = Utf8.Encode(value, buffer + keyLength, capacity - keyLength);
+            RampartException.Check(Native.rampart_request_add_input(Handle, (uint)source, buffer, (UIntPtr)keyLength,
+                buffer + keyLength, (UIntPtr)valueLength));
+            InputCount++;
+        }
+
+        /// <summary>Adds one user input whose value is raw bytes (a file name from multipart, a binary field).</summary>
+        public void AddInput(InputSource source, string key, byte[] value)
+        {
+            if (value == null) throw new ArgumentNullException(nameof(value));
+            byte[] keyBytes = Utf8.Encoding.GetBytes(key ?? string.Empty);
+            fixed (byte* k = keyBytes)
+            fixed (byte* v = value)
+            {
+                RampartException.Check(Native.rampart_request_add_input(Handle, (uint)source, k, (UIntPtr)keyBytes.Length,
+                    v, (UIntPtr)value.Length));
+            }
+            InputCount++;
+        }
+
+        /// <summary>Sets the HTTP method (shown in events).</summary>
+        public void SetMethod(string method) => SetText(Field.Method, method);
+
+        /// <summary>Sets the request path without the query string; route exclusions match it.</summary>
+        public void SetPath(string path) => SetText(Field.Path, path);
+
+        /// <summary>Sets the framework's route template (<c>/users/{id}</c>); route exclusions match it.</summary>
+        public void SetRoute(string route) => SetText(Field.Route, route);
+
+        /// <summary>Sets the request's own host (the Host header); redirects there are not foreign.</summary>
+        public void SetHost(string host) => SetText(Field.Host, host);
+
+        /// <summary>Forgets every input and routing fact, keeping the memory for the next HTTP request.</summary>
+        public void Reset()
+        {
+            RampartException.Check(Native.rampart_request_reset(Handle));
+            InputCount = 0;
+        }
+
+        /// <summary>Did an input change the structure of this SQL query? Call right before it is sent.</summary>
+        public Verdict CheckSql(SqlDialect dialect, string query) => CheckText(Sink.Sql, (uint)dialect, query);
+
+        /// <summary>Did an input change the structure of this command, about to be run by a shell?</summary>
+        public Verdict CheckShell(string command) => CheckText(Sink.Shell, 0, command);
+
+        /// <summary>Did an input choose the program, inject an option, or reach a shell through this argv (no shell)?</summary>
+        /// <remarks>The verdict's span is in the arguments joined by one space.</remarks>
+        public Verdict CheckExec(IReadOnlyList<string> argv)
+        {
+            if (argv == null) throw new ArgumentNullException(nameof(argv));
+            int count = argv.Count;
+            int max = 0;
+            for (int i = 0; i < count; i++)
+            {
+                string arg = argv[i] ?? throw new ArgumentNullException(nameof(argv), "argv[" + i + "] is null");
+                max = checked(max + Utf8.MaxBytes(arg));
+            }
+            if (count <= Native.ExecInlineArgs && max <= Utf8.StackLimit)
+            {
+                NativeBytes* args = stackalloc NativeBytes[Math.Max(count, 1)];
+                byte* buffer = stackalloc byte[Math.Max(max, 1)];
+                return CheckExec(argv, args, buffer, max);
+            }
+            NativeBytes[] argArray = new NativeBytes[count];
+            fixed (NativeBytes* args = argArray)
+            fixed (byte* buffer = Utf8.Rent(Math.Max(max, 1)))
+            {
+                return CheckExec(argv, args, buffer, max);
+            }
+        }
+
+        private Verdict CheckExec(IReadOnlyList<string> argv, NativeBytes* args, byte* buffer, int capacity)
+        {
+            int at = 0;
+            for (int i = 0; i < argv.Count; i++)
+            {
+                int length = Utf8.Encode(argv[i], buffer + at, capacity - at);
+                args[i].Data = buffer + at;
+                args[i].Length = (UIntPtr)length;
+                at += length;
+            }
+            Verdict verdict;
+            RampartException.Check(Native.rampart_check_exec(Handle, args, (UIntPtr)argv.Count, out verdict));
+            return verdict;
+        }
+
+        /// <summary>Did a user-supplied object bring a query operator into this MongoDB-style filter (JSON text)?</summary>
+        public Verdict CheckNoSql(string filterJson) => CheckText(Sink.NoSql, 0, filterJson);
+
+        /// <summary>Did an input take this file path out of the directory the application meant?</summary>
+        public Verdict CheckPath(string path) => CheckText(Sink.Path, 0, path);
+
+        /// <summary>Did an input point this outgoing request inside (loopback, private, metadata) or to another scheme?</summary>
+        public Verdict CheckUrl(string url) => CheckText(Sink.Url, 0, url);
+
+        /// <summary>At connect time: did <paramref name="host"/> come from an input and resolve to the internal <paramref name="ip"/>?</summary>
+        /// <remarks>The verdict's span is in <paramref name="host"/>.</remarks>
+        public Verdict CheckResolvedIp(string host, string ip) => CheckPair(Sink.Url, host, ip);
+
+        /// <summary>Did an input send this redirect to another site, or make it a script URL?</summary>
+        public Verdict CheckRedirect(string location) => CheckText(Sink.Redirect, 0, location);
+
+        /// <summary>Did an input bring a line break or NUL into this response header?</summary>
+        /// <remarks>The span is in <paramref name="value"/>, or in <paramref name="name"/> for <see cref="Reason.HeaderNameInjection"/>.</remarks>
+        public Verdict CheckHeader(string name, string value) => CheckPair(Sink.Header, name, value);
+
+        private Verdict CheckText(Sink sink, uint dialect, string text)
+        {
+            if (text == null) throw new ArgumentNullException(nameof(text));
+            int max = Utf8.MaxBytes(text);
+            if (max <= Utf8.StackLimit)
+            {
+                byte* buffer = stackalloc byte[max];
+                return CheckBytes(sink, dialect, buffer, Utf8.Encode(text, buffer, max));
+            }
+            fixed (byte* buffer = Utf8.Rent(max))
+            {
+                return CheckBytes(sink, dialect, buffer, Utf8.Encode(text, buffer, max));
+            }
+        }
+
+        private Verdict CheckBytes(Sink sink, uint dialect, byte* data, int length)
+        {
+            Verdict verdict;
+            uint status;
+            UIntPtr size = (UIntPtr)length;
+            switch (sink)
+            {
+                case Sink.Sql: status = Native.rampart_check_sql(Handle, dialect, data, size, out verdict); break;
+                case Sink.Shell: status = Native.rampart_check_shell(Handle, data, size, out verdict); break;
+                case Sink.NoSql: status = Native.rampart_check_nosql(Handle, data, size, out verdict); break;
+                case Sink.Path: status = Native.rampart_check_path(Handle, data, size, out verdict); break;
+                case Sink.Url: status = Native.rampart_check_url(Handle, data, size, out verdict); break;
+                case Sink.Redirect: status = Native.rampart_check_redirect(Handle, data, size, out verdict); break;
+                default: throw new ArgumentOutOfRangeException(nameof(sink));
+            }
+            RampartException.Check(status);
+            return verdict;
+        }
+
+        private Verdict CheckPair(Sink sink, string first, string second)
+        {
+            if (first == null) throw new ArgumentNullException(nameof(first));
+            if (second == null) throw new ArgumentNullException(nameof(second));
+            int max = Utf8.MaxBytes(first) + Utf8.MaxBytes(second);
+            if (max <= Utf8.StackLimit)
+            {
+                byte* buffer = stackalloc byte[max];
+                return CheckPair(sink, first, second, buffer, max);
+            }
+            fixed (byte* buffer = Utf8.Rent(max)) return CheckPair(sink, first, second, buffer, max);
+        }
+
+        private Verdict CheckPair(Sink sink, string first, string second, byte* buffer, int capacity)
+        {
+            int firstLength = Utf8.Encode(first, buffer, capacity);
+            byte* secondStart = buffer + firstLength;
+            int secondLength = Utf8.Encode(second, secondStart, capacity - firstLength);
+            Verdict verdict;
+            uint status = sink == Sink.Header
+                ? Native.rampart_check_header(Handle, buffer, (UIntPtr)firstLength, secondStart, (UIntPtr)secondLength, out verdict)
+                : Native.rampart_check_resolved_ip(Handle, buffer, (UIntPtr)firstLength, secondStart, (UIntPtr)secondLength, out verdict);
+            RampartException.Check(status);
+            return verdict;
+        }
+
+        /// <summary>
+        /// The event of a finding as one line of JSON (docs/events.md). <paramref name="resource"/>
+        /// is what the verdict's span points into (the checked text; for exec, the argv joined by
+        /// spaces; for a resolved IP, the host). <paramref name="metaJson"/>: optional JSON object with
+        /// <c>operation</c>, <c>event_id</c>, <c>client_ip</c>, <c>user_agent</c>, <c>request_id</c>, <c>stack</c>.
+        /// </summary>
+        /// <exception cref="NoEventException">The verdict found nothing.</exception>
+        public string EventJson(Verdict verdict, Sink sink, string resource, string metaJson = null)
+        {
+            byte[] resourceBytes = Utf8.Encoding.GetBytes(resource ?? string.Empty);
+            byte[] metaBytes = Utf8.Encoding.GetBytes(metaJson ?? string.Empty);
+            byte[] output = new byte[1024];
+            while (true)
+            {
+                UIntPtr length;
+                uint status;
+                fixed (byte* r = resourceBytes)
+                fixed (byte* m = metaBytes)
+                fixed (byte* o = output)
+                {
+                    status = Native.rampart_event_json(Handle, ref verdict, (uint)sink, r, (UIntPtr)resourceBytes.Length,
+                        m, (UIntPtr)metaBytes.Length, o, (UIntPtr)output.Length, out length);
+                    if (status == 0) return Utf8.Decode(o, (int)length.ToUInt64());
+                }
+                if (status != 101) throw RampartException.FromStatus(status);
+                output = new byte[(int)length.ToUInt64() + 1];
+            }
+        }
+
+        /// <summary>Releases the native request.</summary>
+        public void Dispose() => Handle.Dispose();
+
+        private enum Field { Method, Path, Route, Host }
+
+        private void SetText(Field field, string text)
+        {
+            text = text ?? string.Empty;
+            int max = Utf8.MaxBytes(text);
+            if (max <= Utf8.StackLimit)
+            {
+                byte* buffer = stackalloc byte[max];
+                SetBytes(field, buffer, Utf8.Encode(text, buffer, max));
+            }
+            else
+            {
+                fixed (byte* buffer = Utf8.Rent(max)) SetBytes(field, buffer, Utf8.Encode(text, buffer, max));
+            }
+        }
+
+        private void SetBytes(Field field, byte* data, int length)
+        {
+            UIntPtr size = (UIntPtr)length;
+            uint status;
+            switch (field)
+            {
+                case Field.Method: status = Native.rampart_request_set_method(Handle, data, size); break;
+                case Field.Path: status = Native.rampart_request_set_path(Handle, data, size); break;
+                case Field.Route: status = Native.rampart_request_set_route(Handle, data, size); break;
+                default: status = Native.rampart_request_set_host(Handle, data, size); break;
+            }
+            RampartException.Check(status);
+        }
+    }
+
+    /// <summary>Names as configuration files and other agents spell them.</summary>
+    public static unsafe class Names
+    {
+        /// <summary>The dialect named <paramref name="name"/> (<c>mysql</c>, <c>postgres</c>, <c>sqlite</c>, <c>sqlserver</c>, ...; any case).</summary>
+        public static SqlDialect Dialect(string name)
+        {
+            Library.EnsureLoaded();
+            byte[] bytes = Utf8.Encoding.GetBytes(name ?? string.Empty);
+            uint code;
+            fixed (byte* data = bytes) RampartException.Check(Native.rampart_dialect_from_name(data, (UIntPtr)bytes.Length, out code));
+            return (SqlDialect)code;
+        }
+
+        /// <summary>The source named <paramref name="name"/> (<c>query</c>, <c>body</c>, <c>path</c>, <c>header</c>, <c>cookie</c>, <c>other</c>).</summary>
+        public static InputSource Source(string name)
+        {
+            Library.EnsureLoaded();
+            byte[] bytes = Utf8.Encoding.GetBytes(name ?? string.Empty);
+            uint code;
+            fixed (byte* data = bytes) RampartException.Check(Native.rampart_source_from_name(data, (UIntPtr)bytes.Length, out code));
+            return (InputSource)code;
+        }
+    }
+}
