@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# Builds the .NET binding with Mono's C# compiler (mcs), from the same sources that
+# Rampart.csproj packs with the .NET SDK, plus the test program:
+#
+#   bindings/dotnet/build.sh [OUT]     OUT defaults to target/dotnet
+#
+#   OUT/Rampart.dll          the library (what the NuGet package holds as lib/netstandard2.0/)
+#   OUT/Rampart.Tests.exe    the tests (run with mono; see scripts/test.d/90-dotnet.sh)
+#
+# The ASP.NET Core middleware (src/Rampart.AspNetCore) needs the .NET SDK and is not
+# built here.
+set -euo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+root=$(cd "$here/../.." && pwd)
+out=${1:-$root/target/dotnet}
+mkdir -p "$out"
+
+mapfile -t library < <(find "$here/src/Rampart" -name '*.cs' | sort)
+mapfile -t tests < <(find "$here/tests" -name '*.cs' | sort)
+
+# -warnaserror: the SDK build treats warnings as errors too (Rampart.csproj).
+mcs -target:library -unsafe -optimize+ -debug -warnaserror -nologo \
+  -r:System.Net.Http.dll -r:System.Data.dll \
+  -out:"$out/Rampart.dll" "${library[@]}"
+
+mcs -target:exe -unsafe -optimize+ -debug -warnaserror -nologo \
+  -r:"$out/Rampart.dll" -r:System.Net.Http.dll -r:System.Data.dll -r:Mono.Data.Sqlite.dll \
+  -out:"$out/Rampart.Tests.exe" "${tests[@]}"

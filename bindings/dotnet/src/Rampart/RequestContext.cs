@@ -1,0 +1,230 @@
+using System;
+using System.Collections.Generic;
+using System.Threading;
+
+namespace Rampart
+{
+    /// <summary>
+    /// The HTTP request being served, as the guards see it: its inputs (a pooled
+    /// <see cref="Rampart.Request"/>) and what events say about it. Made current by
+    /// <see cref="Agent.BeginRequest"/> in an <see cref="AsyncLocal{T}"/>, so it follows the
+    /// request through <c>await</c>s and into tasks it starts; disposing it ends the request.
+    /// </summary>
+    public sealed class RequestContext : IDisposable
+    {
+        private static readonly AsyncLocal<RequestContext> CurrentContext = new AsyncLocal<RequestContext>();
+
+        /// <summary>The request being served on this logical flow, or null outside one.</summary>
+        public static RequestContext Current => CurrentContext.Value;
+
+        private readonly RequestContext previous;
+        private bool disposed;
+
+        /// <summary>The agent that began this request.</summary>
+        public Agent Agent { get; }
+
+        /// <summary>The inputs, for adding more or for checks of sinks the guards do not cover.</summary>
+        public Request Request { get; }
+
+        public string ClientIp { get; }
+        public string UserAgent { get; }
+        public string RequestId { get; }
+
+        /// <summary>Limits on the inputs one request adds through the helpers below.</summary>
+        public int MaxInputs { get; set; } = 1000;
+
+        /// <summary>Set when a helper dropped inputs past <see cref="MaxInputs"/> (or malformed JSON).</summary>
+        public bool InputsTruncated { get; private set; }
+
+        /// <summary>How many findings (reported or blocked) this request had.</summary>
+        public int Findings { get; private set; }
+
+        /// <summary>The event id of the last blocked call, for the block page.</summary>
+        public string BlockedEventId { get; private set; }
+
+        private RequestContext(Agent agent, Request request, string clientIp, string userAgent, string requestId)
+        {
+            Agent = agent;
+            Request = request;
+            ClientIp = clientIp;
+            UserAgent = userAgent;
+            RequestId = requestId;
+            previous = CurrentContext.Value;
+        }
+
+        internal static RequestContext Enter(Agent agent, Request request, string clientIp, string userAgent, string requestId)
+        {
+            var context = new RequestContext(agent, request, clientIp, userAgent, requestId);
+            CurrentContext.Value = context;
+            return context;
+        }
+
+        internal void RecordFinding(Verdict verdict, string eventId)
+        {
+            Findings++;
+            if (verdict.Action == VerdictAction.Block) BlockedEventId = eventId;
+        }
+
+        // ---- inputs ----
+
+        /// <summary>Adds one input, unless <see cref="MaxInputs"/> were added already.</summary>
+        public bool AddInput(InputSource source, string key, string value)
+        {
+            if (value == null) return true;
+            if (Request.InputCount >= MaxInputs)
+            {
+                InputsTruncated = true;
+                return false;
+            }
+            Request.AddInput(source, key, value);
+            return true;
+        }
+
+        /// <summary>Adds the fields of a query string or form body (<c>a=1&amp;b=%27x</c>; a leading <c>?</c> is skipped).</summary>
+        public void AddUrlEncoded(InputSource source, string encoded)
+        {
+            if (string.IsNullOrEmpty(encoded)) return;
+            int start = encoded[0] == '?' ? 1 : 0;
+            while (start <= encoded.Length)
+            {
+                int end = encoded.IndexOf('&', start);
+                if (end < 0) end = encoded.Length;
+                if (end > start)
+                {
+                    string pair = encoded.Substring(start, end - start);
+                    int equals = pair.IndexOf('=');
+                    string key = Decode(equals < 0 ? pair : pair.Substring(0, equals));
+                    string value = equals < 0 ? string.Empty : Decode(pair.Substring(equals + 1));
+                    // A key that is not a plain word reaches sinks too (dynamic filters, sort columns).
+                    if (!IsWord(key) && !AddInput(source, key, key)) return;
+                    if (!AddInput(source, key, value)) return;
+                }
+                start = end + 1;
+            }
+        }
+
+        /// <summary>Flattens a JSON body into inputs: leaves under dotted keys (<c>user.name</c>, <c>ids[2]</c>), object keys too.</summary>
+        public void AddJson(InputSource source, string json)
+        {
+            if (string.IsNullOrEmpty(json)) return;
+            int room = Math.Max(0, MaxInputs - Request.InputCount);
+            if (!Json.Flatten(json, room, 32, (key, value) => Request.AddInput(source, key, value))) InputsTruncated = true;
+        }
+
+        /// <summary>Adds each cookie of a <c>Cookie</c> header.</summary>
+        public void AddCookies(string cookieHeader)
+        {
+            if (string.IsNullOrEmpty(cookieHeader)) return;
+            foreach (string part in cookieHeader.Split(';'))
+            {
+                int equals = part.IndexOf('=');
+                if (equals <= 0) continue;
+                if (!AddInput(InputSource.Cookie, part.Substring(0, equals).Trim(), part.Substring(equals + 1).Trim())) return;
+            }
+        }
+
+        /// <summary>The headers an attacker commonly fills and applications commonly store or log.</summary>
+        public static readonly IReadOnlyList<string> InputHeaders = new[] { "user-agent", "referer", "x-forwarded-for", "x-forwarded-host" };
+
+        private static bool IsWord(string key)
+        {
+            foreach (char c in key)
+                if (!(c == '_' || (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'))) return false;
+            return true;
+        }
+
+        private static string Decode(string text) => Uri.UnescapeDataString(text.Replace('+', ' '));
+
+        // ---- checks: the verdict is enforced (event, block) by the agent ----
+
+        /// <summary>Checks a SQL query before it is sent; throws <see cref="RampartBlockedException"/> on block.</summary>
+        public void Sql(SqlDialect dialect, string query, string operation)
+        {
+            Verdict verdict;
+            try { verdict = Request.CheckSql(dialect, query); }
+            catch (RampartException e) { Agent.Failed(e, operation); return; }
+            Agent.Enforce(this, verdict, Sink.Sql, query, operation);
+        }
+
+        /// <summary>Checks a command string run by a shell.</summary>
+        public void Shell(string command, string operation)
+        {
+            Verdict verdict;
+            try { verdict = Request.CheckShell(command); }
+            catch (RampartException e) { Agent.Failed(e, operation); return; }
+            Agent.Enforce(this, verdict, Sink.Shell, command, operation);
+        }
+
+        /// <summary>Checks an argv run without a shell.</summary>
+        public void Exec(IReadOnlyList<string> argv, string operation)
+        {
+            Verdict verdict;
+            try { verdict = Request.CheckExec(argv); }
+            catch (RampartException e) { Agent.Failed(e, operation); return; }
+            if (verdict.IsAttack) Agent.Enforce(this, verdict, Sink.Exec, string.Join(" ", argv), operation);
+        }
+
+        /// <summary>Checks a file path about to be opened.</summary>
+        public void Path(string path, string operation)
+        {
+            Verdict verdict;
+            try { verdict = Request.CheckPath(path); }
+            catch (RampartException e) { Agent.Failed(e, operation); return; }
+            Agent.Enforce(this, verdict, Sink.Path, path, operation);
+        }
+
+        /// <summary>Checks an outgoing request's URL.</summary>
+        public void Url(string url, string operation)
+        {
+            Verdict verdict;
+            try { verdict = Request.CheckUrl(url); }
+            catch (RampartException e) { Agent.Failed(e, operation); return; }
+            Agent.Enforce(this, verdict, Sink.Url, url, operation);
+        }
+
+        /// <summary>Checks the address a host name resolved to, at connect time.</summary>
+        public void ResolvedIp(string host, string ip, string operation)
+        {
+            Verdict verdict;
+            try { verdict = Request.CheckResolvedIp(host, ip); }
+            catch (RampartException e) { Agent.Failed(e, operation); return; }
+            Agent.Enforce(this, verdict, Sink.Url, host, operation);
+        }
+
+        /// <summary>Checks a redirect's location.</summary>
+        public void Redirect(string location, string operation)
+        {
+            Verdict verdict;
+            try { verdict = Request.CheckRedirect(location); }
+            catch (RampartException e) { Agent.Failed(e, operation); return; }
+            Agent.Enforce(this, verdict, Sink.Redirect, location, operation);
+        }
+
+        /// <summary>Checks a response header.</summary>
+        public void Header(string name, string value, string operation)
+        {
+            Verdict verdict;
+            try { verdict = Request.CheckHeader(name, value); }
+            catch (RampartException e) { Agent.Failed(e, operation); return; }
+            Agent.Enforce(this, verdict, Sink.Header, verdict.Reason == Reason.HeaderNameInjection ? name : value, operation);
+        }
+
+        /// <summary>Checks a MongoDB-style filter (JSON text).</summary>
+        public void NoSql(string filterJson, string operation)
+        {
+            Verdict verdict;
+            try { verdict = Request.CheckNoSql(filterJson); }
+            catch (RampartException e) { Agent.Failed(e, operation); return; }
+            Agent.Enforce(this, verdict, Sink.NoSql, filterJson, operation);
+        }
+
+        /// <summary>Ends the request: the previous context (usually none) is current again, and the request is pooled.</summary>
+        public void Dispose()
+        {
+            if (disposed) return;
+            disposed = true;
+            if (CurrentContext.Value == this) CurrentContext.Value = previous;
+            Agent.Return(Request);
+        }
+    }
+}

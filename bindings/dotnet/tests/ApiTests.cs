@@ -1,0 +1,645 @@
+using System;
+using System.Collections.Generic;
+using System.Diagnostics;
+using System.IO;
+using System.Linq;
+using System.Text;
+using System.Text.RegularExpressions;
+using System.Threading.Tasks;
+using Mono.Data.Sqlite;
+
+namespace Rampart.Tests
+{
+    internal static class ApiTests
+    {
+        private static readonly string Root = Environment.GetEnvironmentVariable("RAMPART_ROOT") ?? Directory.GetCurrentDirectory();
+
+        private const string AttackSql = "SELECT * FROM users WHERE email = '' OR 1=1-- ' AND pw = 'x'";
+        private const string AttackInput = "' OR 1=1-- ";
+
+        public static int Run()
+        {
+            var suite = new Suite();
+            suite.Add("header: ABI version and every enum value match include/rampart.h", HeaderMatches);
+            suite.Add("library: version is MAJOR.MINOR.PATCH", () => Assert.True(Regex.IsMatch(Library.Version, @"^\d+\.\d+\.\d+$"), "version " + Library.Version));
+            suite.Add("errors: one exception class per status", ExceptionPerStatus);
+            suite.Add("errors: an invalid policy names the field", InvalidPolicy);
+            suite.Add("errors: an unreadable RAMPART_POLICY is PolicyIOException", PolicyIo);
+            suite.Add("errors: unknown dialect and source names", UnknownNames);
+            suite.Add("errors: an event for an allow verdict is NoEventException", NoEvent);
+            suite.Add("check: SQL attack and safe query", SqlVerdicts);
+            suite.Add("check: spans are UTF-8 byte offsets", Utf8Spans);
+            suite.Add("check: resources beyond the stack and pool limits", LongResources);
+            suite.Add("check: exec beyond the inline argument count", LongArgv);
+            suite.Add("check: every check of the C ABI is reachable", EveryCheck);
+            suite.Add("check: no managed allocation per check in steady state", NoAllocation);
+            suite.Add("handles: a request outlives its disposed engine", RequestOutlivesEngine);
+            suite.Add("handles: a disposed request refuses checks", DisposedRequest);
+            suite.Add("events: JSON names operation, event id and the caller's frames", EventFields);
+            suite.Add("block response: policy body with the event id", BlockPage);
+            suite.Add("context: AsyncLocal follows awaits and tasks, and ends on dispose", ContextFlows);
+            suite.Add("context: query strings, forms, cookies and JSON bodies become inputs", InputHelpers);
+            suite.Add("context: input count is bounded", InputLimit);
+            suite.Add("ado.net: concatenated attack blocked before SQLite sees it", DbBlocks);
+            suite.Add("ado.net: parameters and normal queries run unchanged", DbAllows);
+            suite.Add("ado.net: report mode logs and runs the query", DbReports);
+            suite.Add("ado.net: async execution fails with a faulted task", DbAsync);
+            suite.Add("process: arguments reach the program unchanged", ProcessRoundTrip);
+            suite.Add("process: injected shell command blocked before it runs", ProcessBlocks);
+            suite.Add("process: ProcessStartInfo.Arguments split as the runtime splits them", ProcessStartInfoArgv);
+            suite.Add("file: traversal blocked, normal file read", FileGuardChecks);
+            return suite.Run("api");
+        }
+
+        internal static Agent NewAgent(string mode, List<string> events) =>
+            new Agent(Engine.FromJson("{\"mode\": \"" + mode + "\"}"), line => { lock (events) events.Add(line); });
+
+        // ---- header drift ----
+
+        private static void HeaderMatches()
+        {
+            string header = File.ReadAllText(Path.Combine(Root, "include", "rampart.h"));
+            var abi = Regex.Match(header, @"#define RAMPART_ABI_VERSION (\d+)");
+            Assert.Equal(uint.Parse(abi.Groups[1].Value), Library.ExpectedAbiVersion, "RAMPART_ABI_VERSION");
+            Assert.Equal(uint.Parse(abi.Groups[1].Value), Native.rampart_abi_version(), "loaded library's ABI");
+            Assert.Equal(int.Parse(Regex.Match(header, @"#define RAMPART_EVENT_ID_LEN (\d+)").Groups[1].Value), Native.EventIdLength, "RAMPART_EVENT_ID_LEN");
+            Assert.Equal(int.Parse(Regex.Match(header, @"#define RAMPART_EXEC_INLINE_ARGS (\d+)").Groups[1].Value), Native.ExecInlineArgs, "RAMPART_EXEC_INLINE_ARGS");
+            CompareEnum<VerdictAction>(header, "ACTION");
+            CompareEnum<Threat>(header, "THREAT");
+            CompareEnum<Reason>(header, "REASON");
+            CompareEnum<InputSource>(header, "SOURCE");
+            CompareEnum<SqlDialect>(header, "DIALECT");
+            CompareEnum<Sink>(header, "SINK");
+            // Statuses: each has its own exception class (and no two share one).
+            var classes = new HashSet<Type>();
+            foreach (Match m in Regex.Matches(header, @"RAMPART_STATUS_(\w+) = (\d+)"))
+            {
+                uint code = uint.Parse(m.Groups[2].Value);
+                if (code == 0) continue;
+                Type type = RampartException.FromStatus(code).GetType();
+                string want = Pascal(m.Groups[1].Value).Replace("Panic", "InternalError") + "Exception";
+                Assert.Equal(want.ToLowerInvariant(), type.Name.ToLowerInvariant(), "exception for status " + m.Groups[1].Value);
+                Assert.True(classes.Add(type), "status " + code + " shares " + type.Name);
+            }
+            Assert.True(classes.Count >= 8, "statuses found in the header: " + classes.Count);
+        }
+
+        private static string Pascal(string upper) =>
+            string.Concat(upper.Split('_').Select(w => w.Substring(0, 1) + w.Substring(1).ToLowerInvariant()));
+
+        private static void CompareEnum<T>(string header, string prefix) where T : struct
+        {
+            var declared = Regex.Matches(header, @"RAMPART_" + prefix + @"_(\w+) = (\d+)").Cast<Match>()
+                .ToDictionary(m => m.Groups[1].Value.Replace("_", string.Empty), m => ulong.Parse(m.Groups[2].Value));
+            Assert.True(declared.Count > 0, prefix + " found in the header");
+            var ours = Enum.GetValues(typeof(T)).Cast<object>()
+                .ToDictionary(v => v.ToString().ToUpperInvariant(), v => Convert.ToUInt64(v));
+            foreach (var pair in declared)
+            {
+                ulong value;
+                Assert.True(ours.TryGetValue(pair.Key, out value), typeof(T).Name + " lacks " + pair.Key);
+                Assert.Equal(pair.Value, value, typeof(T).Name + "." + pair.Key);
+            }
+            Assert.Equal(declared.Count, ours.Count, typeof(T).Name + " member count");
+        }
+
+        // ---- errors ----
+
+        private static void ExceptionPerStatus()
+        {
+            Assert.True(RampartException.FromStatus(1) is InvalidPolicyException, "1");
+            Assert.True(RampartException.FromStatus(2) is PolicyIOException, "2");
+            Assert.True(RampartException.FromStatus(3) is InvalidArgumentException, "3");
+            Assert.True(RampartException.FromStatus(100) is NullArgumentException, "100");
+            Assert.True(RampartException.FromStatus(101) is BufferTooSmallException, "101");
+            Assert.True(RampartException.FromStatus(102) is NoEventException, "102");
+            Assert.True(RampartException.FromStatus(198) is UnknownErrorException, "198");
+            Assert.True(RampartException.FromStatus(199) is InternalErrorException, "199");
+            var unknown = RampartException.FromStatus(4242);
+            Assert.True(unknown is UnknownErrorException && unknown.Status == 4242, "an unknown status keeps its code");
+            Assert.Contains("buffer_too_small", RampartException.FromStatus(101).Message, "message from rampart_status_str");
+        }
+
+        private static void InvalidPolicy()
+        {
+            var e = Assert.Throws<InvalidPolicyException>(() => Engine.FromJson("{\"protections\": {\"sql_injection\": {\"action\": \"blok\"}}}"), "bad action");
+            Assert.Equal(1u, e.Status, "status");
+            Assert.Contains("protections.sql_injection.action", e.Message, "message names the field");
+            Assert.Throws<InvalidPolicyException>(() => Engine.FromJson(""), "empty document");
+            Assert.Throws<ArgumentNullException>(() => Engine.FromJson(null), "null document");
+        }
+
+        private static void PolicyIo()
+        {
+            string saved = Environment.GetEnvironmentVariable("RAMPART_POLICY");
+            try
+            {
+                Environment.SetEnvironmentVariable("RAMPART_POLICY", "/nonexistent/rampart-policy.json");
+                var e = Assert.Throws<PolicyIOException>(() => Engine.FromEnvironment(), "missing file");
+                Assert.Contains("rampart-policy.json", e.Message, "message names the file");
+            }
+            finally
+            {
+                Environment.SetEnvironmentVariable("RAMPART_POLICY", saved);
+            }
+        }
+
+        private static void UnknownNames()
+        {
+            Assert.Equal(SqlDialect.PostgreSql, Names.Dialect("Postgres"), "postgres");
+            Assert.Equal(SqlDialect.MsSql, Names.Dialect("sqlserver"), "sqlserver");
+            Assert.Equal(InputSource.Cookie, Names.Source("cookie"), "cookie");
+            Assert.Equal(3u, Assert.Throws<InvalidArgumentException>(() => Names.Dialect("dbase"), "dialect").Status, "status");
+            Assert.Throws<InvalidArgumentException>(() => Names.Source("bodyy"), "source");
+        }
+
+        private static void NoEvent()
+        {
+            using (var engine = Engine.FromJson("{}"))
+            using (var request = engine.CreateRequest())
+            {
+                Verdict allow = request.CheckSql(SqlDialect.MySql, "SELECT 1");
+                Assert.Throws<NoEventException>(() => request.EventJson(allow, Sink.Sql, "SELECT 1"), "no event");
+            }
+        }
+
+        // ---- checks ----
+
+        private static void SqlVerdicts()
+        {
+            using (var engine = Engine.FromJson("{\"mode\": \"block\"}"))
+            using (var request = engine.CreateRequest())
+            {
+                request.AddInput(InputSource.Body, "name", "alice");
+                request.AddInput(InputSource.Body, "email", AttackInput);
+                Verdict v = request.CheckSql(SqlDialect.MySql, AttackSql);
+                Assert.True(v.IsAttack, "attack found");
+                Assert.Equal(VerdictAction.Block, v.Action, "action");
+                Assert.Equal(Threat.SqlInjection, v.Threat, "threat");
+                Assert.Equal(1, v.InputIndex, "input index");
+                Assert.Equal(AttackSql.IndexOf(AttackInput, StringComparison.Ordinal), v.SpanStart, "span start");
+                Assert.Equal(v.SpanStart + AttackInput.Length, v.SpanEnd, "span end");
+                Verdict safe = request.CheckSql(SqlDialect.MySql, "SELECT * FROM users WHERE name = 'alice'");
+                Assert.True(!safe.IsAttack && safe.Action == VerdictAction.Allow && safe.InputIndex == -1 && safe.SpanStart == -1, "safe: " + safe);
+            }
+            using (var engine = Engine.FromJson("{\"mode\": \"report\"}"))
+            using (var request = engine.CreateRequest())
+            {
+                request.AddInput(InputSource.Query, "email", AttackInput);
+                Assert.Equal(VerdictAction.Report, request.CheckSql(SqlDialect.Generic, AttackSql).Action, "report mode");
+            }
+        }
+
+        private static void Utf8Spans()
+        {
+            using (var engine = Engine.FromJson("{\"mode\": \"block\"}"))
+            using (var request = engine.CreateRequest())
+            {
+                const string input = "ü' OR 'ß'='ß";
+                string query = "SELECT * FROM t WHERE name = 'ñandú' AND city = '" + input + "'";
+                request.AddInput(InputSource.Query, "city", input);
+                Verdict v = request.CheckSql(SqlDialect.PostgreSql, query);
+                Assert.True(v.IsAttack, "attack with non-ASCII text");
+                byte[] bytes = Encoding.UTF8.GetBytes(query);
+                Assert.Equal(input, Encoding.UTF8.GetString(bytes, v.SpanStart, v.SpanEnd - v.SpanStart), "span in UTF-8 bytes");
+            }
+        }
+
+
+        private static void LongResources()
+        {
+            using (var engine = Engine.FromJson("{\"mode\": \"block\"}"))
+            using (var request = engine.CreateRequest())
+            {
+                request.AddInput(InputSource.Body, "email", AttackInput);
+                foreach (int padding in new[] { 300, 5000, 2 * 1024 * 1024 })
+                {
+                    string query = "SELECT '" + new string('x', padding) + "' FROM users WHERE email = '" + AttackInput + "'";
+                    Verdict v = request.CheckSql(SqlDialect.Sqlite, query);
+                    Assert.True(v.IsAttack, "attack after " + padding + " bytes");
+                    Assert.Equal(query.IndexOf(AttackInput, StringComparison.Ordinal), v.SpanStart, "span after " + padding + " bytes");
+                    Assert.True(!request.CheckSql(SqlDialect.Sqlite, query.Replace(AttackInput, "bob")).IsAttack, "safe after " + padding + " bytes");
+                }
+                string longInput = new string('é', 3000) + "' OR 1=1 --";
+                request.AddInput(InputSource.Body, "long", longInput);
+                Assert.True(request.CheckSql(SqlDialect.MySql, "SELECT 1 FROM t WHERE a = '" + longInput + "'").IsAttack, "long input");
+            }
+        }
+
+        private static void LongArgv()
+        {
+            using (var engine = Engine.FromJson("{\"mode\": \"block\"}"))
+            using (var request = engine.CreateRequest())
+            {
+                request.AddInput(InputSource.Query, "cmd", "touch /tmp/pwned");
+                var argv = new List<string> { "sh", "-c", "touch /tmp/pwned" };
+                Verdict small = request.CheckExec(argv);
+                Assert.True(small.IsAttack, "sh -c with input: " + small);
+                // sh -c SCRIPT NAME ARG...: the script's positional parameters, past the inline count.
+                var longArgv = new List<string> { "sh", "-c", "touch /tmp/pwned", "sh" };
+                for (int i = 0; i < 100; i++) longArgv.Add("file" + i);
+                Verdict big = request.CheckExec(longArgv);
+                Assert.True(big.IsAttack, "attack after 100 arguments: " + big);
+                string joined = string.Join(" ", longArgv);
+                Assert.Equal("touch /tmp/pwned", joined.Substring(big.SpanStart, big.SpanEnd - big.SpanStart), "span in the joined argv");
+                Assert.True(!request.CheckExec(new[] { "ls", "-l", "docs" }).IsAttack, "plain argv");
+                Assert.True(!request.CheckExec(new string[0]).IsAttack, "empty argv");
+            }
+        }
+
+        private static void EveryCheck()
+        {
+            using (var engine = Engine.FromJson("{\"mode\": \"block\"}"))
+            using (var request = engine.CreateRequest())
+            {
+                request.SetHost("shop.example.com");
+                request.AddInput(InputSource.Query, "host", "x; id");
+                request.AddInput(InputSource.Query, "file", "../../etc/passwd");
+                request.AddInput(InputSource.Query, "url", "http://169.254.169.254/latest/meta-data/");
+                request.AddInput(InputSource.Query, "next", "https://evil.example/");
+                request.AddInput(InputSource.Query, "lang", "en\r\nSet-Cookie: a=b");
+                request.AddInput(InputSource.Query, "hook", "rebind.example");
+                request.AddInput(InputSource.Body, "$ne", "$ne");
+                Assert.Equal(Threat.CommandInjection, request.CheckShell("ping -c 1 x; id").Threat, "shell");
+                Assert.Equal(Threat.PathTraversal, request.CheckPath("/srv/files/../../etc/passwd").Threat, "path");
+                Assert.Equal(Reason.SsrfCloudMetadata, request.CheckUrl("http://169.254.169.254/latest/meta-data/").Reason, "url");
+                Assert.Equal(Reason.SsrfResolvedInternal, request.CheckResolvedIp("rebind.example", "10.0.0.7").Reason, "resolved ip");
+                Assert.True(!request.CheckResolvedIp("rebind.example", "93.184.216.34").IsAttack, "resolved public ip");
+                Assert.Equal(Threat.OpenRedirect, request.CheckRedirect("https://evil.example/").Threat, "redirect");
+                Assert.True(!request.CheckRedirect("/account").IsAttack, "local redirect");
+                Assert.Equal(Reason.HeaderLineBreak, request.CheckHeader("Content-Language", "en\r\nSet-Cookie: a=b").Reason, "header");
+                Assert.Equal(Threat.NoSqlInjection, request.CheckNoSql("{\"password\": {\"$ne\": null}}").Threat, "nosql");
+            }
+        }
+
+        private static void NoAllocation()
+        {
+            using (var engine = Engine.FromJson("{\"mode\": \"block\"}"))
+            using (var request = engine.CreateRequest())
+            {
+                string shortQuery = "SELECT * FROM users WHERE email = 'alice@example.com' AND pw = 'x'";
+                string longQuery = "SELECT '" + new string('y', 20000) + "' FROM users WHERE email = 'alice@example.com'";
+                string[] argv = { "git", "log", "--oneline" };
+                Action round = () =>
+                {
+                    request.Reset();
+                    request.AddInput(InputSource.Body, "email", "alice@example.com");
+                    request.AddInput(InputSource.Body, "name", "O'Brien");
+                    request.SetPath("/login");
+                    request.CheckSql(SqlDialect.MySql, shortQuery);
+                    request.CheckSql(SqlDialect.MySql, longQuery);
+                    request.CheckShell("ls -l alice@example.com");
+                    request.CheckExec(argv);
+                    request.CheckPath("/srv/files/report.pdf");
+                    request.CheckUrl("https://api.example.com/v1/items");
+                    request.CheckHeader("X-Name", "O'Brien");
+                };
+                for (int i = 0; i < 100; i++) round();
+                long before = GC.GetAllocatedBytesForCurrentThread();
+                for (int i = 0; i < 1000; i++) round();
+                long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+                Assert.Equal(0L, allocated, "bytes allocated over 1000 requests of 7 checks");
+            }
+        }
+
+        // ---- handles ----
+
+        private static void RequestOutlivesEngine()
+        {
+            var engine = Engine.FromJson("{\"mode\": \"block\"}");
+            var request = engine.CreateRequest();
+            engine.Dispose();
+            engine.Dispose();
+            request.AddInput(InputSource.Body, "email", AttackInput);
+            Assert.True(request.CheckSql(SqlDialect.MySql, AttackSql).IsAttack, "request works after the engine is disposed");
+            request.Dispose();
+        }
+
+        private static void DisposedRequest()
+        {
+            using (var engine = Engine.FromJson("{}"))
+            {
+                var request = engine.CreateRequest();
+                request.Dispose();
+                Assert.Throws<ObjectDisposedException>(() => request.CheckSql(SqlDialect.MySql, "SELECT 1"), "check after dispose");
+            }
+        }
+
+        // ---- events ----
+
+        private static void EventFields()
+        {
+            var events = new List<string>();
+            using (var agent = NewAgent("block", events))
+            using (var context = agent.BeginRequest("POST", "/login", clientIp: "127.0.0.1", userAgent: "tests/1.0", requestId: "req-7"))
+            {
+                context.AddInput(InputSource.Body, "email", AttackInput);
+                var blocked = Assert.Throws<RampartBlockedException>(() => context.Sql(SqlDialect.MySql, AttackSql, "test.query"), "blocked");
+                Assert.Equal(Threat.SqlInjection, blocked.Threat, "exception threat");
+                Assert.Equal(1, events.Count, "one event");
+                string line = events[0];
+                Assert.Contains("\"event_id\":\"" + blocked.EventId + "\"", line, "event id shared with the exception");
+                Assert.Contains("\"operation\":\"test.query\"", line, "operation");
+                Assert.Contains("\"client_ip\":\"127.0.0.1\"", line, "client ip");
+                Assert.Contains("\"request_id\":\"req-7\"", line, "request id");
+                Assert.Contains("\"method\":\"POST\"", line, "method");
+                Assert.Contains("\"path\":\"/login\"", line, "path");
+                Assert.Contains("Rampart.Tests.ApiTests", line, "the caller's frames in the stack");
+                Assert.Equal(blocked.EventId, context.BlockedEventId, "context remembers the blocked event");
+            }
+        }
+
+        private static void BlockPage()
+        {
+            using (var engine = Engine.FromJson("{\"block_response\": {\"status\": 451, \"content_type\": \"text/plain; charset=utf-8\", \"body\": \"ブロック id={{event_id}}\"}}"))
+            {
+                string id = Engine.NewEventId();
+                Assert.True(Regex.IsMatch(id, "^[0-9a-f]{32}$"), "event id " + id);
+                BlockResponse page = engine.BlockResponse(id);
+                Assert.Equal(451, page.StatusCode, "status");
+                Assert.Equal("text/plain; charset=utf-8", page.ContentType, "content type");
+                Assert.Equal("ブロック id=" + id, page.Body, "body");
+                Assert.Throws<InvalidArgumentException>(() => engine.BlockResponse("<script>"), "malformed event id");
+            }
+        }
+
+        // ---- context ----
+
+        private static void ContextFlows()
+        {
+            var events = new List<string>();
+            using (var agent = NewAgent("block", events))
+            {
+                Assert.True(RequestContext.Current == null, "no context outside a request");
+                Func<string, Task<string>> serve = async name =>
+                {
+                    using (var context = agent.BeginRequest("GET", "/" + name))
+                    {
+                        context.AddInput(InputSource.Query, "q", name + "' OR 1=1 --");
+                        await Task.Delay(20).ConfigureAwait(false);
+                        string seen = await Task.Run(() => RequestContext.Current?.Request.CheckSql(SqlDialect.Sqlite,
+                            "SELECT 1 WHERE a = '" + name + "' OR 1=1 --'").IsAttack == true ? RequestContext.Current.ClientIp ?? name : "none").ConfigureAwait(false);
+                        Assert.True(RequestContext.Current == context, "same context after awaits");
+                        return seen;
+                    }
+                };
+                var first = serve("first");
+                var second = serve("second");
+                Task.WaitAll(first, second);
+                Assert.Equal("first", first.Result, "first request saw its own input");
+                Assert.Equal("second", second.Result, "second request saw its own input");
+                Assert.True(RequestContext.Current == null, "no context after the requests");
+            }
+        }
+
+        private static void InputHelpers()
+        {
+            var events = new List<string>();
+            using (var agent = NewAgent("block", events))
+            using (var context = agent.BeginRequest("POST", "/search"))
+            {
+                context.AddUrlEncoded(InputSource.Query, "?q=caf%C3%A9+au+lait&sort=name%27--&flag");
+                context.AddUrlEncoded(InputSource.Body, "user%5Bname%5D=bob&empty=");
+                context.AddCookies("session=abc123; theme=dark");
+                context.AddJson(InputSource.Body, "{\"user\": {\"address\": {\"city\": \"Köln\"}}, \"ids\": [1, 2, \"3' OR 1=1\"], \"ok\": true, \"none\": null}");
+                Assert.True(!context.InputsTruncated, "nothing truncated");
+                var sql = context.Request;
+                Assert.True(sql.CheckSql(SqlDialect.MySql, "SELECT * FROM t ORDER BY name'--").IsAttack, "query value decoded");
+                Assert.True(sql.CheckSql(SqlDialect.MySql, "SELECT * FROM t WHERE id IN (1, 2, 3' OR 1=1)").IsAttack, "JSON array leaf");
+                Assert.True(!sql.CheckSql(SqlDialect.MySql, "SELECT * FROM t WHERE q = 'café au lait'").IsAttack, "plus and percent decoded, inside a literal");
+                Verdict keyAttack = sql.CheckSql(SqlDialect.MySql, "SELECT user[name] FROM t");
+                Assert.True(keyAttack.IsAttack, "a non-word form key is an input: " + keyAttack);
+                // inputs: q, sort, flag, user[name] (key) + user[name], empty, session, theme,
+                // user, user.address, user.address.city (keys) + its value, ids (key), ids[0..2],
+                // ok (key) + value, none (key; a null leaf is no input)
+                Assert.Equal(19, sql.InputCount, "input count");
+                context.AddJson(InputSource.Body, "{\"broken\": ");
+                Assert.True(context.InputsTruncated, "malformed JSON is reported");
+            }
+        }
+
+        private static void InputLimit()
+        {
+            var events = new List<string>();
+            using (var agent = NewAgent("block", events))
+            using (var context = agent.BeginRequest("GET", "/"))
+            {
+                context.MaxInputs = 10;
+                context.AddUrlEncoded(InputSource.Query, string.Join("&", Enumerable.Range(0, 50).Select(i => "k" + i + "=v" + i)));
+                Assert.Equal(10, context.Request.InputCount, "inputs kept");
+                Assert.True(context.InputsTruncated, "truncation noted");
+                string deep = new string('[', 100000) + new string(']', 100000);
+                context.MaxInputs = 1000;
+                context.AddJson(InputSource.Body, deep);
+                Assert.True(context.InputsTruncated, "deep JSON cut, without a stack overflow");
+            }
+        }
+
+        // ---- ADO.NET ----
+
+        internal static RampartDbConnection OpenDatabase()
+        {
+            var connection = new RampartDbConnection(new SqliteConnection("Data Source=:memory:"));
+            connection.Open();
+            using (var command = connection.CreateCommand())
+            {
+                command.CommandText = "CREATE TABLE users (id INTEGER PRIMARY KEY, name TEXT, password TEXT);"
+                                      + "INSERT INTO users (name, password) VALUES ('alice', 'wonderland'), ('bob', 'builder');";
+                command.ExecuteNonQuery();
+            }
+            return connection;
+        }
+
+        private static long CountUsers(RampartDbConnection connection)
+        {
+            using (var command = connection.CreateCommand())
+            {
+                command.CommandText = "SELECT COUNT(*) FROM users";
+                return Convert.ToInt64(command.ExecuteScalar());
+            }
+        }
+
+        private static void DbBlocks()
+        {
+            var events = new List<string>();
+            using (var agent = NewAgent("block", events))
+            using (var db = OpenDatabase())
+            {
+                Assert.Equal(SqlDialect.Sqlite, db.Dialect, "dialect guessed from SqliteConnection");
+                using (var context = agent.BeginRequest("POST", "/users/delete"))
+                {
+                    const string name = "x'; DELETE FROM users; --";
+                    context.AddInput(InputSource.Body, "name", name);
+                    using (var command = db.CreateCommand())
+                    {
+                        command.CommandText = "DELETE FROM users WHERE name = '" + name + "'";
+                        var e = Assert.Throws<RampartBlockedException>(() => command.ExecuteNonQuery(), "blocked");
+                        Assert.Equal("DbCommand.ExecuteNonQuery", e.Operation, "operation");
+                        Assert.Throws<RampartBlockedException>(() => command.ExecuteReader().Dispose(), "reader blocked");
+                        Assert.Throws<RampartBlockedException>(() => command.ExecuteScalar(), "scalar blocked");
+                    }
+                }
+                Assert.Equal(2L, CountUsers(db), "no row deleted");
+                Assert.Equal(3, events.Count, "one event per blocked call");
+                Assert.Contains("\"operation\":\"DbCommand.ExecuteNonQuery\"", events[0], "event operation");
+            }
+        }
+
+        private static void DbAllows()
+        {
+            var events = new List<string>();
+            using (var agent = NewAgent("block", events))
+            using (var db = OpenDatabase())
+            using (var context = agent.BeginRequest("GET", "/users"))
+            {
+                const string name = "x' OR '1'='1";
+                context.AddInput(InputSource.Query, "name", name);
+                context.AddInput(InputSource.Query, "who", "alice");
+                using (var command = db.CreateCommand())
+                {
+                    command.CommandText = "SELECT COUNT(*) FROM users WHERE name = @name";
+                    var parameter = command.CreateParameter();
+                    parameter.ParameterName = "@name";
+                    parameter.Value = name;
+                    command.Parameters.Add(parameter);
+                    Assert.Equal(0L, Convert.ToInt64(command.ExecuteScalar()), "the parameter is data");
+                }
+                using (var command = db.CreateCommand())
+                {
+                    command.CommandText = "SELECT password FROM users WHERE name = 'alice'";
+                    Assert.Equal("wonderland", (string)command.ExecuteScalar(), "a normal concatenated query runs");
+                }
+                using (var transaction = db.BeginTransaction())
+                using (var command = db.CreateCommand())
+                {
+                    command.Transaction = transaction;
+                    command.CommandText = "UPDATE users SET password = 'x' WHERE name = 'bob'";
+                    Assert.Equal(1, command.ExecuteNonQuery(), "update in a transaction");
+                    transaction.Rollback();
+                }
+                Assert.Equal(0, events.Count, "no event");
+            }
+        }
+
+        private static void DbReports()
+        {
+            var events = new List<string>();
+            using (var agent = NewAgent("report", events))
+            using (var db = OpenDatabase())
+            using (var context = agent.BeginRequest("GET", "/users"))
+            {
+                const string name = "nobody' OR '1'='1";
+                context.AddInput(InputSource.Query, "name", name);
+                using (var command = db.CreateCommand())
+                {
+                    command.CommandText = "SELECT COUNT(*) FROM users WHERE name = '" + name + "'";
+                    Assert.Equal(2L, Convert.ToInt64(command.ExecuteScalar()), "report mode runs the query");
+                }
+                Assert.Equal(1, events.Count, "one event");
+                Assert.Contains("\"action\":\"reported\"", events[0], "reported");
+                Assert.Equal(1, context.Findings, "finding counted");
+            }
+        }
+
+        private static void DbAsync()
+        {
+            var events = new List<string>();
+            using (var agent = NewAgent("block", events))
+            using (var db = OpenDatabase())
+            using (var context = agent.BeginRequest("GET", "/users"))
+            {
+                const string id = "1 OR 1=1";
+                context.AddInput(InputSource.Query, "id", id);
+                using (var command = db.CreateCommand())
+                {
+                    command.CommandText = "SELECT name FROM users WHERE id = " + id;
+                    var task = command.ExecuteReaderAsync();
+                    var e = Assert.Throws<AggregateException>(() => task.Wait(), "faulted task");
+                    Assert.True(e.InnerException is RampartBlockedException, "inner exception: " + e.InnerException);
+                    command.CommandText = "SELECT name FROM users WHERE id = 1";
+                    Assert.Equal("alice", (string)command.ExecuteScalarAsync().Result, "allowed async query");
+                }
+            }
+        }
+
+        // ---- processes ----
+
+        private static void ProcessRoundTrip()
+        {
+            string[] args = { "%s|\n", "plain", "two words", "it's", "\"quoted\"", "back\\slash", "", "$HOME", "ü" };
+            using (Process process = ProcessGuard.Start("printf", args))
+            {
+                string output = process.StandardOutput.ReadToEnd();
+                process.WaitForExit();
+                Assert.Equal(string.Join("", args.Skip(1).Select(a => a + "|\n")), output, "printf saw the same arguments");
+            }
+        }
+
+        private static void ProcessBlocks()
+        {
+            var events = new List<string>();
+            string marker = Path.Combine(Path.GetTempPath(), "rampart-dotnet-" + Guid.NewGuid().ToString("N"));
+            using (var agent = NewAgent("block", events))
+            using (var context = agent.BeginRequest("GET", "/ping"))
+            {
+                string host = "127.0.0.1; touch " + marker;
+                context.AddInput(InputSource.Query, "host", host);
+                var e = Assert.Throws<RampartBlockedException>(() => ProcessGuard.Start("/bin/sh", "-c", "printf 'PING %s\\n' " + host), "blocked");
+                Assert.Equal(Threat.CommandInjection, e.Threat, "threat");
+                Assert.True(!File.Exists(marker), "the command did not run");
+                using (Process safe = ProcessGuard.Start("/bin/sh", "-c", "printf 'PING %s\\n' 127.0.0.1"))
+                {
+                    Assert.Equal("PING 127.0.0.1\n", safe.StandardOutput.ReadToEnd(), "a normal command runs");
+                    safe.WaitForExit();
+                }
+            }
+        }
+
+        private static void ProcessStartInfoArgv()
+        {
+            var info = new ProcessStartInfo("sh", "-c 'echo hi; touch /tmp/x' \"a b\" c\\ d");
+            var argv = ProcessGuard.Argv(info);
+            Assert.Equal("sh|-c|echo hi; touch /tmp/x|a b|c d", string.Join("|", argv), "argv");
+            var events = new List<string>();
+            using (var agent = NewAgent("block", events))
+            using (var context = agent.BeginRequest("GET", "/run"))
+            {
+                context.AddInput(InputSource.Query, "cmd", "echo hi; touch /tmp/x");
+                Assert.Throws<RampartBlockedException>(() => ProcessGuard.Check(info), "script from input");
+            }
+        }
+
+        // ---- files ----
+
+        private static void FileGuardChecks()
+        {
+            string directory = Path.Combine(Path.GetTempPath(), "rampart-dotnet-files-" + Guid.NewGuid().ToString("N"));
+            Directory.CreateDirectory(Path.Combine(directory, "public"));
+            File.WriteAllText(Path.Combine(directory, "public", "report.txt"), "quarterly numbers");
+            File.WriteAllText(Path.Combine(directory, "secret.txt"), "the secret");
+            var events = new List<string>();
+            try
+            {
+                using (var agent = NewAgent("block", events))
+                {
+                    using (var context = agent.BeginRequest("GET", "/download"))
+                    {
+                        context.AddInput(InputSource.Query, "file", "../secret.txt");
+                        var e = Assert.Throws<RampartBlockedException>(() => FileGuard.ReadAllText(Path.Combine(directory, "public", "../secret.txt")), "traversal");
+                        Assert.Equal(Threat.PathTraversal, e.Threat, "threat");
+                    }
+                    using (var context = agent.BeginRequest("GET", "/download"))
+                    {
+                        context.AddInput(InputSource.Query, "file", "report.txt");
+                        Assert.Equal("quarterly numbers", FileGuard.ReadAllText(Path.Combine(directory, "public", "report.txt")), "normal file");
+                    }
+                }
+                Assert.Equal(1, events.Count, "one event");
+            }
+            finally
+            {
+                Directory.Delete(directory, true);
+            }
+        }
+    }
+}
