@@ -24,7 +24,7 @@ done
 $tests vectors --expect "$total" "${per_kind[@]}" --skip testdata/vectors/skip.jsonl "${vectors[@]}"
 
 $tests api
-# $tests app
+$tests app
 
 # A librampart.so of another C ABI version is refused at load with a message saying so.
 stub="$out/abi-stub"
