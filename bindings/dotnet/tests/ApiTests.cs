@@ -29,6 +29,7 @@ namespace Rampart.Tests
             suite.Add("errors: an event for an allow verdict is NoEventException", NoEvent);
             suite.Add("check: SQL attack and safe query", SqlVerdicts);
             suite.Add("check: spans are UTF-8 byte offsets", Utf8Spans);
+            suite.Add("utf-8: the encoder's ASCII fast path agrees with Encoding.UTF8", Utf8Encoder);
             suite.Add("check: resources beyond the stack and pool limits", LongResources);
             suite.Add("check: exec beyond the inline argument count", LongArgv);
             suite.Add("check: every check of the C ABI is reachable", EveryCheck);
@@ -205,6 +206,21 @@ namespace Rampart.Tests
             }
         }
 
+
+        private static unsafe void Utf8Encoder()
+        {
+            var samples = new List<string> { "", "a", "abc", "abcd", "abcde", "é", "aé", "abcdé", "abcdefgé€", "😀", "abc😀", "abcd😀x",
+                "\ud800", "abc\ud800", "abcd\udc00e", "\u0000\u007f\u0080", new string('x', 1000) + "ß" + new string('y', 7) };
+            for (int shift = 0; shift < 9; shift++) samples.Add(new string('q', shift) + "Köln 東京 😀 ok");
+            byte[] buffer = new byte[8192];
+            foreach (string sample in samples)
+            {
+                byte[] expected = new UTF8Encoding(false, false).GetBytes(sample);
+                int length;
+                fixed (byte* dest = buffer) length = Utf8.Encode(sample, dest, Utf8.MaxBytes(sample));
+                Assert.Equal(Convert.ToBase64String(expected), Convert.ToBase64String(buffer, 0, length), "encoding of " + sample);
+            }
+        }
 
         private static void LongResources()
         {

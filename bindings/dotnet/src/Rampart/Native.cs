@@ -2,7 +2,11 @@
 // library calls into native code; Engine and Request wrap these with SafeHandles.
 //
 // Every declaration passes blittable types only (pointers, integers, the Verdict struct,
-// SafeHandles), so the marshaller copies nothing and allocates nothing per call.
+// SafeHandles), so the marshaller copies nothing and allocates nothing per call. The
+// per-check functions take the request as a raw pointer: Request holds a reference on its
+// SafeHandle around each call itself (DangerousAddRef/Release), which costs less than the
+// marshaller's SafeHandle stub on Mono and keeps the same protection against a
+// concurrent Dispose.
 using System;
 using System.Runtime.InteropServices;
 using System.Security;
@@ -60,39 +64,39 @@ namespace Rampart
 
         [DllImport(Library, CallingConvention = CallingConvention.Cdecl)]
         internal static extern uint rampart_check_sql(
-            RequestHandle request, uint dialect, byte* query, UIntPtr queryLen, out Verdict verdictOut);
+            IntPtr request, uint dialect, byte* query, UIntPtr queryLen, out Verdict verdictOut);
 
         [DllImport(Library, CallingConvention = CallingConvention.Cdecl)]
         internal static extern uint rampart_check_shell(
-            RequestHandle request, byte* command, UIntPtr commandLen, out Verdict verdictOut);
+            IntPtr request, byte* command, UIntPtr commandLen, out Verdict verdictOut);
 
         [DllImport(Library, CallingConvention = CallingConvention.Cdecl)]
         internal static extern uint rampart_check_exec(
-            RequestHandle request, NativeBytes* argv, UIntPtr argc, out Verdict verdictOut);
+            IntPtr request, NativeBytes* argv, UIntPtr argc, out Verdict verdictOut);
 
         [DllImport(Library, CallingConvention = CallingConvention.Cdecl)]
         internal static extern uint rampart_check_nosql(
-            RequestHandle request, byte* filterJson, UIntPtr filterLen, out Verdict verdictOut);
+            IntPtr request, byte* filterJson, UIntPtr filterLen, out Verdict verdictOut);
 
         [DllImport(Library, CallingConvention = CallingConvention.Cdecl)]
         internal static extern uint rampart_check_path(
-            RequestHandle request, byte* path, UIntPtr pathLen, out Verdict verdictOut);
+            IntPtr request, byte* path, UIntPtr pathLen, out Verdict verdictOut);
 
         [DllImport(Library, CallingConvention = CallingConvention.Cdecl)]
         internal static extern uint rampart_check_url(
-            RequestHandle request, byte* url, UIntPtr urlLen, out Verdict verdictOut);
+            IntPtr request, byte* url, UIntPtr urlLen, out Verdict verdictOut);
 
         [DllImport(Library, CallingConvention = CallingConvention.Cdecl)]
         internal static extern uint rampart_check_resolved_ip(
-            RequestHandle request, byte* host, UIntPtr hostLen, byte* ip, UIntPtr ipLen, out Verdict verdictOut);
+            IntPtr request, byte* host, UIntPtr hostLen, byte* ip, UIntPtr ipLen, out Verdict verdictOut);
 
         [DllImport(Library, CallingConvention = CallingConvention.Cdecl)]
         internal static extern uint rampart_check_redirect(
-            RequestHandle request, byte* location, UIntPtr locationLen, out Verdict verdictOut);
+            IntPtr request, byte* location, UIntPtr locationLen, out Verdict verdictOut);
 
         [DllImport(Library, CallingConvention = CallingConvention.Cdecl)]
         internal static extern uint rampart_check_header(
-            RequestHandle request, byte* name, UIntPtr nameLen, byte* value, UIntPtr valueLen, out Verdict verdictOut);
+            IntPtr request, byte* name, UIntPtr nameLen, byte* value, UIntPtr valueLen, out Verdict verdictOut);
 
         [DllImport(Library, CallingConvention = CallingConvention.Cdecl)]
         internal static extern IntPtr rampart_status_str(uint status);
@@ -116,22 +120,22 @@ namespace Rampart
 
         [DllImport(Library, CallingConvention = CallingConvention.Cdecl)]
         internal static extern uint rampart_request_add_input(
-            RequestHandle request, uint source, byte* key, UIntPtr keyLen, byte* value, UIntPtr valueLen);
+            IntPtr request, uint source, byte* key, UIntPtr keyLen, byte* value, UIntPtr valueLen);
 
         [DllImport(Library, CallingConvention = CallingConvention.Cdecl)]
-        internal static extern uint rampart_request_set_method(RequestHandle request, byte* method, UIntPtr len);
+        internal static extern uint rampart_request_set_method(IntPtr request, byte* method, UIntPtr len);
 
         [DllImport(Library, CallingConvention = CallingConvention.Cdecl)]
-        internal static extern uint rampart_request_set_path(RequestHandle request, byte* path, UIntPtr len);
+        internal static extern uint rampart_request_set_path(IntPtr request, byte* path, UIntPtr len);
 
         [DllImport(Library, CallingConvention = CallingConvention.Cdecl)]
-        internal static extern uint rampart_request_set_route(RequestHandle request, byte* route, UIntPtr len);
+        internal static extern uint rampart_request_set_route(IntPtr request, byte* route, UIntPtr len);
 
         [DllImport(Library, CallingConvention = CallingConvention.Cdecl)]
-        internal static extern uint rampart_request_set_host(RequestHandle request, byte* host, UIntPtr len);
+        internal static extern uint rampart_request_set_host(IntPtr request, byte* host, UIntPtr len);
 
         [DllImport(Library, CallingConvention = CallingConvention.Cdecl)]
-        internal static extern uint rampart_request_reset(RequestHandle request);
+        internal static extern uint rampart_request_reset(IntPtr request);
 
         [DllImport(Library, CallingConvention = CallingConvention.Cdecl)]
         internal static extern void rampart_request_free(IntPtr request);

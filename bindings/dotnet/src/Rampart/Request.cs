@@ -50,8 +50,17 @@ namespace Rampart
         {
             int keyLength = Utf8.Encode(key, buffer, capacity);
             int valueLength = Utf8.Encode(value, buffer + keyLength, capacity - keyLength);
-            RampartException.Check(Native.rampart_request_add_input(Handle, (uint)source, buffer, (UIntPtr)keyLength,
-                buffer + keyLength, (UIntPtr)valueLength));
+            bool added = false;
+            try
+            {
+                IntPtr pointer = Acquire(ref added);
+                RampartException.Check(Native.rampart_request_add_input(pointer, (uint)source, buffer, (UIntPtr)keyLength,
+                    buffer + keyLength, (UIntPtr)valueLength));
+            }
+            finally
+            {
+                if (added) Handle.DangerousRelease();
+            }
             InputCount++;
         }
 
@@ -60,11 +69,20 @@ namespace Rampart
         {
             if (value == null) throw new ArgumentNullException(nameof(value));
             byte[] keyBytes = Utf8.Encoding.GetBytes(key ?? string.Empty);
-            fixed (byte* k = keyBytes)
-            fixed (byte* v = value)
+            bool added = false;
+            try
             {
-                RampartException.Check(Native.rampart_request_add_input(Handle, (uint)source, k, (UIntPtr)keyBytes.Length,
-                    v, (UIntPtr)value.Length));
+                IntPtr pointer = Acquire(ref added);
+                fixed (byte* k = keyBytes)
+                fixed (byte* v = value)
+                {
+                    RampartException.Check(Native.rampart_request_add_input(pointer, (uint)source, k, (UIntPtr)keyBytes.Length,
+                        v, (UIntPtr)value.Length));
+                }
+            }
+            finally
+            {
+                if (added) Handle.DangerousRelease();
             }
             InputCount++;
         }
@@ -84,7 +102,15 @@ namespace Rampart
         /// <summary>Forgets every input and routing fact, keeping the memory for the next HTTP request.</summary>
         public void Reset()
         {
-            RampartException.Check(Native.rampart_request_reset(Handle));
+            bool added = false;
+            try
+            {
+                RampartException.Check(Native.rampart_request_reset(Acquire(ref added)));
+            }
+            finally
+            {
+                if (added) Handle.DangerousRelease();
+            }
             InputCount = 0;
         }
 
@@ -131,7 +157,15 @@ namespace Rampart
                 at += length;
             }
             Verdict verdict;
-            RampartException.Check(Native.rampart_check_exec(Handle, args, (UIntPtr)argv.Count, out verdict));
+            bool added = false;
+            try
+            {
+                RampartException.Check(Native.rampart_check_exec(Acquire(ref added), args, (UIntPtr)argv.Count, out verdict));
+            }
+            finally
+            {
+                if (added) Handle.DangerousRelease();
+            }
             return verdict;
         }
 
@@ -175,15 +209,24 @@ namespace Rampart
             Verdict verdict;
             uint status;
             UIntPtr size = (UIntPtr)length;
-            switch (sink)
+            bool added = false;
+            try
             {
-                case Sink.Sql: status = Native.rampart_check_sql(Handle, dialect, data, size, out verdict); break;
-                case Sink.Shell: status = Native.rampart_check_shell(Handle, data, size, out verdict); break;
-                case Sink.NoSql: status = Native.rampart_check_nosql(Handle, data, size, out verdict); break;
-                case Sink.Path: status = Native.rampart_check_path(Handle, data, size, out verdict); break;
-                case Sink.Url: status = Native.rampart_check_url(Handle, data, size, out verdict); break;
-                case Sink.Redirect: status = Native.rampart_check_redirect(Handle, data, size, out verdict); break;
-                default: throw new ArgumentOutOfRangeException(nameof(sink));
+                IntPtr pointer = Acquire(ref added);
+                switch (sink)
+                {
+                    case Sink.Sql: status = Native.rampart_check_sql(pointer, dialect, data, size, out verdict); break;
+                    case Sink.Shell: status = Native.rampart_check_shell(pointer, data, size, out verdict); break;
+                    case Sink.NoSql: status = Native.rampart_check_nosql(pointer, data, size, out verdict); break;
+                    case Sink.Path: status = Native.rampart_check_path(pointer, data, size, out verdict); break;
+                    case Sink.Url: status = Native.rampart_check_url(pointer, data, size, out verdict); break;
+                    case Sink.Redirect: status = Native.rampart_check_redirect(pointer, data, size, out verdict); break;
+                    default: throw new ArgumentOutOfRangeException(nameof(sink));
+                }
+            }
+            finally
+            {
+                if (added) Handle.DangerousRelease();
             }
             RampartException.Check(status);
             return verdict;
@@ -208,9 +251,19 @@ namespace Rampart
             byte* secondStart = buffer + firstLength;
             int secondLength = Utf8.Encode(second, secondStart, capacity - firstLength);
             Verdict verdict;
-            uint status = sink == Sink.Header
-                ? Native.rampart_check_header(Handle, buffer, (UIntPtr)firstLength, secondStart, (UIntPtr)secondLength, out verdict)
-                : Native.rampart_check_resolved_ip(Handle, buffer, (UIntPtr)firstLength, secondStart, (UIntPtr)secondLength, out verdict);
+            uint status;
+            bool added = false;
+            try
+            {
+                IntPtr pointer = Acquire(ref added);
+                status = sink == Sink.Header
+                    ? Native.rampart_check_header(pointer, buffer, (UIntPtr)firstLength, secondStart, (UIntPtr)secondLength, out verdict)
+                    : Native.rampart_check_resolved_ip(pointer, buffer, (UIntPtr)firstLength, secondStart, (UIntPtr)secondLength, out verdict);
+            }
+            finally
+            {
+                if (added) Handle.DangerousRelease();
+            }
             RampartException.Check(status);
             return verdict;
         }
@@ -244,6 +297,15 @@ namespace Rampart
             }
         }
 
+        // Holds a reference on the handle for the duration of one native call, so that a
+        // Dispose on another thread cannot free the request under it (the call then throws
+        // ObjectDisposedException instead). Pair with Handle.DangerousRelease in a finally.
+        private IntPtr Acquire(ref bool added)
+        {
+            Handle.DangerousAddRef(ref added);
+            return Handle.DangerousGetHandle();
+        }
+
         /// <summary>Releases the native request.</summary>
         public void Dispose() => Handle.Dispose();
 
@@ -268,12 +330,21 @@ namespace Rampart
         {
             UIntPtr size = (UIntPtr)length;
             uint status;
-            switch (field)
+            bool added = false;
+            try
             {
-                case Field.Method: status = Native.rampart_request_set_method(Handle, data, size); break;
-                case Field.Path: status = Native.rampart_request_set_path(Handle, data, size); break;
-                case Field.Route: status = Native.rampart_request_set_route(Handle, data, size); break;
-                default: status = Native.rampart_request_set_host(Handle, data, size); break;
+                IntPtr pointer = Acquire(ref added);
+                switch (field)
+                {
+                    case Field.Method: status = Native.rampart_request_set_method(pointer, data, size); break;
+                    case Field.Path: status = Native.rampart_request_set_path(pointer, data, size); break;
+                    case Field.Route: status = Native.rampart_request_set_route(pointer, data, size); break;
+                    default: status = Native.rampart_request_set_host(pointer, data, size); break;
+                }
+            }
+            finally
+            {
+                if (added) Handle.DangerousRelease();
             }
             RampartException.Check(status);
         }
