@@ -18,9 +18,10 @@ mkdir -p "$out"
 mapfile -t library < <(find "$here/src/Rampart" -name '*.cs' | sort)
 mapfile -t tests < <(find "$here/tests" -name '*.cs' | sort)
 
-# -warnaserror: the SDK build treats warnings as errors too (Rampart.csproj).
-mcs -target:library -unsafe -optimize+ -debug -warnaserror -nologo \
-  -r:System.Net.Http.dll -r:System.Data.dll \
+# As Rampart.csproj builds it: warnings are errors, XML docs are generated (and checked),
+# missing docs on public members (CS1591) are allowed.
+mcs -target:library -unsafe -optimize+ -debug -warnaserror -nowarn:1591 -nologo \
+  -doc:"$out/Rampart.xml" -r:System.Net.Http.dll -r:System.Data.dll \
   -out:"$out/Rampart.dll" "${library[@]}"
 
 mcs -target:exe -unsafe -optimize+ -debug -warnaserror -nologo \

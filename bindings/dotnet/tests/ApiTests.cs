@@ -572,6 +572,8 @@ namespace Rampart.Tests
                     var task = command.ExecuteReaderAsync();
                     var e = Assert.Throws<AggregateException>(() => task.Wait(), "faulted task");
                     Assert.True(e.InnerException is RampartBlockedException, "inner exception: " + e.InnerException);
+                    Assert.True(RampartBlockedException.Find(new InvalidOperationException("wrapped", e)) == e.InnerException, "found when wrapped");
+                    Assert.True(RampartBlockedException.Find(new InvalidOperationException("other")) == null, "not found");
                     command.CommandText = "SELECT name FROM users WHERE id = 1";
                     Assert.Equal("alice", (string)command.ExecuteScalarAsync().Result, "allowed async query");
                 }

@@ -112,6 +112,29 @@ namespace Rampart
         /// <summary>The verdict that blocked the call.</summary>
         public Verdict Verdict { get; }
 
+        /// <summary>
+        /// The block inside <paramref name="error"/>: itself, or an inner exception (a data
+        /// layer or a task may wrap it), or null.
+        /// </summary>
+        public static RampartBlockedException Find(Exception error)
+        {
+            for (int depth = 0; error != null && depth < 16; depth++)
+            {
+                if (error is RampartBlockedException blocked) return blocked;
+                if (error is AggregateException aggregate && aggregate.InnerExceptions.Count > 0)
+                {
+                    foreach (Exception inner in aggregate.InnerExceptions)
+                    {
+                        RampartBlockedException found = Find(inner);
+                        if (found != null) return found;
+                    }
+                    return null;
+                }
+                error = error.InnerException;
+            }
+            return null;
+        }
+
         public RampartBlockedException(string eventId, Verdict verdict, string operation)
             : base(2000, "rampart blocked " + (verdict.IsAttack ? verdict.Threat.EventName() : "a call (rampart failed, fail_closed)")
                          + " at " + operation + " (event " + eventId + ")")

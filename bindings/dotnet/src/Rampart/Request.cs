@@ -38,15 +38,15 @@ namespace Rampart
             if (max <= Utf8.StackLimit)
             {
                 byte* buffer = stackalloc byte[max];
-                AddInput(source, key, value, buffer, max);
+                AddInputInto(source, key, value, buffer, max);
             }
             else
             {
-                fixed (byte* buffer = Utf8.Rent(max)) AddInput(source, key, value, buffer, max);
+                fixed (byte* buffer = Utf8.Rent(max)) AddInputInto(source, key, value, buffer, max);
             }
         }
 
-        private void AddInput(InputSource source, string key, string value, byte* buffer, int capacity)
+        private void AddInputInto(InputSource source, string key, string value, byte* buffer, int capacity)
         {
             int keyLength = Utf8.Encode(key, buffer, capacity);
             int valueLength = Utf8.Encode(value, buffer + keyLength, capacity - keyLength);
@@ -136,17 +136,17 @@ namespace Rampart
             {
                 NativeBytes* args = stackalloc NativeBytes[Math.Max(count, 1)];
                 byte* buffer = stackalloc byte[Math.Max(max, 1)];
-                return CheckExec(argv, args, buffer, max);
+                return ExecInto(argv, args, buffer, max);
             }
             NativeBytes[] argArray = new NativeBytes[count];
             fixed (NativeBytes* args = argArray)
             fixed (byte* buffer = Utf8.Rent(Math.Max(max, 1)))
             {
-                return CheckExec(argv, args, buffer, max);
+                return ExecInto(argv, args, buffer, max);
             }
         }
 
-        private Verdict CheckExec(IReadOnlyList<string> argv, NativeBytes* args, byte* buffer, int capacity)
+        private Verdict ExecInto(IReadOnlyList<string> argv, NativeBytes* args, byte* buffer, int capacity)
         {
             int at = 0;
             for (int i = 0; i < argv.Count; i++)
@@ -240,12 +240,12 @@ namespace Rampart
             if (max <= Utf8.StackLimit)
             {
                 byte* buffer = stackalloc byte[max];
-                return CheckPair(sink, first, second, buffer, max);
+                return PairInto(sink, first, second, buffer, max);
             }
-            fixed (byte* buffer = Utf8.Rent(max)) return CheckPair(sink, first, second, buffer, max);
+            fixed (byte* buffer = Utf8.Rent(max)) return PairInto(sink, first, second, buffer, max);
         }
 
-        private Verdict CheckPair(Sink sink, string first, string second, byte* buffer, int capacity)
+        private Verdict PairInto(Sink sink, string first, string second, byte* buffer, int capacity)
         {
             int firstLength = Utf8.Encode(first, buffer, capacity);
             byte* secondStart = buffer + firstLength;
