@@ -39,7 +39,7 @@ namespace Rampart.Tests
 
         public static int Run(string[] args)
         {
-            int rounds = 60;
+            int rounds = 100;
             for (int i = 0; i + 1 < args.Length; i++) if (args[i] == "--rounds") rounds = int.Parse(args[i + 1]);
 
             using (var agent = new Agent(Engine.FromJson("{\"mode\": \"block\"}"), line => { }))
@@ -60,12 +60,20 @@ namespace Rampart.Tests
 
                 using (var plainCommand = raw.CreateCommand())
                 using (var checkedCommand = new RampartDbCommand(raw.CreateCommand(), wrapped))
+                {
+                    Console.WriteLine("| what | without rampart | with rampart | overhead |");
+                    Console.WriteLine("|---|---:|---:|---:|");
+                    plainCommand.CommandText = benign;
+                    checkedCommand.CommandText = benign;
+                    Pair("SQLite `ExecuteScalar` outside an HTTP request (nothing to check)", rounds, 200,
+                        () => plainCommand.ExecuteScalar(), () => checkedCommand.ExecuteScalar());
+                }
+                using (var plainCommand = raw.CreateCommand())
+                using (var checkedCommand = new RampartDbCommand(raw.CreateCommand(), wrapped))
                 using (var context = agent.BeginRequest("GET", "/orders"))
                 {
                     Fill(context);
                     Request request = context.Request;
-                    Console.WriteLine("| what | without rampart | with rampart | overhead |");
-                    Console.WriteLine("|---|---:|---:|---:|");
 
                     plainCommand.CommandText = benign;
                     checkedCommand.CommandText = benign;
@@ -113,7 +121,7 @@ namespace Rampart.Tests
                 Best(without, batch, ref a);
                 Best(with, batch, ref b);
             }
-            Console.WriteLine("| {0} | {1} | {2} | **+{3}** |", what, Ns(a), Ns(b), Ns(b - a));
+            Console.WriteLine("| {0} | {1} | {2} | **{3}{4}** |", what, Ns(a), Ns(b), b >= a ? "+" : "-", Ns(Math.Abs(b - a)));
         }
 
         private static void Single(string what, int rounds, int batch, Action action)
