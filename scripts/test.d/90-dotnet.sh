@@ -40,4 +40,14 @@ cat "$stub/out.txt"
 if [ "$status" -ne 3 ] || ! grep -q 'C ABI version 999, but this Rampart assembly needs C ABI version 1' "$stub/out.txt"; then
   echo "abi: a mismatched librampart.so was not refused (exit $status)"; exit 1
 fi
-echo "abi: 1 passed, 0 failed"
+# No librampart.so at all: the same exception, saying where the library is expected.
+mkdir -p "$stub/empty"
+set +e
+LD_LIBRARY_PATH="$stub/empty" $tests abi-probe > "$stub/missing.txt" 2>&1
+status=$?
+set -e
+cat "$stub/missing.txt"
+if [ "$status" -ne 3 ] || ! grep -q 'cannot load the native library librampart' "$stub/missing.txt"; then
+  echo "abi: a missing librampart.so was not reported (exit $status)"; exit 1
+fi
+echo "abi: 2 passed, 0 failed"

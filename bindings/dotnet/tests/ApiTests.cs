@@ -585,7 +585,10 @@ namespace Rampart.Tests
         private static void ProcessRoundTrip()
         {
             string[] args = { "%s|\n", "plain", "two words", "it's", "\"quoted\"", "back\\slash", "", "$HOME", "ü" };
-            using (Process process = ProcessGuard.Start("printf", args))
+            ProcessStartInfo info = ProcessGuard.StartInfo("printf", args);
+            info.RedirectStandardOutput = true;
+            Assert.Equal("printf|" + string.Join("|", args), string.Join("|", ProcessGuard.Argv(info)), "the argv checked is the argv started");
+            using (Process process = ProcessGuard.Start(info))
             {
                 string output = process.StandardOutput.ReadToEnd();
                 process.WaitForExit();
@@ -605,7 +608,9 @@ namespace Rampart.Tests
                 var e = Assert.Throws<RampartBlockedException>(() => ProcessGuard.Start("/bin/sh", "-c", "printf 'PING %s\\n' " + host), "blocked");
                 Assert.Equal(Threat.CommandInjection, e.Threat, "threat");
                 Assert.True(!File.Exists(marker), "the command did not run");
-                using (Process safe = ProcessGuard.Start("/bin/sh", "-c", "printf 'PING %s\\n' 127.0.0.1"))
+                ProcessStartInfo info = ProcessGuard.StartInfo("/bin/sh", "-c", "printf 'PING %s\\n' 127.0.0.1");
+                info.RedirectStandardOutput = true;
+                using (Process safe = ProcessGuard.Start(info))
                 {
                     Assert.Equal("PING 127.0.0.1\n", safe.StandardOutput.ReadToEnd(), "a normal command runs");
                     safe.WaitForExit();

@@ -191,10 +191,9 @@ namespace Rampart.Tests
         private Reply Ping(string host)
         {
             string command = "printf 'PING %s\\n' " + host;
-            using (var process = agent != null
-                       ? ProcessGuard.Start("/bin/sh", "-c", command)
-                       : System.Diagnostics.Process.Start(new System.Diagnostics.ProcessStartInfo("/bin/sh", ProcessGuard.JoinArguments(new[] { "-c", command }))
-                           { UseShellExecute = false, RedirectStandardOutput = true }))
+            var info = ProcessGuard.StartInfo("/bin/sh", "-c", command);
+            info.RedirectStandardOutput = true;
+            using (var process = agent != null ? ProcessGuard.Start(info) : System.Diagnostics.Process.Start(info))
             {
                 string output = process.StandardOutput.ReadToEnd();
                 process.WaitForExit();

@@ -21,18 +21,16 @@ namespace Rampart
 
         /// <summary>Checks, then starts <paramref name="fileName"/> with exactly these arguments (no shell).</summary>
         /// <exception cref="RampartBlockedException">The policy blocks the argv.</exception>
-        public static Process Start(string fileName, params string[] arguments)
+        public static Process Start(string fileName, params string[] arguments) => Start(StartInfo(fileName, arguments));
+
+        /// <summary>
+        /// A start info that runs <paramref name="fileName"/> with exactly these arguments, without
+        /// a shell (quoted for this runtime); set redirections on it, then pass it to <see cref="Start(ProcessStartInfo)"/>.
+        /// </summary>
+        public static ProcessStartInfo StartInfo(string fileName, params string[] arguments)
         {
-            var argv = new List<string>(arguments.Length + 1) { fileName };
-            argv.AddRange(arguments);
-            RequestContext.Current?.Exec(argv, Operation);
-            var startInfo = new ProcessStartInfo(fileName, JoinArguments(arguments))
-            {
-                UseShellExecute = false,
-                RedirectStandardOutput = true,
-                RedirectStandardError = true,
-            };
-            return Process.Start(startInfo);
+            if (fileName == null) throw new ArgumentNullException(nameof(fileName));
+            return new ProcessStartInfo(fileName, JoinArguments(arguments ?? new string[0])) { UseShellExecute = false };
         }
 
         /// <summary>Checks the argv <paramref name="startInfo"/> will run, then starts it.</summary>

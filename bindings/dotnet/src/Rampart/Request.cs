@@ -34,7 +34,7 @@ namespace Rampart
         {
             if (value == null) throw new ArgumentNullException(nameof(value));
             key = key ?? string.Empty;
-            int max = Utf8.MaxBytes(key) + Utf8.MaxBytes(value);
+            int max = checked(Utf8.MaxBytes(key) + Utf8.MaxBytes(value));
             if (max <= Utf8.StackLimit)
             {
                 byte* buffer = stackalloc byte[max];
@@ -236,7 +236,7 @@ namespace Rampart
         {
             if (first == null) throw new ArgumentNullException(nameof(first));
             if (second == null) throw new ArgumentNullException(nameof(second));
-            int max = Utf8.MaxBytes(first) + Utf8.MaxBytes(second);
+            int max = checked(Utf8.MaxBytes(first) + Utf8.MaxBytes(second));
             if (max <= Utf8.StackLimit)
             {
                 byte* buffer = stackalloc byte[max];

@@ -10,6 +10,8 @@ namespace Rampart
     [StructLayout(LayoutKind.Sequential)]
     public struct Verdict
     {
+        // Written only by the library (the struct is an out parameter of every check).
+#pragma warning disable 0649
         private uint action;
         private uint threat;
         private uint reason;
@@ -17,6 +19,7 @@ namespace Rampart
         private UIntPtr inputIndex;
         private UIntPtr spanStart;
         private UIntPtr spanEnd;
+#pragma warning restore 0649
 
         /// <summary>What to do: allow, report (log and proceed) or block (do not make the call).</summary>
         public VerdictAction Action => (VerdictAction)action;
