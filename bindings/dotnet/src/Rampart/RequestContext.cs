@@ -36,8 +36,10 @@ namespace Rampart
         /// <summary>Set when a helper dropped inputs past <see cref="MaxInputs"/> (or malformed JSON).</summary>
         public bool InputsTruncated { get; private set; }
 
+        private int findings;
+
         /// <summary>How many findings (reported or blocked) this request had.</summary>
-        public int Findings { get; private set; }
+        public int Findings => Volatile.Read(ref findings);
 
         /// <summary>The event id of the last blocked call, for the block page.</summary>
         public string BlockedEventId { get; private set; }
@@ -61,7 +63,9 @@ namespace Rampart
 
         internal void RecordFinding(Verdict verdict, string eventId)
         {
-            Findings++;
+            // Tasks of one HTTP request may run guarded calls in parallel: checks only read
+            // the request, and this count is the one thing they write.
+            Interlocked.Increment(ref findings);
             if (verdict.Action == VerdictAction.Block) BlockedEventId = eventId;
         }
 
