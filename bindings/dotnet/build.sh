@@ -25,5 +25,5 @@ mcs -target:library -unsafe -optimize+ -debug -warnaserror -nowarn:1591 -nologo 
   -out:"$out/Rampart.dll" "${library[@]}"
 
 mcs -target:exe -unsafe -optimize+ -debug -warnaserror -nologo \
-  -r:"$out/Rampart.dll" -r:System.Net.Http.dll -r:System.Data.dll -r:Mono.Data.Sqlite.dll \
+  -r:"$out/Rampart.dll" -r:System.Net.Http.dll -r:System.Data.dll -r:System.Xml.dll -r:Mono.Data.Sqlite.dll \
   -out:"$out/Rampart.Tests.exe" "${tests[@]}"

@@ -21,6 +21,7 @@ namespace Rampart.Tests
         {
             var suite = new Suite();
             suite.Add("header: ABI version and every enum value match include/rampart.h", HeaderMatches);
+            suite.Add("packaging: project files parse, pack librampart.so at runtimes/linux-x64/native/, version from Cargo.toml", Packaging);
             suite.Add("library: version is MAJOR.MINOR.PATCH", () => Assert.True(Regex.IsMatch(Library.Version, @"^\d+\.\d+\.\d+$"), "version " + Library.Version));
             suite.Add("errors: one exception class per status", ExceptionPerStatus);
             suite.Add("errors: an invalid policy names the field", InvalidPolicy);
@@ -83,6 +84,27 @@ namespace Rampart.Tests
                 Assert.True(classes.Add(type), "status " + code + " shares " + type.Name);
             }
             Assert.True(classes.Count >= 8, "statuses found in the header: " + classes.Count);
+        }
+
+        // The SDK is not on this machine kind: check what can be checked without it.
+        private static void Packaging()
+        {
+            string dotnet = Path.Combine(Root, "bindings", "dotnet");
+            var props = new System.Xml.XmlDocument();
+            props.Load(Path.Combine(dotnet, "Directory.Build.props"));
+            var project = new System.Xml.XmlDocument();
+            project.Load(Path.Combine(dotnet, "src", "Rampart", "Rampart.csproj"));
+            new System.Xml.XmlDocument().Load(Path.Combine(dotnet, "src", "Rampart.AspNetCore", "Rampart.AspNetCore.csproj"));
+            Assert.Equal("netstandard2.0", project.SelectSingleNode("/Project/PropertyGroup/TargetFramework").InnerText, "target framework");
+            Assert.Equal("true", project.SelectSingleNode("/Project/PropertyGroup/AllowUnsafeBlocks").InnerText, "unsafe code");
+            var native = (System.Xml.XmlElement)project.SelectSingleNode("/Project/ItemGroup/None[@Pack='true']");
+            Assert.Equal("$(RampartNativeDir)librampart.so", native.GetAttribute("Include"), "native library item");
+            Assert.Equal("runtimes/linux-x64/native/", native.GetAttribute("PackagePath"), "NuGet layout");
+            // The MSBuild property function reads the version with this pattern; it must find Cargo's.
+            string versionExpression = props.SelectSingleNode("/Project/PropertyGroup/Version").InnerText;
+            string pattern = Regex.Match(versionExpression, @"'(\(\?m\)[^']+)'").Groups[1].Value;
+            string cargoVersion = Regex.Match(File.ReadAllText(Path.Combine(Root, "Cargo.toml")), pattern).Groups[1].Value;
+            Assert.Equal(Library.Version, cargoVersion, "package version from Cargo.toml");
         }
 
         private static string Pascal(string upper) =>
