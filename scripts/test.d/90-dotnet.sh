@@ -26,6 +26,20 @@ $tests vectors --expect "$total" "${per_kind[@]}" --skip testdata/vectors/skip.j
 $tests api
 $tests app
 
+# The example of docs/dotnet.md ("The API without guards") compiles and finds the attack.
+docs="$out/docs-example"
+mkdir -p "$docs"
+{
+  printf 'using System;\nusing Rampart;\ninternal static class DocsExample\n{\n    private static void Main()\n    {\n'
+  awk '/^## The API without guards/ {on = 1} on && /^```csharp$/ {code = 1; next} code && /^```$/ {exit} code' docs/dotnet.md
+  printf '    }\n}\n'
+} > "$docs/DocsExample.cs"
+grep -q CheckSql "$docs/DocsExample.cs"
+mcs -nologo -warnaserror -r:"$out/Rampart.dll" -out:"$docs/DocsExample.exe" "$docs/DocsExample.cs"
+MONO_PATH="$out" mono "$docs/DocsExample.exe" 2> "$docs/err.txt"
+grep -q '"threat":"sql_injection"' "$docs/err.txt" || { echo "docs example: no event"; cat "$docs/err.txt"; exit 1; }
+echo "docs example: 1 passed, 0 failed"
+
 # A librampart.so of another C ABI version is refused at load with a message saying so.
 stub="$out/abi-stub"
 mkdir -p "$stub"
@@ -47,7 +61,7 @@ LD_LIBRARY_PATH="$stub/empty" $tests abi-probe > "$stub/missing.txt" 2>&1
 status=$?
 set -e
 cat "$stub/missing.txt"
-if [ "$status" -ne 3 ] || ! grep -q 'cannot load the native library librampart' "$stub/missing.txt"; then
+if [ "$status" -ne 3 ] || ! grep -q 'cannot load the native library librampart.so' "$stub/missing.txt"; then
   echo "abi: a missing librampart.so was not reported (exit $status)"; exit 1
 fi
 echo "abi: 2 passed, 0 failed"

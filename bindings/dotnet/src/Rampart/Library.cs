@@ -40,7 +40,7 @@ namespace Rampart
                 catch (Exception e) when (e is DllNotFoundException || e is EntryPointNotFoundException || e is BadImageFormatException)
                 {
                     throw new NativeLibraryException(
-                        "rampart: cannot load the native library librampart (" + e.Message + "). It ships in the NuGet "
+                        "rampart: cannot load the native library librampart.so (" + e.GetType().Name + ", details in the inner exception). It ships in the NuGet "
                         + "package as runtimes/linux-x64/native/librampart.so; outside a package, put the directory "
                         + "holding librampart.so on LD_LIBRARY_PATH.", e);
                 }
