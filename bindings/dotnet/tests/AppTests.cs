@@ -1,4 +1,4 @@
-// The HttpListener application (DemoApp) driven over loopback HTTP: without rampart, in
+// The example shop (examples/dotnet-httplistener/Shop.cs) driven over loopback HTTP: without rampart, in
 // block mode and in report mode. Attacks are blocked (block page, nothing executed) or
 // reported (event, the call goes through); normal requests get the same answers in all three.
 using System;
@@ -8,6 +8,7 @@ using System.Linq;
 using System.Net;
 using System.Net.Http;
 using System.Threading.Tasks;
+using ShopExample;
 
 namespace Rampart.Tests
 {
@@ -26,7 +27,7 @@ namespace Rampart.Tests
             public readonly Upstream Upstream = new Upstream();
             public readonly List<string> Events = new List<string>();
             public readonly HttpClient Client = new HttpClient(new HttpClientHandler { UseProxy = false }) { Timeout = TimeSpan.FromSeconds(20) };
-            public DemoApp App;
+            public Shop App;
             public Agent Agent;
 
             public Fixture(string mode)
@@ -35,7 +36,9 @@ namespace Rampart.Tests
                 File.WriteAllText(Path.Combine(Files, "public", "report.txt"), "quarterly numbers");
                 File.WriteAllText(Path.Combine(Files, "secret.txt"), "database password");
                 if (mode != null) Agent = ApiTests.NewAgent(mode, Events);
-                App = new DemoApp(Agent, Files, Upstream.Port, Resolve);
+                // Every preview goes to the loopback stand-in, used as the HTTP proxy.
+                var transport = new HttpClientHandler { Proxy = new WebProxy("http://127.0.0.1:" + Upstream.Port + "/"), UseProxy = true };
+                App = new Shop(Agent, Files, Path.Combine(Files, "shop.db"), new LoopbackOnly(transport), Resolve);
             }
 
             // The names the preview resolves: a public-looking one and one that resolves to loopback.

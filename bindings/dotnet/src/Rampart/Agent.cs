@@ -145,7 +145,11 @@ namespace Rampart
                 {
                     var method = trace.GetFrame(i).GetMethod();
                     if (method == null || method.DeclaringType == null) continue;
-                    string type = method.DeclaringType.FullName ?? method.DeclaringType.Name;
+                    Type declaring = method.DeclaringType;
+                    // A generic type's FullName spells out its arguments' assemblies: keep it short.
+                    string type = declaring.IsGenericType || declaring.FullName == null
+                        ? declaring.Namespace + "." + declaring.Name
+                        : declaring.FullName;
                     if (type.StartsWith("Rampart.", StringComparison.Ordinal) && !type.StartsWith("Rampart.Tests", StringComparison.Ordinal)) continue;
                     if (written++ > 0) json.Append(',');
                     Json.AppendString(json, type + "." + method.Name);

@@ -1,11 +1,9 @@
-// A small vulnerable web application on HttpListener, protected by rampart's guards the
-// way a real application would use them: a login that concatenates SQL (SQLite through
+// A small shop on HttpListener, vulnerable on purpose and protected by rampart's guards
+// the way a real application uses them: a login that concatenates SQL (SQLite through
 // RampartDbConnection), a ping that builds a shell command (ProcessGuard), a download that
 // joins a user path (FileGuard) and a URL preview (HttpClient with RampartHttpHandler).
-//
-// Network: the app listens on 127.0.0.1, and its HttpClient sends everything through a
-// loopback stand-in for the internet (an HTTP proxy on 127.0.0.1): no connection ever
-// leaves the machine, not even in report mode, where attacks go through.
+// Program.cs runs it; the .NET test suite drives it over loopback HTTP with an HttpClient
+// transport that sends every preview to a loopback stand-in.
 using System;
 using System.Collections.Generic;
 using System.IO;
@@ -16,10 +14,11 @@ using System.Text;
 using System.Threading;
 using System.Threading.Tasks;
 using Mono.Data.Sqlite;
+using Rampart;
 
-namespace Rampart.Tests
+namespace ShopExample
 {
-    internal sealed class DemoApp : IDisposable
+    public sealed class Shop : IDisposable
     {
         private readonly Agent agent; // null: the application without rampart
         private readonly string files;
@@ -29,11 +28,18 @@ namespace Rampart.Tests
 
         public int Port { get; }
 
-        public DemoApp(Agent agent, string files, int upstreamPort, Func<string, Task<IPAddress[]>> resolve)
+        /// <param name="agent">rampart's agent, or null for the unprotected shop.</param>
+        /// <param name="files">the directory whose public/ subdirectory is offered for download.</param>
+        /// <param name="database">the SQLite file (created with two users).</param>
+        /// <param name="transport">what the preview's HttpClient sends with (an HttpClientHandler).</param>
+        /// <param name="resolve">how the SSRF guard resolves host names (null: the system resolver).</param>
+        /// <param name="port">the port on 127.0.0.1 (0: any free port).</param>
+        public Shop(Agent agent, string files, string database, HttpMessageHandler transport,
+            Func<string, Task<IPAddress[]>> resolve = null, int port = 0)
         {
             this.agent = agent;
             this.files = files;
-            database = Path.Combine(files, "app.db");
+            this.database = database;
             using (var db = new SqliteConnection("Data Source=" + database))
             {
                 db.Open();
@@ -44,17 +50,21 @@ namespace Rampart.Tests
                     command.ExecuteNonQuery();
                 }
             }
-            var transport = new HttpClientHandler { Proxy = new WebProxy("http://127.0.0.1:" + upstreamPort + "/"), UseProxy = true };
-            HttpMessageHandler handler = new LoopbackOnly(transport);
-            if (agent != null) handler = new RampartHttpHandler(handler) { Resolve = resolve };
+            HttpMessageHandler handler = transport;
+            if (agent != null)
+            {
+                var guard = new RampartHttpHandler(transport);
+                if (resolve != null) guard.Resolve = resolve;
+                handler = guard;
+            }
             client = new HttpClient(handler) { Timeout = TimeSpan.FromSeconds(10) };
-            Port = FreePort();
+            Port = port != 0 ? port : FreePort();
             listener.Prefixes.Add("http://127.0.0.1:" + Port + "/");
             listener.Start();
             Task.Run(AcceptLoop);
         }
 
-        internal static int FreePort()
+        private static int FreePort()
         {
             var probe = new TcpListener(IPAddress.Loopback, 0);
             probe.Start();
@@ -251,80 +261,5 @@ namespace Rampart.Tests
             listener.Close();
             client.Dispose();
         }
-
-        /// <summary>A last line of defence in the tests: only the loopback stand-ins may be asked for.</summary>
-        private sealed class LoopbackOnly : DelegatingHandler
-        {
-            public LoopbackOnly(HttpMessageHandler inner) : base(inner) { }
-
-            protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
-            {
-                string host = request.RequestUri.Host;
-                if (host != "127.0.0.1" && host != "news.example" && host != "rebind.example")
-                    throw new InvalidOperationException("test app: refusing to send a request to " + host);
-                return base.SendAsync(request, cancellationToken);
-            }
-        }
-    }
-
-    /// <summary>
-    /// The loopback stand-in for everything the app's HttpClient reaches: it answers as an HTTP
-    /// proxy (absolute request targets) and as a plain server, and records every request target.
-    /// </summary>
-    internal sealed class Upstream : IDisposable
-    {
-        private readonly TcpListener listener = new TcpListener(IPAddress.Loopback, 0);
-        private readonly List<string> seen = new List<string>();
-
-        public int Port { get; }
-
-        public Upstream()
-        {
-            listener.Start();
-            Port = ((IPEndPoint)listener.LocalEndpoint).Port;
-            Task.Run(AcceptLoop);
-        }
-
-        public string[] Seen
-        {
-            get { lock (seen) return seen.ToArray(); }
-        }
-
-        private async Task AcceptLoop()
-        {
-            while (true)
-            {
-                TcpClient connection;
-                try
-                {
-                    connection = await listener.AcceptTcpClientAsync().ConfigureAwait(false);
-                }
-                catch (Exception)
-                {
-                    return;
-                }
-                _ = Task.Run(() => Serve(connection));
-            }
-        }
-
-        private void Serve(TcpClient connection)
-        {
-            using (connection)
-            using (var stream = connection.GetStream())
-            {
-                var reader = new StreamReader(stream, Encoding.ASCII);
-                string requestLine = reader.ReadLine() ?? string.Empty;
-                while (!string.IsNullOrEmpty(reader.ReadLine())) { } // the headers
-                string[] parts = requestLine.Split(' ');
-                string target = parts.Length > 1 ? parts[1] : string.Empty;
-                lock (seen) seen.Add(target);
-                string body = target.Contains("/latest/meta-data") ? "instance-secret-token" : "upstream page for " + target;
-                byte[] bytes = Encoding.UTF8.GetBytes("HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: "
-                                                      + Encoding.UTF8.GetByteCount(body) + "\r\nConnection: close\r\n\r\n" + body);
-                stream.Write(bytes, 0, bytes.Length);
-            }
-        }
-
-        public void Dispose() => listener.Stop();
     }
 }
