@@ -39,6 +39,7 @@ namespace Rampart.Tests
             suite.Add("handles: a disposed request refuses checks", DisposedRequest);
             suite.Add("events: JSON names operation, event id and the caller's frames", EventFields);
             suite.Add("block response: policy body with the event id", BlockPage);
+            suite.Add("failures: a failing check is logged and fails open, or closed when the policy says so", FailOpenOrClosed);
             suite.Add("context: AsyncLocal follows awaits and tasks, and ends on dispose", ContextFlows);
             suite.Add("context: query strings, forms, cookies and JSON bodies become inputs", InputHelpers);
             suite.Add("context: input count is bounded", InputLimit);
@@ -398,6 +399,40 @@ namespace Rampart.Tests
                 Assert.Equal("text/plain; charset=utf-8", page.ContentType, "content type");
                 Assert.Equal("ブロック id=" + id, page.Body, "body");
                 Assert.Throws<InvalidArgumentException>(() => engine.BlockResponse("<script>"), "malformed event id");
+            }
+        }
+
+        private static void FailOpenOrClosed()
+        {
+            const SqlDialect unknown = (SqlDialect)99; // the library refuses it: InvalidArgumentException
+            var events = new List<string>();
+            using (var agent = NewAgent("block", events))
+            using (var context = agent.BeginRequest("GET", "/"))
+            {
+                Assert.True(!agent.Engine.FailClosed, "fails open by default");
+                context.AddInput(InputSource.Query, "q", AttackInput);
+                context.Sql(unknown, AttackSql, "test.query");
+                Assert.Equal(1, events.Count, "one error event");
+                var error = (Dictionary<string, object>)MiniJson.Parse(events[0]);
+                Assert.Equal("failed_open", (string)error["action"], "action");
+                Assert.True(error["threat"] == null, "no threat");
+                Assert.Equal("invalid_argument", (string)((Dictionary<string, object>)error["error"])["kind"], "error kind");
+                var sink = (Dictionary<string, object>)error["sink"];
+                Assert.Equal("sql", (string)sink["kind"], "sink kind");
+                Assert.Equal("test.query", (string)sink["operation"], "operation");
+                Assert.Equal("GET", (string)((Dictionary<string, object>)error["request"])["method"], "request method");
+                Assert.True(Regex.IsMatch((string)error["event_id"], "^[0-9a-f]{32}$"), "event id");
+            }
+            events.Clear();
+            using (var agent = new Agent(Engine.FromJson("{\"mode\": \"block\", \"fail_closed\": true}"), events.Add))
+            using (var context = agent.BeginRequest("GET", "/"))
+            {
+                Assert.True(agent.Engine.FailClosed, "fail_closed read from the policy");
+                var e = Assert.Throws<RampartBlockedException>(() => context.Sql(unknown, "SELECT 1", "test.query"), "fails closed");
+                Assert.Equal(Threat.None, e.Threat, "no threat: rampart failed");
+                Assert.Equal(1, events.Count, "the error is logged");
+                Assert.Contains("\"action\":\"failed_closed\"", events[0], "failed closed");
+                Assert.Contains("\"event_id\":\"" + e.EventId + "\"", events[0], "the exception quotes the event");
             }
         }
 

@@ -1,7 +1,9 @@
 using System;
 using System.Collections.Concurrent;
 using System.Diagnostics;
+using System.Globalization;
 using System.Text;
+using System.Threading;
 
 namespace Rampart
 {
@@ -55,7 +57,7 @@ namespace Rampart
             request.SetPath(path ?? string.Empty);
             if (route != null) request.SetRoute(route);
             if (host != null) request.SetHost(host);
-            return RequestContext.Enter(this, request, clientIp, userAgent, requestId);
+            return RequestContext.Enter(this, request, method ?? string.Empty, path ?? string.Empty, route, clientIp, userAgent, requestId);
         }
 
         internal void Return(Request request)
@@ -89,7 +91,8 @@ namespace Rampart
             }
             catch (RampartException e)
             {
-                line = ErrorLine(e, operation);
+                // The finding stands (a block still blocks); only its event could not be made.
+                line = ErrorEvent(context, e, sink, operation, verdict.Action == VerdictAction.Block);
             }
             Write(line);
             context.RecordFinding(verdict, eventId);
@@ -100,11 +103,18 @@ namespace Rampart
         /// A check itself failed (a bug in rampart): log it, then let the call proceed, or
         /// block it when the policy says <c>fail_closed</c>.
         /// </summary>
-        internal void Failed(RampartException error, string operation)
+        internal void Failed(RequestContext context, RampartException error, Sink sink, string operation)
         {
-            Write(ErrorLine(error, operation));
-            if (Engine.FailClosed) throw new RampartBlockedException(Engine.NewEventId(), default(Verdict), operation);
+            bool closed = Engine.FailClosed;
+            string eventId;
+            string line = ErrorEvent(context, error, sink, operation, closed, out eventId);
+            if (Interlocked.Increment(ref errorEvents) <= MaxErrorEvents) Write(line);
+            if (closed) throw new RampartBlockedException(eventId, default(Verdict), operation);
         }
+
+        // A persistent fault must not flood the log: error events are bounded per agent.
+        private const int MaxErrorEvents = 100;
+        private int errorEvents;
 
         private void Write(string line)
         {
@@ -118,13 +128,60 @@ namespace Rampart
             }
         }
 
-        private static string ErrorLine(Exception error, string operation)
+        private string ErrorEvent(RequestContext context, RampartException error, Sink sink, string operation, bool closed)
         {
-            var json = new StringBuilder("{\"error\":");
-            Json.AppendString(json, error.Message);
-            json.Append(",\"operation\":");
-            Json.AppendString(json, operation);
-            return json.Append('}').ToString();
+            string unused;
+            return ErrorEvent(context, error, sink, operation, closed, out unused);
+        }
+
+        /// <summary>The error event of docs/events.md ("Error events"): the finding's envelope, no threat, an error object.</summary>
+        private string ErrorEvent(RequestContext context, RampartException error, Sink sink, string operation, bool closed, out string eventId)
+        {
+            eventId = Engine.NewEventId();
+            string message = error.Message.Length > 512 ? error.Message.Substring(0, 512) : error.Message;
+            int colon = message.IndexOf(':');
+            string kind = colon > 0 && error.Status != 0 ? message.Substring(0, colon) : "internal";
+            var json = new StringBuilder(512);
+            json.Append("{\"time\":\"").Append(DateTime.UtcNow.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", CultureInfo.InvariantCulture));
+            json.Append("\",\"event_id\":\"").Append(eventId).Append("\",\"threat\":null,\"action\":\"");
+            json.Append(closed ? "failed_closed" : "failed_open").Append("\",\"error\":{\"kind\":");
+            Json.AppendString(json, kind);
+            json.Append(",\"message\":");
+            Json.AppendString(json, message);
+            json.Append("},\"sink\":{\"kind\":\"").Append(SinkName(sink)).Append("\",\"operation\":");
+            Json.AppendString(json, operation ?? string.Empty);
+            json.Append("},\"request\":{\"method\":");
+            Json.AppendString(json, context.Method);
+            json.Append(",\"path\":");
+            Json.AppendString(json, context.RequestPath);
+            json.Append(",\"route\":");
+            Json.AppendString(json, context.Route ?? string.Empty);
+            json.Append(",\"client_ip\":");
+            Json.AppendString(json, context.ClientIp ?? string.Empty);
+            json.Append(",\"user_agent\":");
+            Json.AppendString(json, context.UserAgent ?? string.Empty);
+            json.Append(",\"request_id\":");
+            Json.AppendString(json, context.RequestId ?? string.Empty);
+            json.Append("},\"stack\":");
+            AppendStack(json);
+            json.Append(",\"engine\":{\"version\":");
+            Json.AppendString(json, Library.Version);
+            return json.Append("}}").ToString();
+        }
+
+        private static string SinkName(Sink sink)
+        {
+            switch (sink)
+            {
+                case Sink.Sql: return "sql";
+                case Sink.Shell: return "shell";
+                case Sink.Exec: return "exec";
+                case Sink.Path: return "path";
+                case Sink.Url: return "url";
+                case Sink.NoSql: return "nosql";
+                case Sink.Redirect: return "redirect";
+                default: return "header";
+            }
         }
 
         private string Meta(RequestContext context, string operation, string eventId)
@@ -138,25 +195,32 @@ namespace Rampart
             if (context.RequestId != null) { json.Append(",\"request_id\":"); Json.AppendString(json, context.RequestId); }
             if (StackFrames > 0)
             {
-                json.Append(",\"stack\":[");
-                var trace = new StackTrace(2, false);
-                int written = 0;
-                for (int i = 0; i < trace.FrameCount && written < StackFrames; i++)
-                {
-                    var method = trace.GetFrame(i).GetMethod();
-                    if (method == null || method.DeclaringType == null) continue;
-                    Type declaring = method.DeclaringType;
-                    // A generic type's FullName spells out its arguments' assemblies: keep it short.
-                    string type = declaring.IsGenericType || declaring.FullName == null
-                        ? declaring.Namespace + "." + declaring.Name
-                        : declaring.FullName;
-                    if (type.StartsWith("Rampart.", StringComparison.Ordinal) && !type.StartsWith("Rampart.Tests", StringComparison.Ordinal)) continue;
-                    if (written++ > 0) json.Append(',');
-                    Json.AppendString(json, type + "." + method.Name);
-                }
-                json.Append(']');
+                json.Append(",\"stack\":");
+                AppendStack(json);
             }
             return json.Append('}').ToString();
+        }
+
+        // The application's frames (rampart's own are left out), as "Namespace.Type.Method".
+        private void AppendStack(StringBuilder json)
+        {
+            json.Append('[');
+            var trace = new StackTrace(2, false);
+            int written = 0;
+            for (int i = 0; i < trace.FrameCount && written < StackFrames; i++)
+            {
+                var method = trace.GetFrame(i).GetMethod();
+                if (method == null || method.DeclaringType == null) continue;
+                Type declaring = method.DeclaringType;
+                // A generic type's FullName spells out its arguments' assemblies: keep it short.
+                string type = declaring.IsGenericType || declaring.FullName == null
+                    ? declaring.Namespace + "." + declaring.Name
+                    : declaring.FullName;
+                if (type.StartsWith("Rampart.", StringComparison.Ordinal) && !type.StartsWith("Rampart.Tests", StringComparison.Ordinal)) continue;
+                if (written++ > 0) json.Append(',');
+                Json.AppendString(json, type + "." + method.Name);
+            }
+            json.Append(']');
         }
 
         /// <summary>Releases the pooled requests and this reference to the engine.</summary>

@@ -26,6 +26,10 @@ namespace Rampart
         /// <summary>The inputs, for adding more or for checks of sinks the guards do not cover.</summary>
         public Request Request { get; }
 
+        public string Method { get; }
+        /// <summary>The request path as received (without the query string).</summary>
+        public string RequestPath { get; }
+        public string Route { get; }
         public string ClientIp { get; }
         public string UserAgent { get; }
         public string RequestId { get; }
@@ -44,19 +48,24 @@ namespace Rampart
         /// <summary>The event id of the last blocked call, for the block page.</summary>
         public string BlockedEventId { get; private set; }
 
-        private RequestContext(Agent agent, Request request, string clientIp, string userAgent, string requestId)
+        private RequestContext(Agent agent, Request request, string method, string path, string route, string clientIp,
+            string userAgent, string requestId)
         {
             Agent = agent;
             Request = request;
+            Method = method;
+            RequestPath = path;
+            Route = route;
             ClientIp = clientIp;
             UserAgent = userAgent;
             RequestId = requestId;
             previous = CurrentContext.Value;
         }
 
-        internal static RequestContext Enter(Agent agent, Request request, string clientIp, string userAgent, string requestId)
+        internal static RequestContext Enter(Agent agent, Request request, string method, string path, string route,
+            string clientIp, string userAgent, string requestId)
         {
-            var context = new RequestContext(agent, request, clientIp, userAgent, requestId);
+            var context = new RequestContext(agent, request, method, path, route, clientIp, userAgent, requestId);
             CurrentContext.Value = context;
             return context;
         }
@@ -146,7 +155,7 @@ namespace Rampart
         {
             Verdict verdict;
             try { verdict = Request.CheckSql(dialect, query); }
-            catch (RampartException e) { Agent.Failed(e, operation); return; }
+            catch (RampartException e) { Agent.Failed(this, e, Sink.Sql, operation); return; }
             Agent.Enforce(this, verdict, Sink.Sql, query, operation);
         }
 
@@ -155,7 +164,7 @@ namespace Rampart
         {
             Verdict verdict;
             try { verdict = Request.CheckShell(command); }
-            catch (RampartException e) { Agent.Failed(e, operation); return; }
+            catch (RampartException e) { Agent.Failed(this, e, Sink.Shell, operation); return; }
             Agent.Enforce(this, verdict, Sink.Shell, command, operation);
         }
 
@@ -164,7 +173,7 @@ namespace Rampart
         {
             Verdict verdict;
             try { verdict = Request.CheckExec(argv); }
-            catch (RampartException e) { Agent.Failed(e, operation); return; }
+            catch (RampartException e) { Agent.Failed(this, e, Sink.Exec, operation); return; }
             if (verdict.IsAttack) Agent.Enforce(this, verdict, Sink.Exec, string.Join(" ", argv), operation);
         }
 
@@ -173,7 +182,7 @@ namespace Rampart
         {
             Verdict verdict;
             try { verdict = Request.CheckPath(path); }
-            catch (RampartException e) { Agent.Failed(e, operation); return; }
+            catch (RampartException e) { Agent.Failed(this, e, Sink.Path, operation); return; }
             Agent.Enforce(this, verdict, Sink.Path, path, operation);
         }
 
@@ -182,7 +191,7 @@ namespace Rampart
         {
             Verdict verdict;
             try { verdict = Request.CheckUrl(url); }
-            catch (RampartException e) { Agent.Failed(e, operation); return; }
+            catch (RampartException e) { Agent.Failed(this, e, Sink.Url, operation); return; }
             Agent.Enforce(this, verdict, Sink.Url, url, operation);
         }
 
@@ -191,7 +200,7 @@ namespace Rampart
         {
             Verdict verdict;
             try { verdict = Request.CheckResolvedIp(host, ip); }
-            catch (RampartException e) { Agent.Failed(e, operation); return; }
+            catch (RampartException e) { Agent.Failed(this, e, Sink.Url, operation); return; }
             Agent.Enforce(this, verdict, Sink.Url, host, operation);
         }
 
@@ -200,7 +209,7 @@ namespace Rampart
         {
             Verdict verdict;
             try { verdict = Request.CheckRedirect(location); }
-            catch (RampartException e) { Agent.Failed(e, operation); return; }
+            catch (RampartException e) { Agent.Failed(this, e, Sink.Redirect, operation); return; }
             Agent.Enforce(this, verdict, Sink.Redirect, location, operation);
         }
 
@@ -209,7 +218,7 @@ namespace Rampart
         {
             Verdict verdict;
             try { verdict = Request.CheckHeader(name, value); }
-            catch (RampartException e) { Agent.Failed(e, operation); return; }
+            catch (RampartException e) { Agent.Failed(this, e, Sink.Header, operation); return; }
             Agent.Enforce(this, verdict, Sink.Header, verdict.Reason == Reason.HeaderNameInjection ? name : value, operation);
         }
 
@@ -218,7 +227,7 @@ namespace Rampart
         {
             Verdict verdict;
             try { verdict = Request.CheckNoSql(filterJson); }
-            catch (RampartException e) { Agent.Failed(e, operation); return; }
+            catch (RampartException e) { Agent.Failed(this, e, Sink.NoSql, operation); return; }
             Agent.Enforce(this, verdict, Sink.NoSql, filterJson, operation);
         }
 
