@@ -13,7 +13,8 @@ bindings/dotnet/build.sh "$out"
 export LD_LIBRARY_PATH="$root/target/release${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}"
 export RAMPART_ROOT="$root"
 unset RAMPART_POLICY RAMPART_MODE
-tests="mono --debug $out/Rampart.Tests.exe"
+# Bounded: a hung test must fail the suite, not stall CI.
+tests="timeout 600 mono --debug $out/Rampart.Tests.exe"
 
 mapfile -t vectors < <(ls testdata/vectors/*.jsonl | grep -v '/skip\.jsonl$')
 total=$(cat "${vectors[@]}" | grep -c '[^[:space:]]')
@@ -36,7 +37,7 @@ mkdir -p "$docs"
 } > "$docs/DocsExample.cs"
 grep -q CheckSql "$docs/DocsExample.cs"
 mcs -nologo -warnaserror -r:"$out/Rampart.dll" -out:"$docs/DocsExample.exe" "$docs/DocsExample.cs"
-MONO_PATH="$out" mono "$docs/DocsExample.exe" 2> "$docs/err.txt"
+MONO_PATH="$out" timeout 60 mono "$docs/DocsExample.exe" 2> "$docs/err.txt"
 grep -q '"threat":"sql_injection"' "$docs/err.txt" || { echo "docs example: no event"; cat "$docs/err.txt"; exit 1; }
 echo "docs example: 1 passed, 0 failed"
 
