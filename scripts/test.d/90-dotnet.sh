@@ -38,8 +38,8 @@ mkdir -p "$docs"
 grep -q CheckSql "$docs/DocsExample.cs"
 mcs -nologo -warnaserror -r:"$out/Rampart.dll" -out:"$docs/DocsExample.exe" "$docs/DocsExample.cs"
 MONO_PATH="$out" timeout 60 mono "$docs/DocsExample.exe" 2> "$docs/err.txt"
-grep -q '"threat":"sql_injection"' "$docs/err.txt" || { echo "docs example: no event"; cat "$docs/err.txt"; exit 1; }
-echo "docs example: 1 passed, 0 failed"
+grep -q '"threat":"sql_injection"' "$docs/err.txt" || { echo "docs-example: no event"; cat "$docs/err.txt"; exit 1; }
+echo "docs-example: 1 passed, 0 failed"
 
 # A librampart.so of another C ABI version is refused at load with a message saying so.
 stub="$out/abi-stub"
