@@ -26,12 +26,24 @@ namespace Rampart
         /// <summary>The inputs, for adding more or for checks of sinks the guards do not cover.</summary>
         public Request Request { get; }
 
+        // What events say about the request, as given to Agent.BeginRequest.
+
+        /// <summary>The HTTP method.</summary>
         public string Method { get; }
+
         /// <summary>The request path as received (without the query string).</summary>
         public string RequestPath { get; }
+
+        /// <summary>The framework's route template, or null.</summary>
         public string Route { get; }
+
+        /// <summary>The client's address, or null.</summary>
         public string ClientIp { get; }
+
+        /// <summary>The User-Agent header, or null.</summary>
         public string UserAgent { get; }
+
+        /// <summary>The request id (a tracing or X-Request-Id value), or null.</summary>
         public string RequestId { get; }
 
         /// <summary>Limits on the inputs one request adds through the helpers below.</summary>
