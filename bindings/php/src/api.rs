@@ -86,9 +86,7 @@ pub fn verdict_array(request: &Request, verdict: &Verdict) -> PhpResult<ZBox<Zen
 #[php(name = "Rampart\\check_sql")]
 pub fn check_sql(dialect: &str, query: &Zval) -> PhpResult<ZBox<ZendHashTable>> {
     let dialect = Dialect::parse(dialect).ok_or_else(|| {
-        error(format!(
-            "unknown SQL dialect `{dialect}`: expected mysql, postgresql, sqlite, mssql, oracle or generic"
-        ))
+        error(format!("unknown SQL dialect `{dialect}`: expected mysql, postgresql, sqlite, mssql, oracle or generic"))
     })?;
     let query = bytes(query, "query")?;
     check(|engine, request| engine.check_sql(request, dialect, &query))
@@ -179,8 +177,9 @@ pub fn request_reset() {
 #[php_function]
 #[php(name = "Rampart\\request_add_input")]
 pub fn request_add_input(source: &str, key: &Zval, value: &Zval) -> PhpResult<()> {
-    let source = Source::from_name(source)
-        .ok_or_else(|| error(format!("unknown input source `{source}`: expected query, body, path, header, cookie or other")))?;
+    let source = Source::from_name(source).ok_or_else(|| {
+        error(format!("unknown input source `{source}`: expected query, body, path, header, cookie or other"))
+    })?;
     let key = bytes(key, "key")?;
     let value = bytes(value, "value")?;
     context::with_request(|state| state.request.add_input(source, &key, &value));

@@ -147,30 +147,30 @@ impl Call {
 
 /// The user-code frames from `frame` outwards, innermost first: `file:line in function`.
 pub fn stack_from(frame: *mut zend_execute_data, max_frames: usize) -> Vec<String> {
-        let mut frames = Vec::new();
-        // SAFETY: prev_execute_data links live frames of this thread's VM stack; each
-        // frame's func is null or a valid function; a user function's frame has an opline
-        // into its op_array.
-        unsafe {
-            let mut frame = frame;
-            while !frame.is_null() && frames.len() < max_frames {
-                let func = (*frame).func;
-                if !func.is_null() && (*func).type_ == ZEND_USER_FUNCTION {
-                    let file = zstr((*func).op_array.filename);
-                    let line = if (*frame).opline.is_null() { 0 } else { (*(*frame).opline).lineno };
-                    let name = zstr((*func).common.function_name);
-                    let scope = (*func).common.scope;
-                    let function = match (name.is_empty(), scope.is_null()) {
-                        (true, _) => "{main}".to_owned(),
-                        (false, true) => name,
-                        (false, false) => format!("{}::{name}", zstr((*scope).name)),
-                    };
-                    frames.push(format!("{file}:{line} in {function}"));
-                }
-                frame = (*frame).prev_execute_data;
+    let mut frames = Vec::new();
+    // SAFETY: prev_execute_data links live frames of this thread's VM stack; each
+    // frame's func is null or a valid function; a user function's frame has an opline
+    // into its op_array.
+    unsafe {
+        let mut frame = frame;
+        while !frame.is_null() && frames.len() < max_frames {
+            let func = (*frame).func;
+            if !func.is_null() && (*func).type_ == ZEND_USER_FUNCTION {
+                let file = zstr((*func).op_array.filename);
+                let line = if (*frame).opline.is_null() { 0 } else { (*(*frame).opline).lineno };
+                let name = zstr((*func).common.function_name);
+                let scope = (*func).common.scope;
+                let function = match (name.is_empty(), scope.is_null()) {
+                    (true, _) => "{main}".to_owned(),
+                    (false, true) => name,
+                    (false, false) => format!("{}::{name}", zstr((*scope).name)),
+                };
+                frames.push(format!("{file}:{line} in {function}"));
             }
+            frame = (*frame).prev_execute_data;
         }
-        frames
+    }
+    frames
 }
 
 trait RawType {
