@@ -231,6 +231,15 @@ pub fn version() -> &'static str {
     rampart_core::VERSION
 }
 
+/// Panics inside the boundary: proves a Rust panic becomes a `RampartException` and the
+/// process goes on.
+#[php_function]
+#[php(name = "Rampart\\_panic_for_test")]
+pub fn panic_for_test() -> PhpResult<()> {
+    crate::guard::catching(|| panic!("deliberate panic for the test"))
+        .map_err(|panic| error(format!("internal error: {panic}")))
+}
+
 /// Registers the classes and functions with the module.
 pub fn register(module: ModuleBuilder) -> ModuleBuilder {
     module
@@ -251,4 +260,5 @@ pub fn register(module: ModuleBuilder) -> ModuleBuilder {
         .function(wrap_function!(request_inputs))
         .function(wrap_function!(mode))
         .function(wrap_function!(version))
+        .function(wrap_function!(panic_for_test))
 }

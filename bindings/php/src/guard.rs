@@ -8,21 +8,39 @@ use std::cell::Cell;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 
 thread_local! {
+    /// Where the last panic of this thread happened (the panic hook records it).
+    static LAST_PANIC: std::cell::RefCell<String> = const { std::cell::RefCell::new(String::new()) };
     /// Set while rampart itself calls back into PHP (reading `php://input`, asking a PDO
     /// handle for its driver): the sinks it reaches are its own, not the application's.
     static BUSY: Cell<bool> = const { Cell::new(false) };
 }
 
+/// Replaces Rust's default panic hook, which would print a backtrace into the
+/// application's output or the web server's log: a panic inside rampart is caught at the
+/// boundary and reported once, as an error event (hooks) or an exception (the API).
+pub fn install_panic_hook() {
+    std::panic::set_hook(Box::new(|info| {
+        let location = info.location().map(|l| format!(" at {}:{}", l.file(), l.line())).unwrap_or_default();
+        let _ = LAST_PANIC.try_with(|last| {
+            if let Ok(mut last) = last.try_borrow_mut() {
+                *last = location;
+            }
+        });
+    }));
+}
+
 /// Runs `f`; a panic becomes `Err(message)`.
 pub fn catching<R>(f: impl FnOnce() -> R) -> Result<R, String> {
     catch_unwind(AssertUnwindSafe(f)).map_err(|payload| {
-        if let Some(s) = payload.downcast_ref::<&str>() {
+        let message = if let Some(s) = payload.downcast_ref::<&str>() {
             (*s).to_owned()
         } else if let Some(s) = payload.downcast_ref::<String>() {
             s.clone()
         } else {
             "panic with a non-string payload".to_owned()
-        }
+        };
+        let location = LAST_PANIC.try_with(|last| last.take()).unwrap_or_default();
+        format!("{message}{location}")
     })
 }
 

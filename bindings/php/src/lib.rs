@@ -54,6 +54,7 @@ static INI_ENTRIES: IniEntryDefs<3> = IniEntryDefs::new([
 /// error callback that turns an uncaught `BlockedException` into the block page.
 pub fn startup(_ty: i32, module_number: i32) -> i32 {
     IniEntryDef::register(INI_ENTRIES.as_slice(), module_number);
+    guard::install_panic_hook();
     guard::quietly(|| {
         runtime::init_from_ini();
         block::install_error_callback();

@@ -2,6 +2,7 @@
 Hooks: mysqli_query / mysqli::query / prepare / real_query / multi_query against a real MariaDB
 --EXTENSIONS--
 mysqli
+pdo_mysql
 --SKIPIF--
 <?php if (!getenv('RAMPART_TEST_MYSQL_PORT')) die('skip no MariaDB started (RAMPART_TEST_MYSQL_PORT)'); ?>
 --INI--
@@ -23,6 +24,9 @@ $escaped = "SELECT count(*) FROM users WHERE name = 'x\\' OR 1=1 -- '";
 echo mysqli_query($db, $escaped)->fetch_row()[0], "\n";
 echo $db->query($escaped)->fetch_row()[0], "\n";
 echo Rampart\check_sql('sqlite', $escaped)['action'], "\n";
+// PDO takes the dialect from its driver: MySQL here, so the escaped query runs.
+$pdo = new PDO('mysql:host=127.0.0.1;port=' . getenv('RAMPART_TEST_MYSQL_PORT') . ';dbname=rampart_php', 'root', '');
+echo $pdo->query($escaped)->fetchColumn(), "\n";
 Rampart\request_add_input('body', 'name', "x' OR 1=1 -- ");
 $q = "SELECT count(*) FROM users WHERE name = 'x' OR 1=1 -- '";
 $attacks = [
@@ -47,6 +51,7 @@ echo $db->query("SELECT count(*) FROM users")->fetch_row()[0], "\n";
 0
 0
 block
+0
 mysqli_query: rampart blocked sql_injection at mysqli_query
 mysqli::query: rampart blocked sql_injection at mysqli::query
 mysqli_prepare: rampart blocked sql_injection at mysqli_prepare
