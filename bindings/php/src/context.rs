@@ -105,6 +105,15 @@ pub fn set_manual<R>(f: impl FnOnce(&mut RequestState) -> R) -> R {
 
 fn collect(state: &mut RequestState, json_body: Option<&[u8]>) {
     state.request.reset();
+    // $_SERVER is created on first use (auto_globals_jit): the first call creates it, but
+    // may still answer None (it reads the table through a reference taken before the
+    // engine filled it), so ask a fresh guard afterwards.
+    let _ = ProcessGlobals::get().http_server_vars();
+    // A command-line script has no HTTP request: its $_SERVER is the environment, whose
+    // HTTP_* variables (HTTP_PROXY, ...) are not request headers.
+    if is_command_line() {
+        return;
+    }
     let globals = ProcessGlobals::get();
     let mut collector = Collector { state, path: Vec::with_capacity(64) };
     {
@@ -133,6 +142,11 @@ fn collect(state: &mut RequestState, json_body: Option<&[u8]>) {
     if let Some(body) = json_body {
         collector.json(body);
     }
+}
+
+fn is_command_line() -> bool {
+    let name = crate::zend::call_function("php_sapi_name", &[]).and_then(|name| name.string());
+    name.as_deref() == Some("cli") || name.as_deref() == Some("phpdbg")
 }
 
 /// The JSON request body, when the request has one (read without consuming it: PHP keeps

@@ -141,6 +141,25 @@ foreach (['report', 'block'] as $mode) {
         "$mode: input sources " . json_encode($sources));
     stop($server);
 }
+// The request context as collected: query (nested), form body, cookies, headers, JSON body.
+$port = free_port();
+$server = start([PHP_BINARY, '-d', "extension=$so", '-d', 'rampart.events=/dev/null', '-S', "127.0.0.1:$port", __DIR__ . '/inputs.php'], []);
+wait_up($port);
+$r = request($port, 'POST', '/shop/items?a[b][c]=deep&ids[]=x&ids[]=y&page=2', ['body' => json_encode(['user' => ['name' => "o'hara", 'tags' => ['t1']], 'n' => 7, '$where' => 'k']),
+    'headers' => ['Content-Type: application/json', 'Cookie: session=abc123; theme=dark', 'X-Tenant: acme', 'User-Agent: ua-test', 'Accept-Encoding: gzip']]);
+$got = json_decode($r['body'], true);
+$inputs = array_map(fn($i) => implode(':', $i), $got['inputs'] ?? []);
+foreach (['query:a.b.c:deep', 'query:ids[0]:x', 'query:ids[1]:y', 'query:page:2', 'cookie:session:abc123', 'cookie:theme:dark',
+          'header:x-tenant:acme', 'header:user-agent:ua-test', "body:user.name:o'hara", 'body:user.tags[0]:t1', 'body:n:7',
+          'body:$where:$where', 'body:$where:k'] as $want) {
+    check(in_array($want, $inputs, true), "context: $want in " . json_encode($inputs));
+}
+check(!in_array('header:accept-encoding:gzip', $inputs, true), 'context: protocol headers skipped');
+check(($got['body'] ?? '') === json_encode(['user' => ['name' => "o'hara", 'tags' => ['t1']], 'n' => 7, '$where' => 'k']), 'context: php://input still readable by the app');
+$r = request($port, 'POST', '/form', $form(['q' => "a'b", 'arr' => ['k' => 'v']]));
+$inputs = array_map(fn($i) => implode(':', $i), json_decode($r['body'], true)['inputs'] ?? []);
+check(in_array("body:q:a'b", $inputs, true) && in_array('body:arr.k:v', $inputs, true), 'context: form body ' . json_encode($inputs));
+stop($server);
 stop($standin);
 exec('rm -rf ' . escapeshellarg($tmp));
 echo "php -S app: $checks checks, $failures failed\n";
