@@ -6,7 +6,7 @@ set -euo pipefail
 cd "$(dirname "$0")/../.."
 (cd bindings/php && cargo fmt -- --check && cargo clippy --release --locked -- -D warnings)
 bindings/php/build.sh
-php -d extension="$PWD/bindings/php/modules/rampart.so" -m | grep -qx rampart
+php -d extension="$PWD/bindings/php/modules/rampart.so" -m | grep -x rampart
 
 source bindings/php/tests/databases.sh
 trap stop_databases EXIT
