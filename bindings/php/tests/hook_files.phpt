@@ -38,6 +38,7 @@ $attacks = [
     'copy' => fn() => copy($t, "$root/public/stolen.txt"),
     'copy to' => fn() => copy("$root/public/a.txt", $t),
     'scandir' => fn() => scandir($base . '../secret.txt'),
+    'opendir' => fn() => opendir($base . '../secret.txt'),
     'include' => fn() => include $base . '../evil.php',
     'include_once' => fn() => include_once $base . '../evil.php',
 ];
@@ -73,6 +74,7 @@ rename: rampart blocked path_traversal at rename
 copy: rampart blocked path_traversal at copy
 copy to: rampart blocked path_traversal at copy
 scandir: rampart blocked path_traversal at scandir
+opendir: rampart blocked path_traversal at opendir
 %Ainclude: rampart blocked path_traversal at include
 %Ainclude_once: rampart blocked path_traversal at include
 SECRET

@@ -40,6 +40,8 @@ $attacks = [
     'mysqli::multi_query' => fn() => $db->multi_query("$q; DROP TABLE users"),
     'mysqli_execute_query' => fn() => mysqli_execute_query($db, $q),
     'mysqli_stmt::prepare' => fn() => $db->stmt_init()->prepare($q),
+    'mysqli_stmt_prepare' => fn() => mysqli_stmt_prepare(mysqli_stmt_init($db), $q),
+    'mysqli::execute_query' => fn() => $db->execute_query($q),
 ];
 foreach ($attacks as $name => $attack) {
     try { $attack(); echo "$name: not blocked\n"; }
@@ -62,4 +64,6 @@ mysqli_multi_query: rampart blocked sql_injection at mysqli_multi_query
 mysqli::multi_query: rampart blocked sql_injection at mysqli::multi_query
 mysqli_execute_query: rampart blocked sql_injection at mysqli_execute_query
 mysqli_stmt::prepare: rampart blocked sql_injection at mysqli_stmt::prepare
+mysqli_stmt_prepare: rampart blocked sql_injection at mysqli_stmt_prepare
+mysqli::execute_query: rampart blocked sql_injection at mysqli::execute_query
 2

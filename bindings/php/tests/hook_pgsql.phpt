@@ -25,6 +25,7 @@ $attacks = [
     'pg_query_params' => fn() => pg_query_params($conn, $q, []),
     'pg_prepare' => fn() => pg_prepare($conn, 's1', $q),
     'pg_send_query' => fn() => pg_send_query($conn, $q),
+    'pg_send_query_params' => fn() => pg_send_query_params($conn, $q, []),
     'PDO pgsql' => fn() => (new PDO("pgsql:host=127.0.0.1;port=$port;dbname=postgres", 'rampart'))->query($q),
 ];
 foreach ($attacks as $name => $attack) {
@@ -39,4 +40,5 @@ pg_query (default link): rampart blocked sql_injection at pg_query
 pg_query_params: rampart blocked sql_injection at pg_query_params
 pg_prepare: rampart blocked sql_injection at pg_prepare
 pg_send_query: rampart blocked sql_injection at pg_send_query
+pg_send_query_params: rampart blocked sql_injection at pg_send_query_params
 PDO pgsql: rampart blocked sql_injection at PDO::query
