@@ -6,6 +6,6 @@ set -euo pipefail
 cd "$(dirname "$0")"
 cargo build --release --locked
 mkdir -p modules
-cp target/release/librampart.so modules/rampart.so.tmp
+cp "${CARGO_TARGET_DIR:-target}/release/librampart.so" modules/rampart.so.tmp
 mv modules/rampart.so.tmp modules/rampart.so
 echo "built $(pwd)/modules/rampart.so for PHP $(php-config --version)"
