@@ -117,23 +117,22 @@ static HOOKS: [Hook; 45] = [
     hook("header", Sink::Header),
 ];
 
-const SLOTS: usize = 48;
-
 macro_rules! handlers {
     ($($i:literal)*) => { [$(handler::<$i> as Handler),*] };
 }
 
-static HANDLERS: [Handler; SLOTS] = handlers!(
-    0 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 18 19 20 21 22 23
-    24 25 26 27 28 29 30 31 32 33 34 35 36 37 38 39 40 41 42 43 44 45 46 47
+/// One distinct handler per hook, so that each knows its hook and original without a
+/// lookup. (A new hook needs its index here: the array's type fails to compile until then.)
+static HANDLERS: [Handler; HOOKS.len()] = handlers!(
+    0 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 18 19 20 21 22
+    23 24 25 26 27 28 29 30 31 32 33 34 35 36 37 38 39 40 41 42 43 44
 );
-static ORIGINALS: [OnceLock<Handler>; SLOTS] = [const { OnceLock::new() }; SLOTS];
+static ORIGINALS: [OnceLock<Handler>; HOOKS.len()] = [const { OnceLock::new() }; HOOKS.len()];
 static INSTALLED: AtomicBool = AtomicBool::new(false);
 static INSTALLED_COUNT: AtomicUsize = AtomicUsize::new(0);
 
 /// Replaces the handlers, once per process.
 pub fn install_once() {
-    const { assert!(HOOKS.len() <= SLOTS) };
     if INSTALLED.swap(true, Ordering::AcqRel) || crate::runtime::engine().is_err() {
         return;
     }
@@ -187,6 +186,7 @@ unsafe extern "C" fn handler<const I: usize>(ex: *mut zend_execute_data, return_
     unsafe { original(ex, return_value) }
 }
 
+/// Throws `Rampart\BlockedException` (its code is the policy's block status).
 pub fn throw_blocked(message: String) {
     let status = crate::runtime::engine().map_or(403, |e| e.policy().block_response.status);
     let ce = BlockedException::get_metadata().ce();
