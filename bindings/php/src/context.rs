@@ -54,6 +54,9 @@ pub struct RequestState {
     pub request_id: String,
     /// Set when a sink was blocked in this request: the event id, for the block page.
     pub blocked_event: Option<String>,
+    /// The last URL reported in this request: `curl_exec` does not report again the URL
+    /// `curl_setopt` already reported.
+    pub reported_url: Vec<u8>,
 }
 
 thread_local! {
@@ -71,6 +74,7 @@ pub fn begin_request() {
         s.user_agent.clear();
         s.request_id.clear();
         s.blocked_event = None;
+        s.reported_url.clear();
     });
 }
 

@@ -268,8 +268,10 @@ fn inspect(hook: &Hook, call: &Call) -> Decision {
             let url = zend::call_function("curl_getinfo", &[handle, &CURLINFO_EFFECTIVE_URL])
                 .and_then(|v| v.zend_str().map(|s| s.as_bytes().to_vec()));
             match url {
-                Some(url) => judge_call(hook, call, "url", &url, |e, r| e.check_url(r, &url)),
-                None => Decision::Proceed,
+                Some(url) if !context::with_request(|state| state.reported_url == url) => {
+                    judge_call(hook, call, "url", &url, |e, r| e.check_url(r, &url))
+                }
+                _ => Decision::Proceed,
             }
         }
         Sink::Header => {
@@ -370,6 +372,10 @@ fn judge(
         };
         if let Some(line) = engine.event_json(&state.request, &verdict, sink_kind, resource, &event) {
             events::emit(&line);
+        }
+        if sink_kind == "url" {
+            state.reported_url.clear();
+            state.reported_url.extend_from_slice(resource);
         }
         if verdict.action != Action::Block {
             return None;

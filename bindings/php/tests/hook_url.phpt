@@ -30,6 +30,13 @@ curl_setopt($ch, CURLOPT_URL, $url);           // set before the input exists: n
 Rampart\request_add_input('query', 'url', $url);
 try { curl_exec($ch); echo "curl_exec: not blocked\n"; }
 catch (Rampart\BlockedException $e) { echo "curl_exec: blocked\n"; }
+// Report mode would see the URL twice (curl_setopt, then curl_exec): one event. Here, in
+// block mode, an application that caught the first exception still cannot run the handle.
+Rampart\request_reset();
+Rampart\request_add_input('query', 'url', $url);
+$ch = curl_init();
+try { curl_setopt($ch, CURLOPT_URL, $url); } catch (Rampart\BlockedException $e) { echo "curl_setopt: blocked\n"; }
+var_dump(curl_getinfo($ch, CURLINFO_EFFECTIVE_URL));
 // Benign: a fixed host with a user-chosen path is not SSRF (the handle is never run).
 Rampart\request_reset();
 Rampart\request_add_input('query', 'page', 'docs/intro');
@@ -44,4 +51,6 @@ fopen: rampart blocked ssrf at fopen
 copy: rampart blocked ssrf at copy
 host only: rampart blocked ssrf at file_get_contents
 curl_exec: blocked
+curl_setopt: blocked
+string(0) ""
 bool(true)

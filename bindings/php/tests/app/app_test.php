@@ -116,6 +116,7 @@ foreach (['report', 'block'] as $mode) {
         $r = request($port, $method, $path, $opts);
         $event = events($events_file)[$before] ?? null;
         $where = "$mode: attack $i ($threat, $path)";
+        check(count(events($events_file)) === $before + 1, "$where: one event per attack");
         check($event !== null && $event['threat'] === $threat, "$where: event " . json_encode($event));
         if ($event === null) continue;
         check($event['action'] === ($mode === 'block' ? 'blocked' : 'reported'), "$where: action {$event['action']}");
