@@ -72,6 +72,17 @@ switch ($path) {
         echo "preview: ", curl_exec($ch), "\n";
         break;
 
+    case '/upload': // keeps the client's file name
+        $dir = sys_get_temp_dir() . '/rampart-shop-uploads/' . basename($_POST['album'] ?? 'default');
+        @mkdir($dir, 0777, true);
+        $file = $_FILES['photo'] ?? null;
+        if ($file && move_uploaded_file($file['tmp_name'], "$dir/" . $file['name'])) {
+            echo "stored {$file['name']}\n";
+        } else {
+            echo "no file\n";
+        }
+        break;
+
     case '/go':
         header('Location: ' . ($_GET['next'] ?? '/'));
         break;

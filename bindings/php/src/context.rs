@@ -140,6 +140,9 @@ fn collect(state: &mut RequestState, json_body: Option<&[u8]>) {
     if let Some(cookies) = globals.http_cookie_vars() {
         collector.table(Source::Cookie, cookies, 0);
     }
+    if let Some(files) = globals.http_files_vars() {
+        collector.upload_names(files);
+    }
     if let Some(server) = globals.http_server_vars() {
         collector.server(server);
     }
@@ -239,6 +242,33 @@ impl Collector<'_> {
             return self.add(source, &path, f.to_string().as_bytes());
         }
         true
+    }
+
+    /// The client's file names of uploads (`$_FILES[field]['name']` and `['full_path']`,
+    /// as `field.name`, `field.full_path`): applications build paths and queries from
+    /// them. The rest of `$_FILES` is the server's.
+    fn upload_names(&mut self, files: &ZendHashTable) {
+        for (field, upload) in files.iter() {
+            let field = match &field {
+                ArrayKey::String(name) => name.as_bytes().to_vec(),
+                ArrayKey::Str(name) => name.as_bytes().to_vec(),
+                ArrayKey::ZendString(name) => name.as_bytes().to_vec(),
+                ArrayKey::Long(index) => index.to_string().into_bytes(),
+            };
+            let Some(upload) = upload.dereference().array() else { continue };
+            for part in ["name", "full_path"] {
+                let Some(name) = upload.get(part) else { continue };
+                self.path.clear();
+                self.path.extend_from_slice(&field);
+                self.path.push(b'.');
+                self.path.extend_from_slice(part.as_bytes());
+                // A multiple upload (`files[]`) has an array of names.
+                if !self.value(Source::Body, name, 1) {
+                    return;
+                }
+            }
+        }
+        self.path.clear();
     }
 
     /// `HTTP_*` headers (lower-case, dashes) and what events show of the client.

@@ -69,7 +69,7 @@ const CURLINFO_EFFECTIVE_URL: i64 = 0x10_0001;
 const PDO_ATTR_DRIVER_NAME: i64 = 16;
 const MAX_STACK_FRAMES: usize = 16;
 
-static HOOKS: [Hook; 45] = [
+static HOOKS: [Hook; 46] = [
     hook("mysqli_query", Sink::Sql(Dialect::MySql, 1)),
     hook("mysqli_real_query", Sink::Sql(Dialect::MySql, 1)),
     hook("mysqli_multi_query", Sink::Sql(Dialect::MySql, 1)),
@@ -110,6 +110,7 @@ static HOOKS: [Hook; 45] = [
     hook("copy", Sink::Files(&[0, 1])),
     hook("opendir", Sink::Files(&[0])),
     hook("scandir", Sink::Files(&[0])),
+    hook("move_uploaded_file", Sink::Files(&[1])),
     hook("curl_init", Sink::Url(0)),
     hook("curl_setopt", Sink::CurlSetopt),
     hook("curl_setopt_array", Sink::CurlSetoptArray),
@@ -125,7 +126,7 @@ macro_rules! handlers {
 /// lookup. (A new hook needs its index here: the array's type fails to compile until then.)
 static HANDLERS: [Handler; HOOKS.len()] = handlers!(
     0 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 18 19 20 21 22
-    23 24 25 26 27 28 29 30 31 32 33 34 35 36 37 38 39 40 41 42 43 44
+    23 24 25 26 27 28 29 30 31 32 33 34 35 36 37 38 39 40 41 42 43 44 45
 );
 static ORIGINALS: [OnceLock<Handler>; HOOKS.len()] = [const { OnceLock::new() }; HOOKS.len()];
 static INSTALLED: AtomicBool = AtomicBool::new(false);

@@ -67,6 +67,9 @@ $standin_log = "$tmp/standin.log";
 $standin = start([PHP_BINARY, '-S', "127.0.0.1:$standin_port", __DIR__ . '/standin.php'], ['STANDIN_LOG' => $standin_log]);
 wait_up($standin_port);
 
+$upload_src = "$tmp/upload.png";
+file_put_contents($upload_src, "PNG...");
+$upload = fn(string $name) => ['body' => ['album' => 'summer', 'photo' => new CURLFile($upload_src, 'image/png', $name)]];
 $form = fn(array $f) => ['body' => http_build_query($f), 'headers' => ['Content-Type: application/x-www-form-urlencoded']];
 $json = fn(array $f) => ['body' => json_encode($f), 'headers' => ['Content-Type: application/json']];
 $normal = [
@@ -80,6 +83,7 @@ $normal = [
     ['GET', "/preview?url=" . urlencode("http://localhost:$standin_port/hello"), [], "preview: hello from the stand-in\n\n"],
     ['GET', "/preview-curl?url=" . urlencode("http://localhost:$standin_port/hello"), [], "preview: hello from the stand-in\n\n"],
     ['GET', '/go?next=/account', [], ''],
+    ['POST', '/upload', $upload('beach.png'), "stored beach.png\n"],
 ];
 $meta = "http://127.0.0.1:$standin_port/latest/meta-data/";
 // [method, path, options, threat, what the attack achieves when it is not blocked]
@@ -160,8 +164,11 @@ check(($got['body'] ?? '') === json_encode(['user' => ['name' => "o'hara", 'tags
 $r = request($port, 'POST', '/form', $form(['q' => "a'b", 'arr' => ['k' => 'v']]));
 $inputs = array_map(fn($i) => implode(':', $i), json_decode($r['body'], true)['inputs'] ?? []);
 check(in_array("body:q:a'b", $inputs, true) && in_array('body:arr.k:v', $inputs, true), 'context: form body ' . json_encode($inputs));
+$r = request($port, 'POST', '/upload', ['body' => ['photo' => new CURLFile($upload_src, 'image/png', "it's.png")]]);
+$inputs = array_map(fn($i) => implode(':', $i), json_decode($r['body'], true)['inputs'] ?? []);
+check(in_array("body:photo.name:it's.png", $inputs, true), 'context: upload file name ' . json_encode($inputs));
 stop($server);
 stop($standin);
-exec('rm -rf ' . escapeshellarg($tmp));
+exec('rm -rf ' . escapeshellarg($tmp) . ' ' . escapeshellarg(sys_get_temp_dir() . '/rampart-shop-uploads'));
 echo "php -S app: $checks checks, $failures failed\n";
 exit($failures === 0 ? 0 : 1);
