@@ -57,6 +57,12 @@ pub fn busy() -> bool {
     BUSY.with(Cell::get)
 }
 
+/// Clears [`busy`] at the start of a request: a PHP fatal error inside a call rampart made
+/// unwinds with longjmp, past the guard that would have cleared it.
+pub fn reset_busy() {
+    BUSY.with(|b| b.set(false));
+}
+
 /// Runs `f` with [`busy`] set, so the hooks it reaches pass straight through.
 pub fn as_rampart<R>(f: impl FnOnce() -> R) -> R {
     struct Reset(bool);

@@ -67,6 +67,7 @@ pub fn startup(_ty: i32, module_number: i32) -> i32 {
 extern "C" fn request_startup(_ty: i32, _module_number: i32) -> i32 {
     guard::quietly(|| {
         hooks::install_once();
+        guard::reset_busy();
         context::begin_request();
     });
     0
