@@ -180,7 +180,14 @@ unsafe extern "C" fn handler<const I: usize>(ex: *mut zend_execute_data, return_
                 throw_blocked(message);
                 return;
             }
-            Err(panic) => events::internal_error(sink_kind(hook.sink), hook.operation, &panic),
+            Err(panic) => {
+                events::internal_error(sink_kind(hook.sink), hook.operation, &panic);
+                // The policy may prefer a refused call to an unchecked one.
+                if crate::runtime::engine().is_ok_and(|e| e.policy().fail_closed) {
+                    throw_blocked(format!("rampart failed closed at {}", hook.operation));
+                    return;
+                }
+            }
         }
     }
     // SAFETY: the original handler, called with the arguments PHP gave us.
