@@ -234,6 +234,10 @@ pub fn wsgi_environ(collector: &mut Collector<'_>, environ: &Bound<'_, PyDict>) 
         wsgi_bytes(&query, &mut buf)?;
         collector.urlencoded(Source::Query, &buf);
     }
+    if let Some(host) = environ.get_item(intern!(py, "HTTP_HOST"))? {
+        wsgi_bytes(&host, &mut buf)?;
+        collector.request.set_host(&buf);
+    }
     if let Some(cookie) = environ.get_item(intern!(py, "HTTP_COOKIE"))? {
         wsgi_bytes(&cookie, &mut buf)?;
         collector.cookies(&buf);
@@ -290,6 +294,9 @@ pub fn asgi_scope(collector: &mut Collector<'_>, scope: &Bound<'_, PyDict>) -> P
         name.extend(raw_name.as_bytes().iter().map(u8::to_ascii_lowercase));
         if name == b"cookie" {
             collector.cookies(value.as_bytes());
+        } else if name == b"host" {
+            collector.request.set_host(value.as_bytes());
+            collector.header(&name, value.as_bytes());
         } else if !collector.header(&name, value.as_bytes()) {
             break;
         }
