@@ -109,16 +109,36 @@ def test_application_chosen_urls_unchanged(metadata, protect, events) -> None:
 
 def test_getaddrinfo_checks_the_resolved_address(metadata, protect, events) -> None:
     """A user-chosen name that resolves to an internal address: the URL check cannot
-    know the address, the resolution hook does."""
-    protect("block")
-    with rampart.request_context(inputs=[("query", "host", "localhost")]):
+    know the address (here the name is `localhost`, which it does know, so the URL is
+    checked in report mode and the resolution in block mode)."""
+    url = f"http://localhost:{metadata}/latest/meta-data/"
+    inputs = [("query", "host", "localhost"), ("header", "host", f"127.0.0.1:{metadata}")]
+    protect("block", protections={"ssrf": {"action": "block"}})
+    engine = rampart.engine()
+    with rampart.request_context(inputs=inputs) as context:
+        # the URL named the host and an input wrote it: its resolution is checked
+        rampart.sinks._expect_resolution(context, url)
         with pytest.raises(rampart.AttackBlocked) as raised:
             socket.getaddrinfo("localhost", metadata)
         assert raised.value.operation.startswith("socket.getaddrinfo")
         with pytest.raises(rampart.AttackBlocked):
             socket.create_connection(("localhost", metadata), timeout=5)
-        # a name the application chose resolves as usual
+        # a host no input wrote into a URL resolves as usual, even when a header of the
+        # request (its own Host) contains it
         assert socket.getaddrinfo("127.0.0.1", metadata)
     # no request in progress: nothing is checked
     assert socket.getaddrinfo("localhost", metadata)
-    assert [e["sink"]["kind"] for e in events.findings()] == ["url", "url"]
+    found = events.findings()
+    assert [(e["sink"]["kind"], e["input"]["key"]) for e in found] == [("url", "host"), ("url", "host")]
+    assert all(e["input"]["source"] == "query" for e in found)
+    assert engine is rampart.engine()
+
+
+def test_application_fetching_its_own_host(metadata, protect, events) -> None:
+    """The request's Host header names 127.0.0.1: the application talking to another
+    service on 127.0.0.1 (its database, an internal API) is not an attack."""
+    protect("block")
+    with rampart.request_context(inputs=[("header", "host", "127.0.0.1:8000"), ("query", "page", "/docs")]):
+        assert requests.get(f"http://127.0.0.1:{metadata}/docs", timeout=10).status_code == 200
+        socket.create_connection(("127.0.0.1", metadata), timeout=5).close()
+    assert events.all() == []

@@ -17,10 +17,11 @@ from __future__ import annotations
 
 import os
 import uuid
-from typing import Any, Callable, Sequence, Tuple
+from typing import Any, Callable, Optional, Sequence, Tuple
+from urllib.parse import urlsplit
 
 from . import events
-from ._rampart import Dialect, Verdict, new_event_id
+from ._rampart import Dialect, Request, Verdict, new_event_id
 from .context import RequestContext, current
 from .errors import AttackBlocked
 
@@ -112,15 +113,56 @@ def url(operation: str, target: Any) -> None:
     if context is None or not isinstance(target, _TEXT):
         return
     _check(context, "url", operation, target, _check_url, (target,))
+    _expect_resolution(context, target)
 
 
 def resolved_ip(operation: str, host: Any, ip: Any) -> None:
     """At connect time: ``host`` (as the client passed it to the resolver) resolved to
-    the address ``ip`` (text) the socket will use."""
+    the address ``ip`` (text) the socket will use. Checked only for a host named by a
+    URL of this request whose authority an input wrote (see :func:`url`), and only
+    against those inputs: the request's own Host or Referer header naming the server
+    the application also talks to is not an attack."""
     context = current()
-    if context is None or not isinstance(host, _TEXT) or not isinstance(ip, str):
+    if context is None or not context.resolving or not isinstance(ip, str):
         return
-    _check(context, "url", f"{operation} {ip}", host, _check_resolved_ip, (host, ip))
+    if isinstance(host, bytes):
+        host = host.decode("latin-1")
+    if not isinstance(host, str):
+        return
+    request = context.resolving.get(host.lower().rstrip("."))
+    if request is not None:
+        _check(context, "url", f"{operation} {ip}", host, _check_resolved_ip, (host, ip), request)
+
+
+def _expect_resolution(context: RequestContext, target: Any) -> None:
+    """Remembers the host of ``target`` with the inputs that wrote into its scheme or
+    authority, for :func:`resolved_ip` at connect time."""
+    try:
+        text = target if isinstance(target, str) else target.decode("latin-1")
+        parts = urlsplit(text.strip())
+        host = parts.hostname
+        if not host:
+            return
+        host = host.rstrip(".")
+        if context.resolving is not None and host in context.resolving:
+            return
+        raw = text.encode("utf-8", "surrogatepass")
+        authority_end = raw.find(parts.netloc.encode("utf-8", "surrogatepass")) + len(parts.netloc)
+        writers = None
+        for source, key, value in context.request.inputs():
+            if value and 0 <= raw.find(value) < authority_end:
+                if writers is None:
+                    writers = Request()
+                    writers.set_method(context.request.method)
+                    writers.set_path(context.request.path)
+                    writers.set_route(context.request.route)
+                writers.add_input(source, key, value)
+        if writers is not None:
+            if context.resolving is None:
+                context.resolving = {}
+            context.resolving[host] = writers
+    except Exception:  # noqa: BLE001 -- an unparsable URL: the client will refuse it too
+        return
 
 
 def redirect(operation: str, location: Any) -> None:
@@ -188,18 +230,29 @@ def _check(
     resource: Any,
     check: Callable[..., Verdict],
     args: Tuple[Any, ...],
+    request: Optional[Request] = None,
 ) -> None:
-    """The generic form of :func:`sql`: ``check(engine, request, *args)``."""
+    """The generic form of :func:`sql`: ``check(engine, request, *args)``, against the
+    request's inputs or the given subset of them."""
+    if request is None:
+        request = context.request
     try:
-        verdict = check(context.engine, context.request, *args)
+        verdict = check(context.engine, request, *args)
     except Exception as error:  # noqa: BLE001 -- fail open, with an event
         _failed(context, kind, operation, error)
         return
     if verdict.is_attack:
-        _finding(context, kind, operation, resource, verdict)
+        _finding(context, kind, operation, resource, verdict, request)
 
 
-def _finding(context: RequestContext, kind: str, operation: str, resource: Any, verdict: Verdict) -> None:
+def _finding(
+    context: RequestContext,
+    kind: str,
+    operation: str,
+    resource: Any,
+    verdict: Verdict,
+    request: Optional[Request] = None,
+) -> None:
     """Writes the event of a finding; raises AttackBlocked when the verdict blocks. A
     confirmed attack is blocked even if its event cannot be written."""
     if not verdict.is_block:
@@ -208,7 +261,11 @@ def _finding(context: RequestContext, kind: str, operation: str, resource: Any, 
         # An outgoing request is checked at several layers (requests, then http.client,
         # then the address it resolved to): one report per input is enough.
         # A redirect or header is seen by the framework and again by the middleware.
-        seen = (kind, None if kind in _ONE_REPORT_PER_INPUT else resource, verdict.input_index)
+        # The input itself, not its index: the resolution check numbers a subset.
+        index = verdict.input_index
+        source = request if request is not None else context.request
+        writer = None if index is None else source.input(index)
+        seen = (kind, None if kind in _ONE_REPORT_PER_INPUT else resource, writer)
         if context.reported is None:
             context.reported = set()
         elif seen in context.reported:
@@ -221,7 +278,7 @@ def _finding(context: RequestContext, kind: str, operation: str, resource: Any, 
     try:
         client_ip, user_agent, request_id = context.event_fields()
         line = context.engine.event_json(
-            context.request,
+            request if request is not None else context.request,
             verdict,
             kind,
             resource,
