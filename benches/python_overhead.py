@@ -2,7 +2,8 @@
 
 1. Per hooked sqlite3 ``execute``: an in-memory query, unprotected vs protected (outside
    a request; inside a request with 12 typical inputs that do not occur in the query;
-   with an input that occurs in it, so the engine lexes the query).
+   with an input that occurs in it, so the engine lexes the query). Then per hooked
+   ``open()`` and ``os.listdir`` (the path check) in a request with 12 inputs.
 2. Per request in the example Flask shop (examples/python-flask), called as a WSGI app
    with browser-like headers (no network, so the percentage is the worst case a real
    server would show), and served by werkzeug on 127.0.0.1 (a real HTTP round trip).
@@ -17,6 +18,7 @@ gives every variant the same chances.
 from __future__ import annotations
 
 import io
+import logging
 import sqlite3
 import sys
 import tempfile
@@ -109,6 +111,31 @@ def sqlite_overhead() -> Dict[str, float]:
     }
 
 
+def file_overhead() -> Dict[str, float]:
+    """A hooked open() and os.listdir in a request with 12 typical inputs."""
+    import os
+
+    directory = tempfile.mkdtemp(prefix="rampart-bench-")
+    path = os.path.join(directory, "file.txt")
+    with open(path, "w") as f:
+        f.write("x")
+
+    def open_close() -> None:
+        open(path, "rb").close()  # noqa: SIM115 -- the call itself is measured
+
+    rampart.unprotect()
+    plain = interleaved({"open": open_close, "listdir": lambda: os.listdir(directory)}, CALLS)
+    rampart.protect({"mode": "block"})
+    with rampart.request_context(method="GET", path="/download", inputs=TYPICAL_INPUTS):
+        hooked = interleaved({"open": open_close, "listdir": lambda: os.listdir(directory)}, CALLS)
+    rampart.unprotect()
+    return {
+        "open(), no rampart": plain["open"],
+        "open() added in a request with 12 inputs": hooked["open"] - plain["open"],
+        "os.listdir added in a request with 12 inputs": hooked["listdir"] - plain["listdir"],
+    }
+
+
 def flask_overhead() -> Dict[str, float]:
     from shop import create_app
     from werkzeug.test import EnvironBuilder
@@ -162,6 +189,8 @@ def flask_http_overhead() -> Dict[str, float]:
     from werkzeug.serving import make_server
 
     app = create_app(str(Path(tempfile.mkdtemp(prefix="rampart-bench-")) / "shop.db"))
+    # No access log: a line per request on the terminal would be most of what is timed.
+    logging.getLogger("werkzeug").setLevel(logging.ERROR)
     server = make_server("127.0.0.1", 0, app)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     base = f"http://127.0.0.1:{server.server_port}"
@@ -199,6 +228,8 @@ def main() -> None:
     print(f"python {sys.version.split()[0]}, rampart {rampart.__version__}, best of {ROUNDS} interleaved rounds")
     for label, ns in sqlite_overhead().items():
         print(f"sqlite3 {label:50} {ns:8.0f} ns")
+    for label, ns in file_overhead().items():
+        print(f"files {label:52} {ns:8.0f} ns")
     flask = flask_overhead()
     for label in ("GET /products/2", "GET /search?q=mug", "POST /login"):
         plain, protected = flask[f"{label}|no rampart"] / 1000, flask[f"{label}|protected"] / 1000

@@ -1,14 +1,20 @@
 """A small Flask shop, deliberately vulnerable: its login and product search build SQL
-by string concatenation. rampart protects it without a code change (see app.py)."""
+by string concatenation, its ping tool pastes the host into a shell command, its
+download trusts the file name and its link preview fetches any URL. rampart protects
+it without a code change (see app.py)."""
 
 from __future__ import annotations
 
 import html
 import os
 import sqlite3
+import subprocess
 import tempfile
+import urllib.request
 
 from flask import Flask, g, jsonify, request
+
+FILES_DIR = os.path.join(os.path.dirname(os.path.abspath(__file__)), "files")
 
 PRODUCTS = [
     ("Rust mug", "kitchen", 1200),
@@ -118,5 +124,36 @@ def create_app(db_path: str | None = None) -> Flask:
         if row is None:
             return jsonify(ok=False), 401
         return jsonify(ok=True, name=row[0])
+
+    @app.get("/tools/ping")
+    @app.get("/ping")
+    def ping():
+        host = request.args.get("host", "")
+        # VULNERABLE: the host is pasted into a shell command.
+        done = subprocess.run(f"ping -c 1 -W 1 {host}", shell=True, capture_output=True, text=True, timeout=5)
+        return jsonify(host=host, ok=done.returncode == 0, output=done.stdout + done.stderr)
+
+    @app.get("/download")
+    def download():
+        name = request.args.get("name", "")
+        # VULNERABLE: the name is pasted into the path.
+        try:
+            with open(f"{FILES_DIR}/{name}", "rb") as file:
+                data = file.read()
+        except OSError:
+            return jsonify(error="no such file"), 404
+        return data, 200, {"Content-Type": "text/plain; charset=utf-8"}
+
+    @app.get("/preview")
+    def preview():
+        url = request.args.get("url", "")
+        # VULNERABLE: fetches whatever URL it is given.
+        try:
+            with urllib.request.urlopen(url, timeout=5) as answer:
+                text = answer.read(200).decode("utf-8", "replace")
+                status = answer.status
+        except Exception:  # the app's own answer, whatever went wrong
+            return jsonify(url=url, error="could not fetch the page"), 502
+        return jsonify(url=url, status=status, preview=text)
 
     return app

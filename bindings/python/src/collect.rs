@@ -203,13 +203,21 @@ pub fn percent_decode(input: &[u8], out: &mut Vec<u8>) {
 pub fn wsgi_bytes(text: &Bound<'_, PyAny>, buf: &mut Vec<u8>) -> PyResult<()> {
     buf.clear();
     let text = text.cast::<PyString>()?;
-    let utf8 = text.to_cow()?;
+    // Encoded once, into a bytes object read in place: the stable ABI of CPython 3.8
+    // cannot lend a str's UTF-8, and `to_cow` would copy it a second time.
+    let Ok(encoded) = text.encode_utf8() else {
+        // Lone surrogates: judge the text with replacement characters.
+        buf.extend_from_slice(text.to_string_lossy().as_bytes());
+        return Ok(());
+    };
+    let utf8 = encoded.as_bytes();
     if utf8.is_ascii() {
-        buf.extend_from_slice(utf8.as_bytes());
-    } else if utf8.chars().all(|c| (c as u32) < 0x100) {
-        buf.extend(utf8.chars().map(|c| c as u32 as u8));
-    } else {
-        buf.extend_from_slice(utf8.as_bytes());
+        buf.extend_from_slice(utf8);
+        return Ok(());
+    }
+    match std::str::from_utf8(utf8) {
+        Ok(chars) if chars.chars().all(|c| (c as u32) < 0x100) => buf.extend(chars.chars().map(|c| c as u32 as u8)),
+        _ => buf.extend_from_slice(utf8),
     }
     Ok(())
 }
@@ -234,6 +242,10 @@ pub fn wsgi_environ(collector: &mut Collector<'_>, environ: &Bound<'_, PyDict>) 
         wsgi_bytes(&query, &mut buf)?;
         collector.urlencoded(Source::Query, &buf);
     }
+    if let Some(host) = environ.get_item(intern!(py, "HTTP_HOST"))? {
+        wsgi_bytes(&host, &mut buf)?;
+        collector.request.set_host(&buf);
+    }
     if let Some(cookie) = environ.get_item(intern!(py, "HTTP_COOKIE"))? {
         wsgi_bytes(&cookie, &mut buf)?;
         collector.cookies(&buf);
@@ -241,10 +253,10 @@ pub fn wsgi_environ(collector: &mut Collector<'_>, environ: &Bound<'_, PyDict>) 
     let mut name = Vec::new();
     for (key, value) in environ.iter() {
         let Ok(key) = key.cast::<PyString>() else { continue };
-        let key = key.to_cow()?;
-        let Some(header) = key.strip_prefix("HTTP_") else { continue };
+        let Ok(key) = key.encode_utf8() else { continue };
+        let Some(header) = key.as_bytes().strip_prefix(b"HTTP_") else { continue };
         name.clear();
-        name.extend(header.bytes().map(|b| if b == b'_' { b'-' } else { b.to_ascii_lowercase() }));
+        name.extend(header.iter().map(|&b| if b == b'_' { b'-' } else { b.to_ascii_lowercase() }));
         if value.cast::<PyString>().is_err() {
             continue;
         }
@@ -290,6 +302,9 @@ pub fn asgi_scope(collector: &mut Collector<'_>, scope: &Bound<'_, PyDict>) -> P
         name.extend(raw_name.as_bytes().iter().map(u8::to_ascii_lowercase));
         if name == b"cookie" {
             collector.cookies(value.as_bytes());
+        } else if name == b"host" {
+            collector.request.set_host(value.as_bytes());
+            collector.header(&name, value.as_bytes());
         } else if !collector.header(&name, value.as_bytes()) {
             break;
         }

@@ -38,6 +38,50 @@ fn policy_from(py: Python<'_>, policy: Option<&Bound<'_, PyAny>>) -> PyResult<Po
     Err(invalid_argument("policy must be None (read the environment), a JSON str or bytes, or a dict"))
 }
 
+impl PyEngine {
+    /// One check of one text-or-bytes resource, with the GIL released for large ones.
+    fn check_one(
+        &self,
+        py: Python<'_>,
+        request: &PyRequest,
+        resource: &Bound<'_, PyAny>,
+        what: &str,
+        check: impl Fn(&Engine, &rampart_core::Request, &[u8]) -> rampart_core::Verdict + Sync,
+    ) -> PyResult<Py<PyVerdict>> {
+        guard_result(|| {
+            let request = &request.inner;
+            let engine = &self.engine;
+            let verdict = with_bytes(resource, what, |resource| {
+                if resource.len() >= DETACH_MIN_BYTES {
+                    py.detach(|| guard(|| check(engine, request, resource)))
+                } else {
+                    Ok(check(engine, request, resource))
+                }
+            })??;
+            verdict::to_py(py, verdict, &self.allow)
+        })
+    }
+}
+
+/// The bytes of one argv element: `bytes` as they are, `str` as UTF-8 (lone
+/// surrogates, as `os.fsdecode` makes them, replaced).
+fn arg_bytes<'a>(arg: &'a Bound<'_, PyAny>) -> PyResult<std::borrow::Cow<'a, [u8]>> {
+    if let Ok(bytes) = arg.cast::<PyBytes>() {
+        return Ok(std::borrow::Cow::Borrowed(bytes.as_bytes()));
+    }
+    if let Ok(text) = arg.cast::<PyString>() {
+        return Ok(match text.to_cow() {
+            Ok(std::borrow::Cow::Borrowed(s)) => std::borrow::Cow::Borrowed(s.as_bytes()),
+            Ok(std::borrow::Cow::Owned(s)) => std::borrow::Cow::Owned(s.into_bytes()),
+            Err(_) => std::borrow::Cow::Owned(text.to_string_lossy().into_owned().into_bytes()),
+        });
+    }
+    Err(invalid_argument(format!(
+        "argv items must be str or bytes, not {}",
+        arg.get_type().name().map_or_else(|_| "?".to_owned(), |n| n.to_string())
+    )))
+}
+
 #[pymethods]
 impl PyEngine {
     /// Compiles a policy: a JSON document (str or bytes), a dict, or None to read the
@@ -72,6 +116,132 @@ impl PyEngine {
                 } else {
                     Ok(engine.check_sql(request, dialect, query))
                 }
+            })??;
+            verdict::to_py(py, verdict, &self.allow)
+        })
+    }
+
+    /// Did an input of `request` change the structure of `command`, a string about to
+    /// be run by `sh -c` (`os.system`, `subprocess.run(..., shell=True)`)?
+    fn check_shell(
+        &self,
+        py: Python<'_>,
+        request: PyRef<'_, PyRequest>,
+        command: &Bound<'_, PyAny>,
+    ) -> PyResult<Py<PyVerdict>> {
+        self.check_one(py, &request, command, "command", |engine, request, command| {
+            engine.check_shell(request, command)
+        })
+    }
+
+    /// Did an input of `request` choose the program of `argv` (a sequence of str or
+    /// bytes, run without a shell), inject an option that runs code, or reach a shell
+    /// through it? The verdict's span is in the arguments joined by one space.
+    fn check_exec(
+        &self,
+        py: Python<'_>,
+        request: PyRef<'_, PyRequest>,
+        argv: &Bound<'_, PyAny>,
+    ) -> PyResult<Py<PyVerdict>> {
+        guard_result(|| {
+            // Keep every argument's bytes alive while the check borrows them.
+            let mut owned: Vec<Bound<'_, PyAny>> = Vec::new();
+            for arg in argv.try_iter()? {
+                owned.push(arg?);
+            }
+            let mut texts: Vec<std::borrow::Cow<'_, [u8]>> = Vec::with_capacity(owned.len());
+            for arg in &owned {
+                texts.push(arg_bytes(arg)?);
+            }
+            let args: Vec<&[u8]> = texts.iter().map(|t| t.as_ref()).collect();
+            let verdict = self.engine.check_exec(&request.inner, &args);
+            verdict::to_py(py, verdict, &self.allow)
+        })
+    }
+
+    /// Did a user-supplied object bring a query operator (`$ne`, `$where`, ...) into
+    /// `filter_json`, a MongoDB-style filter as JSON text?
+    fn check_nosql(
+        &self,
+        py: Python<'_>,
+        request: PyRef<'_, PyRequest>,
+        filter_json: &Bound<'_, PyAny>,
+    ) -> PyResult<Py<PyVerdict>> {
+        self.check_one(py, &request, filter_json, "filter_json", |engine, request, filter| {
+            engine.check_nosql(request, filter)
+        })
+    }
+
+    /// Did an input of `request` take `path` (about to be opened, listed, removed) out
+    /// of the directory the application meant?
+    fn check_path(
+        &self,
+        py: Python<'_>,
+        request: PyRef<'_, PyRequest>,
+        path: &Bound<'_, PyAny>,
+    ) -> PyResult<Py<PyVerdict>> {
+        self.check_one(py, &request, path, "path", |engine, request, path| engine.check_path(request, path))
+    }
+
+    /// Did an input of `request` point this outgoing `url` at an internal host or a
+    /// non-web scheme?
+    fn check_url(
+        &self,
+        py: Python<'_>,
+        request: PyRef<'_, PyRequest>,
+        url: &Bound<'_, PyAny>,
+    ) -> PyResult<Py<PyVerdict>> {
+        self.check_one(py, &request, url, "url", |engine, request, url| engine.check_url(request, url))
+    }
+
+    /// At connect time: `host` (as passed to the resolver) came from an input and `ip`
+    /// (the address the socket really uses, as text) is internal? Catches DNS
+    /// rebinding and names that resolve inside. An `ip` that is not an address is
+    /// allowed.
+    fn check_resolved_ip(
+        &self,
+        py: Python<'_>,
+        request: PyRef<'_, PyRequest>,
+        host: &Bound<'_, PyAny>,
+        ip: &Bound<'_, PyAny>,
+    ) -> PyResult<Py<PyVerdict>> {
+        guard_result(|| {
+            let engine = &self.engine;
+            let request = &request.inner;
+            let verdict = with_bytes(host, "host", |host| {
+                with_bytes(ip, "ip", |ip| engine.check_resolved_ip(request, host, ip))
+            })??;
+            verdict::to_py(py, verdict, &self.allow)
+        })
+    }
+
+    /// Did an input of `request` send this redirect (`location`, the Location header
+    /// value) to another site, or make it a `javascript:` URL?
+    fn check_redirect(
+        &self,
+        py: Python<'_>,
+        request: PyRef<'_, PyRequest>,
+        location: &Bound<'_, PyAny>,
+    ) -> PyResult<Py<PyVerdict>> {
+        self.check_one(py, &request, location, "location", |engine, request, location| {
+            engine.check_redirect(request, location)
+        })
+    }
+
+    /// Did an input of `request` bring a line break or NUL into the response header
+    /// `name: value`?
+    fn check_header(
+        &self,
+        py: Python<'_>,
+        request: PyRef<'_, PyRequest>,
+        name: &Bound<'_, PyAny>,
+        value: &Bound<'_, PyAny>,
+    ) -> PyResult<Py<PyVerdict>> {
+        guard_result(|| {
+            let engine = &self.engine;
+            let request = &request.inner;
+            let verdict = with_bytes(name, "name", |name| {
+                with_bytes(value, "value", |value| engine.check_header(request, name, value))
             })??;
             verdict::to_py(py, verdict, &self.allow)
         })

@@ -117,6 +117,17 @@ impl PyRequest {
         guard_result(|| with_bytes(route, "route", |r| self.inner.set_route(r)))
     }
 
+    /// Sets the host the request was sent to (its `Host` header, `shop.example:8443`):
+    /// redirects there are not open redirects. The middleware sets it.
+    fn set_host(&mut self, host: &Bound<'_, PyAny>) -> PyResult<()> {
+        guard_result(|| with_bytes(host, "host", |h| self.inner.set_host(h)))
+    }
+
+    #[getter]
+    fn host(&self) -> String {
+        String::from_utf8_lossy(self.inner.host()).into_owned()
+    }
+
     #[getter]
     fn method(&self) -> String {
         String::from_utf8_lossy(self.inner.method()).into_owned()

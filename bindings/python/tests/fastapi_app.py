@@ -5,6 +5,7 @@ from __future__ import annotations
 import sqlite3
 
 from fastapi import FastAPI, Request
+from fastapi.responses import PlainTextResponse, RedirectResponse
 from pydantic import BaseModel
 
 
@@ -55,5 +56,14 @@ def create_app(db_path: str) -> FastAPI:
         except Exception:
             return {"error": "lookup failed"}
         return {"found": row is not None}
+
+    @app.get("/go")
+    async def go(next: str = "/"):  # noqa: A002 -- the query parameter's name
+        return RedirectResponse(next, status_code=302)
+
+    @app.get("/lang")
+    async def lang(lang: str = "en"):
+        # Starlette does not refuse line breaks in header values: the middleware does.
+        return PlainTextResponse("ok", headers={"Content-Language": lang})
 
     return app

@@ -50,13 +50,22 @@ def uvicorn_server(app: Any) -> Iterator[str]:
         sock.close()
 
 
+class _NoRedirect(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *args: Any, **kwargs: Any) -> None:
+        return None
+
+
+_opener = urllib.request.build_opener(_NoRedirect())
+
+
 def request(
     url: str, data: Optional[bytes] = None, headers: Optional[Dict[str, str]] = None, method: Optional[str] = None
 ) -> Tuple[int, Dict[str, str], str]:
-    """(status, headers, body as text); HTTP errors are answers, not exceptions."""
+    """(status, headers, body as text); HTTP errors and redirects are answers, not
+    exceptions (a redirect is never followed: its target may be anywhere)."""
     req = urllib.request.Request(url, data=data, headers=headers or {}, method=method)
     try:
-        with urllib.request.urlopen(req, timeout=20) as response:
+        with _opener.open(req, timeout=20) as response:
             return response.status, dict(response.headers), response.read().decode("utf-8")
     except urllib.error.HTTPError as error:
         return error.code, dict(error.headers), error.read().decode("utf-8")

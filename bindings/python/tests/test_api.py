@@ -186,3 +186,34 @@ def test_engine_is_shared_between_threads() -> None:
     for t in threads:
         t.join()
     assert errors == []
+
+
+def test_every_check_takes_text_or_bytes() -> None:
+    engine = rampart.Engine({"mode": "block"})
+    request = rampart.Request()
+    request.add_input("query", "host", "x; id")
+    request.add_input("query", "next", "https://evil.example/")
+    request.add_input("query", "lang", "en\r\nSet-Cookie: a=1")
+    request.set_host("shop.example")
+    assert request.host == "shop.example"
+    for text in (str, lambda s: s.encode()):
+        assert engine.check_shell(request, text("ping x; id")).threat == "command_injection"
+        assert engine.check_exec(request, [text("sh"), text("-c"), text("x; id")]).is_block
+        assert engine.check_redirect(request, text("https://evil.example/")).threat == "open_redirect"
+        assert not engine.check_redirect(request, text("https://shop.example/cart")).is_attack
+        assert engine.check_header(request, text("Content-Language"), text("en\r\nSet-Cookie: a=1")).is_attack
+    assert engine.check_exec(request, ("ls", b"-l")) == engine.check_path(request, "/srv/a.txt")
+    with pytest.raises(rampart.InvalidArgumentError, match="argv items must be str or bytes"):
+        engine.check_exec(request, ["ls", 3])
+    with pytest.raises(rampart.InvalidArgumentError):
+        engine.check_url(request, 42)
+
+
+def test_collectors_set_the_host() -> None:
+    request = rampart.Request()
+    request.collect_wsgi({"REQUEST_METHOD": "GET", "PATH_INFO": "/", "HTTP_HOST": "shop.example:8443"})
+    assert request.host == "shop.example:8443"
+    request = rampart.Request()
+    request.collect_asgi({"method": "GET", "path": "/", "headers": [(b"host", b"api.example")]})
+    assert request.host == "api.example"
+    assert ("header", b"host", b"api.example") in request.inputs()

@@ -82,3 +82,13 @@ def test_asgi_handler(site, protect, events) -> None:
     (event,) = events.findings()
     assert event["event_id"] in body
     assert (event["input"]["source"], event["input"]["key"]) == ("body", "email")
+
+
+def test_scenario(site, protect, events, tmp_path) -> None:
+    """The shared attack scenario (scenario.py) against this Django project."""
+    import django_app
+    import scenario
+
+    for port in scenario.metadata_server():
+        django_app.site = scenario.new_site(tmp_path / "django", port)
+        scenario.play(site + "/scenario", django_app.site, protect, events, rampart)

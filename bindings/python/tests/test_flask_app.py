@@ -115,3 +115,54 @@ def test_block_mode_survives_manual_middleware(shop, protect, events, tmp_path) 
         assert status == 403
         assert request(base + "/")[0] == 200
     assert len(events.findings()) == 1
+
+
+@pytest.fixture(scope="module")
+def metadata():
+    import scenario
+
+    yield from scenario.metadata_server()
+
+
+def test_ping_download_preview(shop, metadata, protect, events, tmp_path) -> None:
+    """The shop's tool endpoints, as the demo plays them against every shop."""
+    import scenario
+
+    normal = [
+        "/download?name=opening-hours.txt",
+        "/download?name=" + q("no such file.txt"),
+    ]
+    rampart.unprotect()
+    baseline = [request(shop + path)[::2] for path in normal]
+    assert [s for s, _ in baseline] == [200, 404] and "Opening hours" in baseline[0][1]
+    ping = request(shop + "/tools/ping?host=127.0.0.1")
+    assert ping[0] == 200 and json.loads(ping[2])["host"] == "127.0.0.1"
+    marker = tmp_path / "pwned"
+    attacks = [
+        ("/tools/ping?host=" + q(f"127.0.0.1; touch {marker}"), "command_injection", "host"),
+        ("/ping?host=" + q(f"127.0.0.1 && touch {marker}"), "command_injection", "host"),
+        ("/download?name=" + q("../shop.py"), "path_traversal", "name"),
+        ("/preview?url=" + q(f"http://127.0.0.1:{metadata}/latest/meta-data/"), "ssrf", "url"),
+    ]
+    for mode in ("report", "block"):
+        protect(mode)
+        assert [request(shop + path)[::2] for path in normal] == baseline
+        assert request(shop + "/tools/ping?host=127.0.0.1")[::2] == ping[::2]
+        assert events.all() == []
+        hits = len(scenario.Metadata.hits)
+        for path, threat, key in attacks:
+            status, _, body = request(shop + path)
+            [event] = events.findings()
+            events.clear()
+            assert (event["threat"], event["input"]["key"]) == (threat, key)
+            if mode == "block":
+                assert status == 403 and "リクエストはブロックされました" in body
+            elif threat == "ssrf":
+                assert status == 200 and "iam/security-credentials" in body
+            elif threat == "path_traversal":
+                assert status == 200 and "def create_app" in body
+        if mode == "report":
+            assert marker.exists() and len(scenario.Metadata.hits) == hits + 1
+            marker.unlink()
+        else:
+            assert not marker.exists() and len(scenario.Metadata.hits) == hits

@@ -32,9 +32,28 @@ impl Needle {
     }
 }
 
+/// [`rank_of`] every byte, computed at compile time. Every input added to a request
+/// ranks each of its bytes twice (its rarest byte, its rarest pair): a table lookup
+/// costs a fraction of the chain of comparisons the `match` compiles to, which made
+/// adding an 80-byte header cost microseconds.
+static RANKS: [u8; 256] = {
+    let mut table = [0u8; 256];
+    let mut b = 0;
+    while b < 256 {
+        table[b] = rank_of(b as u8);
+        b += 1;
+    }
+    table
+};
+
+#[inline]
+fn frequency_rank(b: u8) -> u8 {
+    RANKS[usize::from(b)]
+}
+
 /// A rough frequency rank of bytes in the text of queries, commands, paths and URLs
 /// (higher is more frequent). Only the order matters.
-fn frequency_rank(b: u8) -> u8 {
+const fn rank_of(b: u8) -> u8 {
     match b {
         b' ' => 255,
         b'e' | b't' | b'a' | b'o' | b'i' | b'n' | b's' | b'r' | b'l' => 250,

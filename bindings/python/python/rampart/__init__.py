@@ -5,13 +5,15 @@
     import rampart
     rampart.protect()      # reads RAMPART_POLICY / RAMPART_MODE, installs the hooks
 
-``protect()`` compiles the policy, hooks the SQL drivers (sqlite3, psycopg, psycopg2,
-PyMySQL, mysqlclient) and the frameworks (Flask, Django, Starlette/FastAPI), whether
-they are imported before or after it. From then on, each HTTP request's inputs are
-collected by the middleware, and each hooked query is checked by the Rust engine
-before it runs: an input that changed the query's structure is reported (an event line
-on stderr) or blocked (:class:`AttackBlocked` at the driver call, and the policy's
-block page for the client).
+``protect()`` compiles the policy and hooks the frameworks (Flask, Django,
+Starlette/FastAPI) and the sinks (SQL drivers, pymongo, subprocess and os process
+functions, open/os/shutil file functions, urllib/http.client/urllib3/requests/httpx
+and socket.getaddrinfo, redirects and response headers), whether they are imported
+before or after it. From then on, each HTTP request's inputs are collected by the
+middleware, and each hooked call is checked by the Rust engine before it runs: an
+input that changed the structure of the query, command, path or URL is reported (an
+event line on stderr) or blocked (:class:`AttackBlocked` at the sink, and the
+policy's block page for the client).
 
 The low-level API mirrors the engine: :class:`Engine`, :class:`Request`,
 :class:`Verdict`, :class:`Dialect`. See docs/python.md.

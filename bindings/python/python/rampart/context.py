@@ -29,6 +29,7 @@ class RequestContext:
         "inputs_truncated",
         "routed",
         "reported",
+        "resolving",
         "_environ",
         "_scope",
         "_fields",
@@ -61,6 +62,9 @@ class RequestContext:
         self.routed = False
         #: Findings already reported in this request, so a retried query reports once.
         self.reported: Optional[set] = None
+        #: Host names of outgoing URLs whose authority an input wrote -> a Request of
+        #: those inputs, checked against the addresses the names resolve to.
+        self.resolving: Optional[dict] = None
         # What events say about the request is read from the environ or scope only
         # when an event is written.
         self._environ = environ

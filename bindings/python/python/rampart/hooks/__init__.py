@@ -14,7 +14,30 @@ from typing import Iterable, Optional
 from . import _patch
 
 #: Hook modules of this package, in the order they install.
-HOOKS = ("sqlite3", "psycopg", "psycopg2", "pymysql", "mysqlclient")
+HOOKS = (
+    # SQL
+    "sqlite3",
+    "psycopg",
+    "psycopg2",
+    "pymysql",
+    "mysqlclient",
+    # NoSQL
+    "pymongo",
+    # processes
+    "subprocess",
+    "os_process",
+    # files
+    "builtins_open",
+    "os_files",
+    "shutil",
+    # outgoing HTTP
+    "urllib_request",
+    "http_client",
+    "urllib3",
+    "requests",
+    "httpx",
+    "socket",
+)
 
 
 def install(names: Optional[Iterable[str]] = None) -> None:

@@ -11,7 +11,6 @@ from typing import Any, Iterable, Optional
 from .. import _agent
 from ..context import current
 from ..hooks import _patch
-from ..inputs import Collector
 from ..middleware._common import middleware_failed
 
 INTEGRATIONS = ("flask", "django", "starlette")
@@ -32,9 +31,20 @@ def add_routing(route: Optional[str], params: Any) -> None:
         return
     context.routed = True
     try:
+        request = context.request
         if route:
-            context.request.set_route(route)
+            request.set_route(route)
         if params:
-            Collector(context, _agent.limits()).path_params(params)
+            # Collector.path_params, inlined: this runs on every routed request.
+            limit = _agent._limits.max_inputs
+            for key, value in params.items():
+                if len(request) >= limit:
+                    context.inputs_truncated = True
+                    break
+                request.add_input(
+                    "path",
+                    key if isinstance(key, str) else str(key),
+                    value if isinstance(value, (str, bytes)) else str(value),
+                )
     except Exception as error:  # noqa: BLE001 -- fail open
         middleware_failed(context.engine, error, context)

@@ -1,11 +1,15 @@
 """Django: the WSGI and ASGI handlers run under rampart's middleware, and URL
-resolution adds the route and the view's arguments (no settings to change)."""
+resolution adds the route and the view's arguments (no settings to change).
+``HttpResponseRedirect`` (and ``redirect()``) checks its location for an open
+redirect, and a response header with a line break is checked for header injection
+before Django refuses it (BadHeaderError)."""
 
 from __future__ import annotations
 
 from types import ModuleType
 from typing import Any
 
+from .. import sinks
 from ..errors import AttackBlocked
 from ..hooks._patch import patch
 from ..middleware.asgi import serve_asgi
@@ -65,7 +69,28 @@ def _exception(module: ModuleType) -> None:
     patch(module, "response_for_exception", make)
 
 
+def _response(module: ModuleType) -> None:
+    def make_redirect(original: Any) -> Any:
+        def __init__(self: Any, redirect_to: Any, *args: Any, **kwargs: Any) -> None:
+            sinks.redirect("django.HttpResponseRedirect", str(redirect_to))
+            original(self, redirect_to, *args, **kwargs)
+
+        return __init__
+
+    def make_setitem(original: Any) -> Any:
+        def __setitem__(self: Any, key: Any, value: Any) -> None:
+            if isinstance(value, str) and ("\n" in value or "\r" in value):
+                sinks.header("django.ResponseHeaders", key, value)
+            original(self, key, value)
+
+        return __setitem__
+
+    patch(module.HttpResponseRedirectBase, "__init__", make_redirect)
+    patch(module.ResponseHeaders, "__setitem__", make_setitem)
+
+
 TARGETS = (
+    ("django.http.response", _response),
     ("django.core.handlers.exception", _exception),
     ("django.core.handlers.wsgi", _wsgi),
     ("django.core.handlers.asgi", _asgi),

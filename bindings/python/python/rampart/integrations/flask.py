@@ -1,12 +1,18 @@
 """Flask: ``Flask.__call__`` runs under the WSGI middleware (whatever wraps
 ``app.wsgi_app``), URL matching adds the rule and the view arguments, and
-an AttackBlocked that escapes a view is not logged as an application error."""
+an AttackBlocked that escapes a view is not logged as an application error.
+
+``redirect()`` (Flask's and werkzeug's) checks its location for an open redirect, and
+werkzeug's header validation checks a value with a line break for header injection,
+in the view, so the event's stack shows the line that made the response (werkzeug then
+refuses the value as it always does)."""
 
 from __future__ import annotations
 
 from types import ModuleType
 from typing import Any
 
+from .. import sinks
 from ..errors import AttackBlocked
 from ..hooks._patch import patch
 from ..middleware.wsgi import serve_wsgi
@@ -44,5 +50,44 @@ def _app(flask: ModuleType) -> None:
     patch(flask.ctx.RequestContext, "match_request", make_match)
     patch(flask.Flask, "handle_user_exception", make_handle)
 
+    def make_redirect(original: Any) -> Any:
+        def redirect(self: Any, location: Any, *args: Any, **kwargs: Any) -> Any:
+            sinks.redirect("flask.redirect", location)
+            return original(self, location, *args, **kwargs)
 
-TARGETS = (("flask", _app),)
+        return redirect
+
+    patch(flask.Flask, "redirect", make_redirect)
+
+
+def _werkzeug_utils(utils: ModuleType) -> None:
+    def make(original: Any) -> Any:
+        def redirect(location: Any, *args: Any, **kwargs: Any) -> Any:
+            sinks.redirect("werkzeug.utils.redirect", location)
+            return original(location, *args, **kwargs)
+
+        return redirect
+
+    patch(utils, "redirect", make)
+
+
+def _werkzeug_headers(headers: ModuleType) -> None:
+    if not hasattr(headers, "_str_header_value"):
+        return
+
+    def make(original: Any) -> Any:
+        def _str_header_value(value: Any) -> Any:
+            if isinstance(value, str) and ("\n" in value or "\r" in value):
+                sinks.header("werkzeug.Headers", "", value)
+            return original(value)
+
+        return _str_header_value
+
+    patch(headers, "_str_header_value", make)
+
+
+TARGETS = (
+    ("flask", _app),
+    ("werkzeug.utils", _werkzeug_utils),
+    ("werkzeug.datastructures.headers", _werkzeug_headers),
+)

@@ -1,11 +1,14 @@
 """Starlette and FastAPI: ``Starlette.__call__`` runs under the ASGI middleware, and
-each matched route adds its path template and path parameters."""
+each matched route adds its path template and path parameters. ``RedirectResponse``
+checks its URL for an open redirect (response headers are checked for header
+injection by the middleware, as Starlette sends them)."""
 
 from __future__ import annotations
 
 from types import ModuleType
 from typing import Any
 
+from .. import sinks
 from ..hooks._patch import patch
 from ..middleware.asgi import serve_asgi
 from . import add_routing
@@ -43,7 +46,19 @@ def _routing_of(route_class: type) -> None:
     patch(route_class, "handle", make)
 
 
+def _responses(module: ModuleType) -> None:
+    def make(original: Any) -> Any:
+        def __init__(self: Any, url: Any, *args: Any, **kwargs: Any) -> None:
+            sinks.redirect("starlette.RedirectResponse", str(url))
+            original(self, url, *args, **kwargs)
+
+        return __init__
+
+    patch(module.RedirectResponse, "__init__", make)
+
+
 TARGETS = (
+    ("starlette.responses", _responses),
     ("starlette.applications", _applications),
     ("starlette.routing", _routing),
     ("fastapi.routing", _fastapi_routing),

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from http import HTTPStatus
-from typing import List, Optional, Tuple
+from typing import Any, Iterable, List, Optional, Tuple
 
-from .. import events
+from .. import events, sinks
 from .._rampart import Engine, new_event_id
 from ..context import RequestContext
+from ..errors import AttackBlocked
 
 #: Context key in the WSGI environ / ASGI scope; also marks a request already handled
 #: by an outer rampart middleware.
@@ -48,3 +49,24 @@ def middleware_failed(engine: Engine, error: BaseException, context: Optional[Re
         )
     except Exception:  # noqa: BLE001
         pass
+
+
+def check_response_headers(context: RequestContext, headers: Iterable[Any]) -> None:
+    """The response's headers as the application hands them to the server, whatever
+    made them: ``Location`` for an open redirect, any value with a line break or NUL
+    for header injection. A blocked finding marks the request blocked; the middleware
+    then answers with the block response instead."""
+    try:
+        for name, value in headers:
+            if isinstance(value, bytes):
+                value = value.decode("latin-1")
+            if isinstance(name, bytes):
+                name = name.decode("latin-1")
+            if "\n" in value or "\r" in value or "\0" in value:
+                sinks.header("response", name, value)
+            if len(name) == 8 and name.lower() == "location":
+                sinks.redirect("response", value)
+    except AttackBlocked:
+        pass  # context.blocked_event_id is set: the block response replaces this one
+    except Exception as error:  # noqa: BLE001 -- odd headers are the server's to refuse
+        middleware_failed(context.engine, error, context)

@@ -7,7 +7,7 @@ from typing import Any, Awaitable, Callable, List, MutableMapping, Optional, Tup
 from .. import _agent
 from ..context import RequestContext, reset_current, set_current
 from ..inputs import Collector, body_kind
-from ._common import CONTEXT_KEY, block_response, middleware_failed
+from ._common import CONTEXT_KEY, block_response, check_response_headers, middleware_failed
 
 Scope = MutableMapping[str, Any]
 Message = MutableMapping[str, Any]
@@ -121,6 +121,8 @@ class _Responder:
         if self.suppressed:
             return
         if not self.sent_start:
+            if message.get("type") == "http.response.start":
+                check_response_headers(self.context, message.get("headers") or ())
             if self.context.blocked:
                 self.suppressed = True  # the block response goes out in finish()
                 return

@@ -11,7 +11,7 @@ from ..context import RequestContext, reset_current
 from ..context import set_current as _set_current
 from ..errors import AttackBlocked
 from ..inputs import Collector, body_kind
-from ._common import CONTEXT_KEY, block_response, middleware_failed
+from ._common import CONTEXT_KEY, block_response, check_response_headers, middleware_failed
 
 WSGIApp = Callable[[dict, Callable[..., Any]], Iterable[bytes]]
 
@@ -38,7 +38,7 @@ def serve_wsgi(app: WSGIApp, environ: dict, start_response: Callable[..., Any]) 
         middleware_failed(engine, error)
         return app(environ, start_response)
     environ[CONTEXT_KEY] = context
-    exchange = _Exchange(start_response, _set_current(context))
+    exchange = _Exchange(start_response, _set_current(context), context)
     try:
         result = app(environ, exchange)
     except BaseException:
@@ -108,17 +108,19 @@ class _Exchange:
     the body is produced (templates and generators may query lazily) and resets it at
     ``close()``."""
 
-    __slots__ = ("start_response", "token", "args", "forwarded", "write", "result")
+    __slots__ = ("start_response", "token", "context", "args", "forwarded", "write", "result")
 
-    def __init__(self, start_response: Callable[..., Any], token: Any) -> None:
+    def __init__(self, start_response: Callable[..., Any], token: Any, context: RequestContext) -> None:
         self.start_response = start_response
         self.token = token
+        self.context = context
         self.args: Optional[tuple] = None
         self.forwarded = False
         self.write: Optional[Callable[[bytes], Any]] = None
         self.result: Any = None
 
     def __call__(self, status: str, headers: list, exc_info: Any = None) -> Callable[[bytes], Any]:
+        check_response_headers(self.context, headers)
         if self.forwarded:
             return self.start_response(status, headers, exc_info)
         self.args = (status, headers, exc_info)
