@@ -483,15 +483,15 @@ def colour(text: str, code: str) -> str:
 
 
 def print_table(rows: list[Row]) -> None:
-    headers = ("shop", "mode", "request", "expected", "what happened", "")
+    headers = ("shop", "mode", "request", "expected", "what happened", "result")
     cells = [(r.shop, r.mode, r.request, r.expected, r.happened, r.result) for r in rows]
     widths = [max(len(c[i]) for c in [headers, *cells]) for i in range(5)]
 
     def line(values, result: str) -> str:
         return "  ".join(v.ljust(w) for v, w in zip(values, widths)) + "  " + result
 
-    print(line(headers[:5], ""))
-    print(line(["-" * w for w in widths], "----"))
+    print(line(headers[:5], headers[5]))
+    print(line(["-" * w for w in widths], "------"))
     previous = None
     for cell in cells:
         if previous is not None and previous != cell[:2]:
