@@ -1,8 +1,11 @@
 # rampart: the two commands a newcomer needs.
+#   make demo   attacks the example shops (Express and Flask) in report and block mode
 #   make test   installs what this machine lacks, then runs every test suite
-#   make demo   (see README)
 
-.PHONY: test setup
+.PHONY: demo test setup
+demo:
+	./scripts/demo
+
 test:
 	./scripts/test
 

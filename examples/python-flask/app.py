@@ -7,6 +7,8 @@ then try a login bypass:
     curl -d "email=' OR 1=1-- &password=x" http://127.0.0.1:5000/login
 """
 
+import os
+
 import rampart
 
 rampart.protect()  # reads RAMPART_POLICY / RAMPART_MODE, installs the hooks
@@ -16,4 +18,4 @@ from shop import create_app  # noqa: E402 -- any import order works; this one re
 app = create_app()
 
 if __name__ == "__main__":
-    app.run(host="127.0.0.1", port=5000)
+    app.run(host=os.environ.get("HOST", "127.0.0.1"), port=int(os.environ.get("PORT", "5000")))

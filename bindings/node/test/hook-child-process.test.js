@@ -82,7 +82,8 @@ for (const [name, [, attack, kind]] of Object.entries(CALLS)) {
 
     h.setMode('report');
     const reported = await h.request(`${server.url}/?${call}${attackQuery}`);
-    assert.equal(h.takeEvents()[0].action, 'reported');
+    const reportedEvents = h.takeEvents();
+    assert.deepEqual(reportedEvents.map((e) => e.action), ['reported'], 'one event per call, however Node nests it');
     if (kind === 'shell') assert.match(JSON.parse(reported.body).rows[0], /INJECTED/, 'the injected command ran');
   });
 }

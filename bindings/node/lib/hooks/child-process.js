@@ -72,6 +72,20 @@ function promisified(wrapper) {
   };
 }
 
+// Node's exec runs through the module's (patched) execFile with `shell: true`: the command
+// it hands over was checked already, and checking it again would report it twice.
+let checkedCommands = 0;
+
+/** Runs `original` with the nested child_process calls it makes left unchecked. */
+function runChecked(original, self, args) {
+  checkedCommands++;
+  try {
+    return original.apply(self, args);
+  } finally {
+    checkedCommands--;
+  }
+}
+
 function patch(cp) {
   if (!cp || typeof cp.spawn !== 'function') return false;
   wrapMethod(cp, 'exec', (original) =>
@@ -81,20 +95,21 @@ function patch(cp) {
         const last = arguments[arguments.length - 1];
         return refuse(blocked, arguments.length > 1 && typeof last === 'function' ? last : null);
       }
-      return original.apply(this, arguments);
+      return runChecked(original, this, arguments);
     },
   );
   wrapMethod(cp, 'execSync', (original) =>
     function rampartExecSync(command) {
       const blocked = agent.shell('child_process.execSync', command);
       if (blocked !== null) throw blocked;
-      return original.apply(this, arguments);
+      return runChecked(original, this, arguments);
     },
   );
   for (const name of ['execFile', 'spawn', 'fork']) {
     const operation = `child_process.${name}`;
     wrapMethod(cp, name, (original) =>
       function rampartSpawn() {
+        if (checkedCommands > 0) return original.apply(this, arguments);
         const call = split(arguments);
         const blocked =
           name === 'fork'
@@ -109,6 +124,7 @@ function patch(cp) {
     const operation = `child_process.${name}`;
     wrapMethod(cp, name, (original) =>
       function rampartSpawnSync() {
+        if (checkedCommands > 0) return original.apply(this, arguments);
         const call = split(arguments);
         const blocked = checkProgram(operation, call.file, call.argv, call.options);
         if (blocked !== null) throw blocked;
