@@ -1,0 +1,154 @@
+package dev.rampart.agent;
+
+import static net.bytebuddy.matcher.ElementMatchers.declaresMethod;
+import static net.bytebuddy.matcher.ElementMatchers.hasSuperType;
+import static net.bytebuddy.matcher.ElementMatchers.isAbstract;
+import static net.bytebuddy.matcher.ElementMatchers.isConstructor;
+import static net.bytebuddy.matcher.ElementMatchers.isInterface;
+import static net.bytebuddy.matcher.ElementMatchers.isStatic;
+import static net.bytebuddy.matcher.ElementMatchers.isSynthetic;
+import static net.bytebuddy.matcher.ElementMatchers.named;
+import static net.bytebuddy.matcher.ElementMatchers.nameStartsWith;
+import static net.bytebuddy.matcher.ElementMatchers.namedOneOf;
+import static net.bytebuddy.matcher.ElementMatchers.not;
+import static net.bytebuddy.matcher.ElementMatchers.returns;
+import static net.bytebuddy.matcher.ElementMatchers.takesArgument;
+import static net.bytebuddy.matcher.ElementMatchers.takesArguments;
+
+import dev.rampart.Engine;
+import java.io.File;
+import java.lang.instrument.Instrumentation;
+import java.util.Map;
+import java.util.Set;
+import net.bytebuddy.agent.builder.AgentBuilder;
+import net.bytebuddy.asm.Advice;
+import net.bytebuddy.description.method.MethodDescription;
+import net.bytebuddy.dynamic.ClassFileLocator;
+import net.bytebuddy.description.type.TypeDescription;
+import net.bytebuddy.matcher.ElementMatcher;
+import net.bytebuddy.utility.JavaModule;
+
+/**
+ * Installs the hooks: reads the policy ({@code RAMPART_POLICY}, {@code RAMPART_MODE}),
+ * then instruments the sinks and {@code HttpServlet.service} with ByteBuddy, retransforming
+ * the JDK classes already loaded.
+ */
+public final class Agent {
+    private Agent() {}
+
+    public static void install(String args, Instrumentation inst) {
+        Engine engine = Engine.fromEnv();
+        if (engine.mode().equals("off")) {
+            return;
+        }
+        Hooks.engine = engine;
+        readableFromJdk(inst);
+
+        AgentBuilder builder = new AgentBuilder.Default()
+                .disableClassFormatChanges()
+                .with(AgentBuilder.RedefinitionStrategy.RETRANSFORMATION)
+                .with(AgentBuilder.InitializationStrategy.NoOp.INSTANCE)
+                .with(AgentBuilder.TypeStrategy.Default.REDEFINE)
+                .with(new Failures())
+                // The default ignores the JDK's own classes: the file, process and socket
+                // sinks are there.
+                .ignore(nameStartsWith("dev.rampart.").or(nameStartsWith("net.bytebuddy."))
+                        .or(nameStartsWith("sun.reflect.")).or(nameStartsWith("jdk.internal.reflect."))
+                        .or(isSynthetic()));
+
+        String[] servletPackages = {"jakarta.servlet", "javax.servlet"};
+        for (String p : servletPackages) {
+            builder = hook(builder, named(p + ".http.HttpServlet"), Advices.Service.class,
+                    named("service").and(takesArguments(2)).and(takesArgument(0, named(p + ".ServletRequest"))));
+            builder = hook(builder, concrete(p + ".ServletInputStream"), Advices.BodyRead.class,
+                    named("read").and(takesArguments(3)).and(takesArgument(0, byte[].class)));
+            builder = hook(builder, concrete(p + ".http.HttpServletResponse"), Advices.Redirect.class,
+                    named("sendRedirect").and(takesArgument(0, String.class)));
+            builder = hook(builder, concrete(p + ".http.HttpServletResponse"), Advices.Header.class,
+                    namedOneOf("setHeader", "addHeader").and(takesArguments(String.class, String.class)));
+        }
+
+        // A driver may declare the methods in a base class that is not itself a Statement
+        // (sqlite-jdbc's JDBC3Statement): the JDBC signature finds those too.
+        builder = hook(builder, concrete("java.sql.Statement").or(declaresMethod(named("executeQuery")
+                .and(takesArguments(String.class)).and(returns(named("java.sql.ResultSet"))))),
+                Advices.StatementSql.class,
+                namedOneOf("execute", "executeQuery", "executeUpdate", "executeLargeUpdate", "addBatch")
+                        .and(takesArgument(0, String.class)));
+        builder = hook(builder, concrete("java.sql.Connection").or(declaresMethod(named("prepareStatement")
+                .and(takesArguments(String.class)).and(returns(named("java.sql.PreparedStatement"))))),
+                Advices.PrepareSql.class,
+                namedOneOf("prepareStatement", "prepareCall").and(takesArgument(0, String.class)));
+
+        builder = hook(builder, named("java.lang.ProcessBuilder"), Advices.ProcessStart.class,
+                named("start").and(takesArguments(0)));
+
+        builder = hook(builder, namedOneOf("java.io.FileInputStream", "java.io.FileOutputStream",
+                "java.io.RandomAccessFile"), Advices.FileOpen.class, isConstructor().and(takesArgument(0, File.class)));
+        builder = hook(builder, named("java.nio.file.Files"), Advices.FileOpen.class,
+                isStatic().and(takesArgument(0, named("java.nio.file.Path"))).and(namedOneOf("newInputStream",
+                        "newOutputStream", "newByteChannel", "newBufferedReader", "newBufferedWriter", "readAllBytes",
+                        "readString", "readAllLines", "lines", "write", "writeString", "delete", "deleteIfExists",
+                        "copy", "move", "newDirectoryStream", "list", "walk", "createFile", "createDirectory",
+                        "createDirectories", "createSymbolicLink", "createLink")));
+
+        builder = hook(builder, named("java.net.URL"), Advices.UrlOpen.class, named("openConnection"));
+        builder = hook(builder, concrete("java.net.http.HttpClient"), Advices.HttpClientSend.class,
+                namedOneOf("send", "sendAsync").and(takesArgument(0, named("java.net.http.HttpRequest"))));
+        builder = hook(builder, named("java.net.Socket"), Advices.Connect.class,
+                named("connect").and(takesArguments(2)).and(takesArgument(0, named("java.net.SocketAddress"))));
+        builder = hook(builder, named("sun.nio.ch.SocketChannelImpl"), Advices.Connect.class,
+                named("connect").and(takesArguments(1)).and(takesArgument(0, named("java.net.SocketAddress"))));
+
+        builder.installOn(inst);
+    }
+
+    /** Classes that implement or extend {@code name} and can have instances. */
+    private static ElementMatcher.Junction<TypeDescription> concrete(String name) {
+        // Abstract classes too: drivers declare the methods in abstract bases
+        // (sqlite-jdbc's JDBC3Statement.executeQuery).
+        return not(isInterface()).and(not(nameStartsWith("java.lang."))).and(hasSuperType(named(name)));
+    }
+
+    private static AgentBuilder hook(AgentBuilder builder, ElementMatcher<? super TypeDescription> types,
+            Class<?> advice, ElementMatcher<? super MethodDescription> methods) {
+        // The advice classes live on the bootstrap class path, which ByteBuddy cannot read
+        // class files from; the agent JAR is on the system class path too.
+        Advice visitor = Advice.to(advice, ClassFileLocator.ForClassLoader.ofSystemLoader());
+        ElementMatcher.Junction<MethodDescription> withCode = not(isAbstract());
+        return builder.type(types).transform((b, type, loader, module, domain) ->
+                b.visit(visitor.on(withCode.and(methods))));
+    }
+
+    /**
+     * The hooked JDK classes call {@link Hooks}, which lives in the bootstrap loader's
+     * unnamed module: their modules must read it.
+     */
+    private static void readableFromJdk(Instrumentation inst) {
+        Module agent = Agent.class.getModule();
+        for (String name : new String[] {"java.base", "java.net.http", "java.sql"}) {
+            ModuleLayer.boot().findModule(name).ifPresent(m -> inst.redefineModule(
+                    m, Set.of(agent), Map.of(), Map.of(), Set.of(), Map.of()));
+        }
+    }
+
+    /** A class that could not be hooked: an error event, and the class runs unhooked. */
+    private static final class Failures extends AgentBuilder.Listener.Adapter {
+        /** {@code -Drampart.agent.debug=true}: name every class hooked, on stderr. */
+        private static final boolean DEBUG = Boolean.getBoolean("rampart.agent.debug");
+
+        @Override
+        public void onTransformation(TypeDescription type, ClassLoader classLoader, JavaModule module, boolean loaded,
+                net.bytebuddy.dynamic.DynamicType dynamicType) {
+            if (DEBUG) {
+                System.err.println("rampart: hooked " + type.getName());
+            }
+        }
+
+        @Override
+        public void onError(String typeName, ClassLoader classLoader, JavaModule module, boolean loaded,
+                Throwable throwable) {
+            Hooks.internalError(null, "agent", "hook " + typeName, throwable);
+        }
+    }
+}
