@@ -4,7 +4,7 @@
 use std::borrow::Cow;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 
-use jni::objects::{JObject, JObjectArray, JString};
+use jni::objects::{JByteArray, JObject, JObjectArray, JString, ReleaseMode};
 use jni::sys::jstring;
 use jni::JNIEnv;
 use rampart_core::ErrorKind;
@@ -137,4 +137,23 @@ pub fn text_array(env: &mut JNIEnv<'_>, array: &JObjectArray<'_>) -> Outcome<Vec
         env.delete_local_ref(element)?;
     }
     Ok(out)
+}
+
+/// Runs `f` on the bytes of a Java `byte[]` without copying them (the JVM pins the array
+/// for the duration: `f` must not call back into the JVM, and no check does).
+///
+/// The checks take their resource this way: Java's `String.getBytes(UTF_8)` plus a pinned
+/// array costs a fraction of `GetStringUTFChars`, which allocates and re-encodes.
+pub fn with_bytes<R>(env: &mut JNIEnv<'_>, array: &JByteArray<'_>, f: impl FnOnce(&[u8]) -> R) -> Outcome<R> {
+    if array.is_null() {
+        return Err(invalid_argument("a byte array argument is null"));
+    }
+    // SAFETY: the array is a `byte[]` (the native method's declared type) and `f` makes
+    // no JNI call while the critical section is open.
+    let elements = unsafe { env.get_array_elements_critical(array, ReleaseMode::NoCopyBack) }?;
+    let signed: &[i8] = &elements;
+    // SAFETY: `i8` and `u8` have the same size and alignment; the slice lives as long as
+    // `elements`, which outlives this borrow.
+    let bytes = unsafe { std::slice::from_raw_parts(signed.as_ptr().cast::<u8>(), signed.len()) };
+    Ok(f(bytes))
 }

@@ -1,14 +1,15 @@
 //! `dev.rampart.Engine`: a compiled policy behind a `long` handle, its checks, its
 //! events and its block page.
 
-use jni::objects::{JClass, JIntArray, JObjectArray, JString};
+use jni::objects::{JByteArray, JClass, JIntArray, JObjectArray, JString};
 use jni::sys::{jboolean, jint, jlong, jstring, JNI_FALSE, JNI_TRUE};
 use jni::JNIEnv;
 use rampart_core::event::EventContext;
 use rampart_core::{Action, Dialect, Engine, Policy, Reason, Request, Span, Threat, Verdict};
 
 use crate::boundary::{
-    boundary, invalid_argument, java_string, null_string, optional_text, text, text_array, with_text, Outcome,
+    boundary, invalid_argument, java_string, null_string, optional_text, text, text_array, with_bytes, with_text,
+    Outcome,
 };
 use crate::request;
 
@@ -261,13 +262,13 @@ fn found(env: &mut JNIEnv<'_>, verdict: Verdict, out: &JIntArray<'_>) -> Outcome
 fn check_text<'l>(
     env: &mut JNIEnv<'l>,
     handles: (jlong, jlong),
-    resource: &JString<'_>,
+    resource: &JByteArray<'_>,
     out: &JIntArray<'_>,
     check: impl FnOnce(&Engine, &Request, &[u8]) -> Verdict,
 ) -> jint {
     boundary(env, 0, |env| {
         let engine = engine(handles.0)?;
-        let verdict = with_text(env, resource, |resource| -> Outcome<Verdict> {
+        let verdict = with_bytes(env, resource, |resource| -> Outcome<Verdict> {
             Ok(check(engine, &*request::lock(handles.1)?, resource))
         })??;
         found(env, verdict, out)
@@ -282,7 +283,7 @@ pub extern "system" fn Java_dev_rampart_Native_checkSql<'l>(
     engine: jlong,
     request: jlong,
     dialect: jint,
-    query: JString<'l>,
+    query: JByteArray<'l>,
     out: JIntArray<'l>,
 ) -> jint {
     let Some(dialect) = u32::try_from(dialect).ok().and_then(Dialect::from_code) else {
@@ -297,7 +298,7 @@ pub extern "system" fn Java_dev_rampart_Native_checkShell<'l>(
     _: JClass<'l>,
     engine: jlong,
     request: jlong,
-    command: JString<'l>,
+    command: JByteArray<'l>,
     out: JIntArray<'l>,
 ) -> jint {
     check_text(&mut env, (engine, request), &command, &out, Engine::check_shell)
@@ -309,7 +310,7 @@ pub extern "system" fn Java_dev_rampart_Native_checkNosql<'l>(
     _: JClass<'l>,
     engine: jlong,
     request: jlong,
-    filter: JString<'l>,
+    filter: JByteArray<'l>,
     out: JIntArray<'l>,
 ) -> jint {
     check_text(&mut env, (engine, request), &filter, &out, Engine::check_nosql)
@@ -321,7 +322,7 @@ pub extern "system" fn Java_dev_rampart_Native_checkPath<'l>(
     _: JClass<'l>,
     engine: jlong,
     request: jlong,
-    path: JString<'l>,
+    path: JByteArray<'l>,
     out: JIntArray<'l>,
 ) -> jint {
     check_text(&mut env, (engine, request), &path, &out, Engine::check_path)
@@ -333,7 +334,7 @@ pub extern "system" fn Java_dev_rampart_Native_checkUrl<'l>(
     _: JClass<'l>,
     engine: jlong,
     request: jlong,
-    url: JString<'l>,
+    url: JByteArray<'l>,
     out: JIntArray<'l>,
 ) -> jint {
     check_text(&mut env, (engine, request), &url, &out, Engine::check_url)
@@ -345,7 +346,7 @@ pub extern "system" fn Java_dev_rampart_Native_checkRedirect<'l>(
     _: JClass<'l>,
     engine: jlong,
     request: jlong,
-    location: JString<'l>,
+    location: JByteArray<'l>,
     out: JIntArray<'l>,
 ) -> jint {
     check_text(&mut env, (engine, request), &location, &out, Engine::check_redirect)
@@ -358,13 +359,13 @@ pub extern "system" fn Java_dev_rampart_Native_checkResolvedIp<'l>(
     _: JClass<'l>,
     engine: jlong,
     request: jlong,
-    host: JString<'l>,
-    ip: JString<'l>,
+    host: JByteArray<'l>,
+    ip: JByteArray<'l>,
     out: JIntArray<'l>,
 ) -> jint {
     boundary(&mut env, 0, |env| {
-        let host = with_text(env, &host, <[u8]>::to_vec)?;
-        let verdict = with_text(env, &ip, |ip| -> Outcome<Verdict> {
+        let host = with_bytes(env, &host, <[u8]>::to_vec)?;
+        let verdict = with_bytes(env, &ip, |ip| -> Outcome<Verdict> {
             Ok(self::engine(engine)?.check_resolved_ip(&*request::lock(request)?, &host, ip))
         })??;
         found(env, verdict, &out)
@@ -378,13 +379,13 @@ pub extern "system" fn Java_dev_rampart_Native_checkHeader<'l>(
     _: JClass<'l>,
     engine: jlong,
     request: jlong,
-    name: JString<'l>,
-    value: JString<'l>,
+    name: JByteArray<'l>,
+    value: JByteArray<'l>,
     out: JIntArray<'l>,
 ) -> jint {
     boundary(&mut env, 0, |env| {
-        let name = with_text(env, &name, <[u8]>::to_vec)?;
-        let verdict = with_text(env, &value, |value| -> Outcome<Verdict> {
+        let name = with_bytes(env, &name, <[u8]>::to_vec)?;
+        let verdict = with_bytes(env, &value, |value| -> Outcome<Verdict> {
             Ok(self::engine(engine)?.check_header(&*request::lock(request)?, &name, value))
         })??;
         found(env, verdict, &out)

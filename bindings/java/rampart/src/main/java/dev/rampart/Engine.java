@@ -2,6 +2,7 @@ package dev.rampart;
 
 import java.lang.ref.Cleaner;
 import java.lang.ref.Reference;
+import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Objects;
 
@@ -70,6 +71,11 @@ public final class Engine implements AutoCloseable {
         return handle;
     }
 
+    /** A resource as the library reads it; a lone surrogate becomes {@code ?}. */
+    private static byte[] utf8(String s) {
+        return s.getBytes(StandardCharsets.UTF_8);
+    }
+
     private static int[] out() {
         return new int[7];
     }
@@ -83,14 +89,14 @@ public final class Engine implements AutoCloseable {
     /** Did an input change the structure of {@code query}, a SQL statement about to run? */
     public Verdict checkSql(Request request, Dialect dialect, String query) {
         int[] out = out();
-        int found = Native.checkSql(engine(), request.handle(), dialect.code, Objects.requireNonNull(query), out);
+        int found = Native.checkSql(engine(), request.handle(), dialect.code, utf8(query), out);
         return done(found, out, request);
     }
 
     /** Did an input change the structure of {@code command}, a string about to run through {@code sh -c}? */
     public Verdict checkShell(Request request, String command) {
         int[] out = out();
-        return done(Native.checkShell(engine(), request.handle(), Objects.requireNonNull(command), out), out, request);
+        return done(Native.checkShell(engine(), request.handle(), utf8(command), out), out, request);
     }
 
     /**
@@ -110,20 +116,20 @@ public final class Engine implements AutoCloseable {
     /** Did a user-supplied object bring a query operator into {@code filterJson}, a MongoDB-style filter? */
     public Verdict checkNosql(Request request, String filterJson) {
         int[] out = out();
-        return done(Native.checkNosql(engine(), request.handle(), Objects.requireNonNull(filterJson), out), out,
+        return done(Native.checkNosql(engine(), request.handle(), utf8(filterJson), out), out,
                 request);
     }
 
     /** Did an input take {@code path}, about to be opened, out of the directory the application meant? */
     public Verdict checkPath(Request request, String path) {
         int[] out = out();
-        return done(Native.checkPath(engine(), request.handle(), Objects.requireNonNull(path), out), out, request);
+        return done(Native.checkPath(engine(), request.handle(), utf8(path), out), out, request);
     }
 
     /** Did an input point {@code url}, about to be fetched, at an internal host or a metadata service? */
     public Verdict checkUrl(Request request, String url) {
         int[] out = out();
-        return done(Native.checkUrl(engine(), request.handle(), Objects.requireNonNull(url), out), out, request);
+        return done(Native.checkUrl(engine(), request.handle(), utf8(url), out), out, request);
     }
 
     /**
@@ -132,23 +138,21 @@ public final class Engine implements AutoCloseable {
      */
     public Verdict checkResolvedIp(Request request, String host, String ip) {
         int[] out = out();
-        int found = Native.checkResolvedIp(engine(), request.handle(), Objects.requireNonNull(host),
-                Objects.requireNonNull(ip), out);
+        int found = Native.checkResolvedIp(engine(), request.handle(), utf8(host), utf8(ip), out);
         return done(found, out, request);
     }
 
     /** Did an input send this redirect ({@code Location}) to another site? */
     public Verdict checkRedirect(Request request, String location) {
         int[] out = out();
-        return done(Native.checkRedirect(engine(), request.handle(), Objects.requireNonNull(location), out), out,
+        return done(Native.checkRedirect(engine(), request.handle(), utf8(location), out), out,
                 request);
     }
 
     /** Did an input bring a line break or NUL into a response header? */
     public Verdict checkHeader(Request request, String name, String value) {
         int[] out = out();
-        int found = Native.checkHeader(engine(), request.handle(), Objects.requireNonNull(name),
-                Objects.requireNonNull(value), out);
+        int found = Native.checkHeader(engine(), request.handle(), utf8(name), utf8(value), out);
         return done(found, out, request);
     }
 

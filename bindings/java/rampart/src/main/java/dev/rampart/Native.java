@@ -109,15 +109,16 @@ final class Native {
     static native String errorEventJson(long engine, long request, String sinkKind, String errorKind, String message,
             String operation, String clientIp, String userAgent, String requestId, String[] stack);
 
-    static native int checkSql(long engine, long request, int dialect, String query, int[] out);
-    static native int checkShell(long engine, long request, String command, int[] out);
+    // Resources cross as UTF-8 bytes (String.getBytes), read in place by the library.
+    static native int checkSql(long engine, long request, int dialect, byte[] query, int[] out);
+    static native int checkShell(long engine, long request, byte[] command, int[] out);
     static native int checkExec(long engine, long request, String[] argv, int[] out);
-    static native int checkNosql(long engine, long request, String filter, int[] out);
-    static native int checkPath(long engine, long request, String path, int[] out);
-    static native int checkUrl(long engine, long request, String url, int[] out);
-    static native int checkResolvedIp(long engine, long request, String host, String ip, int[] out);
-    static native int checkRedirect(long engine, long request, String location, int[] out);
-    static native int checkHeader(long engine, long request, String name, String value, int[] out);
+    static native int checkNosql(long engine, long request, byte[] filter, int[] out);
+    static native int checkPath(long engine, long request, byte[] path, int[] out);
+    static native int checkUrl(long engine, long request, byte[] url, int[] out);
+    static native int checkResolvedIp(long engine, long request, byte[] host, byte[] ip, int[] out);
+    static native int checkRedirect(long engine, long request, byte[] location, int[] out);
+    static native int checkHeader(long engine, long request, byte[] name, byte[] value, int[] out);
 
     static native long requestNew();
     static native void requestFree(long request);

@@ -36,7 +36,15 @@ import net.bytebuddy.utility.JavaModule;
 public final class Agent {
     private Agent() {}
 
+    /** The JDK classes with hooks. */
+    private static final String[] JDK_SINKS = {
+        "java.lang.ProcessBuilder", "java.io.FileInputStream", "java.io.FileOutputStream", "java.io.RandomAccessFile",
+        "java.nio.file.Files", "java.net.URL", "java.net.Socket", "sun.nio.ch.SocketChannelImpl",
+        "jdk.internal.net.http.HttpClientImpl", "jdk.internal.net.http.HttpClientFacade",
+    };
+
     public static void install(String args, Instrumentation inst) {
+        long started = System.nanoTime();
         Engine engine = Engine.fromEnv();
         if (engine.mode().equals("off")) {
             return;
@@ -50,11 +58,19 @@ public final class Agent {
                 .with(AgentBuilder.InitializationStrategy.NoOp.INSTANCE)
                 .with(AgentBuilder.TypeStrategy.Default.REDEFINE)
                 .with(new Failures())
-                // The default ignores the JDK's own classes: the file, process and socket
-                // sinks are there.
+                // Matching by super type reads every loaded class's ancestors: keep what was
+                // read per class loader instead of parsing the same class files again.
+                .with(new AgentBuilder.PoolStrategy.WithTypePoolCache.Simple(
+                        new java.util.concurrent.ConcurrentHashMap<>()))
+                .with(AgentBuilder.DescriptionStrategy.Default.POOL_FIRST)
+                // The default ignores the JDK's own classes, where the file, process and
+                // socket sinks are; of the JDK only those are looked at (matching every
+                // JDK class against the hooks would cost seconds at start-up).
                 .ignore(nameStartsWith("dev.rampart.").or(nameStartsWith("net.bytebuddy."))
-                        .or(nameStartsWith("sun.reflect.")).or(nameStartsWith("jdk.internal.reflect."))
-                        .or(isSynthetic()));
+                        .or(isSynthetic())
+                        .or(nameStartsWith("java.").or(nameStartsWith("jdk."))
+                                .or(nameStartsWith("sun.")).or(nameStartsWith("com.sun."))
+                                .and(not(namedOneOf(JDK_SINKS)))));
 
         String[] servletPackages = {"jakarta.servlet", "javax.servlet"};
         for (String p : servletPackages) {
@@ -101,6 +117,9 @@ public final class Agent {
                 named("connect").and(takesArguments(1)).and(takesArgument(0, named("java.net.SocketAddress"))));
 
         builder.installOn(inst);
+        if (Failures.DEBUG) {
+            System.err.println("rampart: agent installed in " + (System.nanoTime() - started) / 1_000_000 + " ms");
+        }
     }
 
     /** Classes that implement or extend {@code name} and can have instances. */
