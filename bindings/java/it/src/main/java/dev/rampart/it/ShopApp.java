@@ -58,6 +58,7 @@ public final class ShopApp {
         context.addServlet(new Preview(), "/preview");
         context.addServlet(new Fetch(), "/fetch");
         context.addServlet(new Go(), "/go");
+        context.addServlet(new Lang(), "/lang");
         server.setHandler(context);
         server.start();
         System.out.println("listening on " + connector.getLocalPort());
@@ -168,6 +169,15 @@ public final class ShopApp {
             try (InputStream in = url.openConnection().getInputStream()) {
                 resp.getWriter().print("fetched: " + new String(in.readAllBytes(), StandardCharsets.UTF_8));
             }
+        }
+    }
+
+    /** Remembers the visitor's language in a response header. */
+    static final class Lang extends HttpServlet {
+        @Override
+        protected void doGet(HttpServletRequest req, HttpServletResponse resp) throws IOException {
+            resp.setHeader("Content-Language", req.getParameter("lang"));
+            resp.getWriter().print("ok");
         }
     }
 

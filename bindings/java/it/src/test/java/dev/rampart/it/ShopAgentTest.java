@@ -317,4 +317,21 @@ class ShopAgentTest {
         assertTrue(blocked.body().contains("Request blocked"));
         assertEquals("blocked", event(block, "/go").path("action").asText());
     }
+
+    @Test
+    void headerInjection() throws Exception {
+        for (Shop shop : new Shop[] {report, block}) {
+            HttpResponse<String> ok = get(shop, "/lang?lang=fr");
+            assertEquals("fr", ok.headers().firstValue("Content-Language").orElse(""));
+        }
+        assertNoEvent(report, "/lang");
+        get(report, "/lang?lang=" + q("fr\r\nSet-Cookie: session=attacker"));
+        JsonNode r = event(report, "/lang");
+        assertEquals("header_injection", r.path("threat").asText());
+        assertEquals("HttpServletResponse.setHeader", r.path("sink").path("operation").asText());
+        HttpResponse<String> blocked = get(block, "/lang?lang=" + q("fr\r\nSet-Cookie: session=attacker"));
+        assertEquals(403, blocked.statusCode());
+        assertTrue(blocked.headers().firstValue("Set-Cookie").isEmpty());
+        assertEquals("blocked", event(block, "/lang").path("action").asText());
+    }
 }
