@@ -8,6 +8,7 @@ import static net.bytebuddy.matcher.ElementMatchers.isInterface;
 import static net.bytebuddy.matcher.ElementMatchers.isStatic;
 import static net.bytebuddy.matcher.ElementMatchers.isSynthetic;
 import static net.bytebuddy.matcher.ElementMatchers.named;
+import static net.bytebuddy.matcher.ElementMatchers.nameMatches;
 import static net.bytebuddy.matcher.ElementMatchers.nameStartsWith;
 import static net.bytebuddy.matcher.ElementMatchers.namedOneOf;
 import static net.bytebuddy.matcher.ElementMatchers.not;
@@ -66,7 +67,8 @@ public final class Agent {
                 // The default ignores the JDK's own classes, where the file, process and
                 // socket sinks are; of the JDK only those are looked at (matching every
                 // JDK class against the hooks would cost seconds at start-up).
-                .ignore(nameStartsWith("dev.rampart.").or(nameStartsWith("net.bytebuddy."))
+                .ignore(nameStartsWith("dev.rampart.agent.").or(nameStartsWith("dev.rampart.shaded."))
+                        .or(nameMatches("dev\\.rampart\\.[^.]+")).or(nameStartsWith("net.bytebuddy."))
                         .or(isSynthetic())
                         .or(nameStartsWith("java.").or(nameStartsWith("jdk."))
                                 .or(nameStartsWith("sun.")).or(nameStartsWith("com.sun."))

@@ -141,7 +141,8 @@ public final class Hooks {
             Class<?> type = Class.forName("java.sql.Statement", false, ClassLoader.getPlatformClassLoader());
             statementGetConnection = m = type.getMethod("getConnection");
         }
-        return m.invoke(statement);
+        // A class hooked for its JDBC signature alone may not be a Statement.
+        return m.getDeclaringClass().isInstance(statement) ? m.invoke(statement) : null;
     }
 
     /** The dialect of a connection's JDBC URL, looked up once per connection. */
