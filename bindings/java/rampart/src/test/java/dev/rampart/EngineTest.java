@@ -180,4 +180,10 @@ class EngineTest {
             assertFalse(engine.checkPath(r, "/x").isAttack());
         }
     }
+
+    @Test
+    void theJarCarriesThisPlatformsLibrary() {
+        assertEquals("linux-x86_64", Native.platform(), "the platform this build and its CI run on");
+        assertTrue(Native.class.getClassLoader().getResource("native/linux-x86_64/librampart_jni.so") != null);
+    }
 }
