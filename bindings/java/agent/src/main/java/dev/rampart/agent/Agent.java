@@ -136,9 +136,11 @@ public final class Agent {
         // The advice classes live on the bootstrap class path, which ByteBuddy cannot read
         // class files from; the agent JAR is on the system class path too.
         Advice visitor = Advice.to(advice, ClassFileLocator.ForClassLoader.ofSystemLoader());
-        ElementMatcher.Junction<MethodDescription> withCode = not(isAbstract());
-        return builder.type(types).transform((b, type, loader, module, domain) ->
-                b.visit(visitor.on(withCode.and(methods))));
+        ElementMatcher.Junction<MethodDescription> hooked = not(isAbstract()).and(methods);
+        // Advice applies to the methods a class declares: a class that declares none of
+        // them is skipped before its type hierarchy is read (most classes, cheaply).
+        return builder.type(declaresMethod(hooked).and(types)).transform((b, type, loader, module, domain) ->
+                b.visit(visitor.on(hooked)));
     }
 
     /**

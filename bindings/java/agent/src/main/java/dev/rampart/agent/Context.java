@@ -16,7 +16,8 @@ import java.util.Map;
  * {@link Hooks#bodyRead}): the agent never consumes the application's stream.
  */
 final class Context {
-    private static final ThreadLocal<Context> THREAD = ThreadLocal.withInitial(Context::new);
+    /** Set on a thread's first HTTP request: other threads (the JDK's, pools') get none. */
+    private static final ThreadLocal<Context> THREAD = new ThreadLocal<>();
     /** The most of a body kept for inputs. */
     private static final int MAX_BODY = 1 << 20;
 
@@ -41,13 +42,18 @@ final class Context {
     String requestId;
 
     static Context forThread() {
-        return THREAD.get();
+        Context c = THREAD.get();
+        if (c == null) {
+            c = new Context();
+            THREAD.set(c);
+        }
+        return c;
     }
 
     /** The context of the HTTP request this thread serves, when a hook may run now. */
     static Context current() {
         Context c = THREAD.get();
-        return c.active && !c.busy ? c : null;
+        return c != null && c.active && !c.busy ? c : null;
     }
 
     void begin(Object req, Object resp) throws ReflectiveOperationException {

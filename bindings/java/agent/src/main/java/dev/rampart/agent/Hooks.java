@@ -47,6 +47,7 @@ public final class Hooks {
     /** Returns the throwable {@code service} should end with; {@code null} when the block page answered. */
     public static Throwable servletExit(Object resp, Throwable thrown) {
         Context c = Context.forThread();
+        // (Created by servletEnter already: this only reads it.)
         if (c.depth > 0) {
             c.depth--;
         }
