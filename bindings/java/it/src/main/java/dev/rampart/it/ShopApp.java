@@ -59,6 +59,7 @@ public final class ShopApp {
         context.addServlet(new Fetch(), "/fetch");
         context.addServlet(new Go(), "/go");
         context.addServlet(new Lang(), "/lang");
+        context.addServlet(new Probe(), "/probe");
         server.setHandler(context);
         server.start();
         System.out.println("listening on " + connector.getLocalPort());
@@ -168,6 +169,18 @@ public final class ShopApp {
             URL url = URI.create(req.getParameter("url")).toURL();
             try (InputStream in = url.openConnection().getInputStream()) {
                 resp.getWriter().print("fetched: " + new String(in.readAllBytes(), StandardCharsets.UTF_8));
+            }
+        }
+    }
+
+    /** Checks that a host answers on a port: a raw socket, no URL anywhere. */
+    static final class Probe extends HttpServlet {
+        @Override
+        protected void doGet(HttpServletRequest req, HttpServletResponse resp) throws IOException {
+            try (java.net.Socket socket = new java.net.Socket()) {
+                socket.connect(new java.net.InetSocketAddress(req.getParameter("host"),
+                        Integer.parseInt(req.getParameter("port"))), 2000);
+                resp.getWriter().print("open");
             }
         }
     }

@@ -334,4 +334,12 @@ class ShopAgentTest {
         assertTrue(blocked.headers().firstValue("Set-Cookie").isEmpty());
         assertEquals("blocked", event(block, "/lang").path("action").asText());
     }
+
+    @Test
+    void socketConnectChecksTheAddressReallyUsed() throws Exception {
+        int port = internal.getAddress().getPort();
+        attack("/probe?host=127.0.0.1&port=" + port, "ssrf", "url", "java.net.Socket.connect",
+                (shop, path) -> get(shop, path), "open");
+        assertEquals("ssrf_resolved_internal", report.events("/probe").get(0).path("reason").asText());
+    }
 }
