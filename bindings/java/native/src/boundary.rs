@@ -77,7 +77,9 @@ fn throw_core(env: &mut JNIEnv<'_>, e: &rampart_core::Error) {
         ErrorKind::InvalidPolicy => "dev/rampart/InvalidPolicyException",
         ErrorKind::PolicyIo => "dev/rampart/PolicyIoException",
         ErrorKind::InvalidArgument => "dev/rampart/InvalidArgumentException",
-        _ => "dev/rampart/RampartException",
+        // A kind added to the core later: still an exception the caller can catch as
+        // `RampartException` (whose own constructor JNI cannot call).
+        _ => "dev/rampart/InternalException",
     };
     throw(env, class, &e.to_string());
 }
