@@ -24,8 +24,10 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -124,7 +126,21 @@ class ShopAgentTest {
         });
         drain.setDaemon(true);
         drain.start();
-        String line = out.readLine();
+        // A shop that never starts fails the test instead of hanging it.
+        CompletableFuture<String> first = CompletableFuture.supplyAsync(() -> {
+                    try {
+                        return out.readLine();
+                    } catch (IOException e) {
+                        return null;
+                    }
+                });
+        String line;
+        try {
+            line = first.get(180, TimeUnit.SECONDS);
+        } catch (TimeoutException e) {
+            process.destroyForcibly();
+            throw new AssertionError("the shop did not start in 180 s; stderr: " + stderr);
+        }
         assertNotNull(line, "the shop printed its port; stderr: " + stderr);
         assertTrue(line.startsWith("listening on "), line);
         Shop shop = new Shop(process, Integer.parseInt(line.substring("listening on ".length()).trim()), stderr);
