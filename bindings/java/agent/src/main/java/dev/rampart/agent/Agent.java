@@ -74,17 +74,18 @@ public final class Agent {
                                 .or(nameStartsWith("sun.")).or(nameStartsWith("com.sun."))
                                 .and(not(namedOneOf(JDK_SINKS)))));
 
-        String[] servletPackages = {"jakarta.servlet", "javax.servlet"};
-        for (String p : servletPackages) {
-            builder = hook(builder, named(p + ".http.HttpServlet"), Advices.Service.class,
-                    named("service").and(takesArguments(2)).and(takesArgument(0, named(p + ".ServletRequest"))));
-            builder = hook(builder, concrete(p + ".ServletInputStream"), Advices.BodyRead.class,
-                    named("read").and(takesArguments(3)).and(takesArgument(0, byte[].class)));
-            builder = hook(builder, concrete(p + ".http.HttpServletResponse"), Advices.Redirect.class,
-                    named("sendRedirect").and(takesArgument(0, String.class)));
-            builder = hook(builder, concrete(p + ".http.HttpServletResponse"), Advices.Header.class,
-                    namedOneOf("setHeader", "addHeader").and(takesArguments(String.class, String.class)));
-        }
+        // javax.servlet and jakarta.servlet share each hook: one hierarchy walk per class.
+        builder = hook(builder, namedOneOf("jakarta.servlet.http.HttpServlet", "javax.servlet.http.HttpServlet"),
+                Advices.Service.class, named("service").and(takesArguments(2))
+                        .and(takesArgument(0, namedOneOf("jakarta.servlet.ServletRequest", "javax.servlet.ServletRequest"))));
+        builder = hook(builder, concrete("jakarta.servlet.ServletInputStream", "javax.servlet.ServletInputStream"),
+                Advices.BodyRead.class, named("read").and(takesArguments(3)).and(takesArgument(0, byte[].class)));
+        ElementMatcher.Junction<TypeDescription> responses =
+                concrete("jakarta.servlet.http.HttpServletResponse", "javax.servlet.http.HttpServletResponse");
+        builder = hook(builder, responses, Advices.Redirect.class,
+                named("sendRedirect").and(takesArgument(0, String.class)));
+        builder = hook(builder, responses, Advices.Header.class,
+                namedOneOf("setHeader", "addHeader").and(takesArguments(String.class, String.class)));
 
         // A driver may declare the methods in a base class that is not itself a Statement
         // (sqlite-jdbc's JDBC3Statement): the JDBC signature finds those too.
@@ -124,11 +125,11 @@ public final class Agent {
         }
     }
 
-    /** Classes that implement or extend {@code name} and can have instances. */
-    private static ElementMatcher.Junction<TypeDescription> concrete(String name) {
+    /** Classes (not interfaces) that implement or extend one of {@code names}. */
+    private static ElementMatcher.Junction<TypeDescription> concrete(String... names) {
         // Abstract classes too: drivers declare the methods in abstract bases
         // (sqlite-jdbc's JDBC3Statement.executeQuery).
-        return not(isInterface()).and(not(nameStartsWith("java.lang."))).and(hasSuperType(named(name)));
+        return not(isInterface()).and(not(nameStartsWith("java.lang."))).and(hasSuperType(namedOneOf(names)));
     }
 
     private static AgentBuilder hook(AgentBuilder builder, ElementMatcher<? super TypeDescription> types,
