@@ -1,0 +1,160 @@
+package dev.rampart.agent;
+
+import dev.rampart.Request;
+import dev.rampart.Source;
+import java.util.Arrays;
+import java.util.Map;
+
+/**
+ * The HTTP request a thread is serving, set around {@code HttpServlet.service}. One per
+ * thread, reused: its {@link Request} keeps its buffers from one HTTP request to the next.
+ *
+ * <p>Inputs are collected in two steps. At the start of the request: method, path, query
+ * string, headers, cookies (none of which touches the body). At the first sink call: the
+ * form parameters (the container parses and keeps them, so the application still reads
+ * them) and the JSON body as far as the application has read it (see
+ * {@link Hooks#bodyRead}): the agent never consumes the application's stream.
+ */
+final class Context {
+    /** Set on a thread's first HTTP request: other threads (the JDK's, pools') get none. */
+    private static final ThreadLocal<Context> THREAD = new ThreadLocal<>();
+    /** The most of a body kept for inputs. */
+    private static final int MAX_BODY = 1 << 20;
+
+    final Request request = new Request();
+    Object servletRequest;
+    Object servletResponse;
+    ServletAccess access;
+    boolean active;
+    int depth;
+    /** Inside a hook: a sink reached from the hook itself is not the application's. */
+    boolean busy;
+    boolean parametersCollected;
+    boolean json;
+    byte[] body = new byte[0];
+    int bodyLength;
+    int bodyFlattened;
+    String blockedEventId;
+    /** Findings reported in this request: threat, input and kind of sink, one bit each. */
+    private final java.util.Set<Long> reported = new java.util.HashSet<>();
+    String clientIp;
+    String userAgent;
+    String requestId;
+
+    static Context forThread() {
+        Context c = THREAD.get();
+        if (c == null) {
+            c = new Context();
+            THREAD.set(c);
+        }
+        return c;
+    }
+
+    /** The context of the HTTP request this thread serves, when a hook may run now. */
+    static Context current() {
+        Context c = THREAD.get();
+        return c != null && c.active && !c.busy ? c : null;
+    }
+
+    void begin(Object req, Object resp) throws ReflectiveOperationException {
+        servletRequest = req;
+        servletResponse = resp;
+        access = ServletAccess.of(req.getClass());
+        blockedEventId = null;
+        reported.clear();
+        parametersCollected = false;
+        bodyLength = 0;
+        bodyFlattened = 0;
+        String contentType = access.contentType(req);
+        json = contentType != null && contentType.toLowerCase(java.util.Locale.ROOT).contains("json");
+        clientIp = access.remoteAddr(req);
+        userAgent = access.header(req, "User-Agent");
+        requestId = access.header(req, "X-Request-Id");
+        collectHead();
+        active = true;
+    }
+
+    private void collectHead() throws ReflectiveOperationException {
+        request.reset();
+        Object req = servletRequest;
+        request.setMethod(nonNull(access.method(req)));
+        request.setPath(nonNull(access.requestUri(req)));
+        String route = access.route(req);
+        if (route != null) {
+            request.setRoute(route);
+        }
+        String host = access.header(req, "Host");
+        if (host != null) {
+            request.setHost(host);
+        }
+        String query = access.queryString(req);
+        if (query != null) {
+            request.addQueryString(query);
+        }
+        String pathInfo = access.pathInfo(req);
+        if (pathInfo != null && pathInfo.length() > 1) {
+            request.addInput(Source.PATH, "pathInfo", pathInfo.substring(1));
+        }
+        access.forEachHeader(req, request::addHeader);
+    }
+
+    /** Brings in what only becomes available once the application reads its body. */
+    void prepare() throws ReflectiveOperationException {
+        if (!parametersCollected) {
+            parametersCollected = true;
+            if (!json) {
+                String contentType = access.contentType(servletRequest);
+                if (contentType != null && contentType.startsWith("application/x-www-form-urlencoded")) {
+                    Map<String, String[]> parameters = access.parameterMap(servletRequest);
+                    request.addParameters(Source.BODY, parameters);
+                }
+            }
+        }
+        if (json && bodyLength > bodyFlattened) {
+            if (bodyFlattened > 0) {
+                // More of the body arrived since it was flattened: start over.
+                collectHead();
+            }
+            request.addJson(body, bodyLength);
+            bodyFlattened = bodyLength;
+        }
+    }
+
+    /**
+     * Whether this is the first report of this input and threat at this kind of sink in the
+     * request: a URL checked before the request and again at connect time is one event.
+     */
+    boolean firstReport(dev.rampart.Verdict v, String sinkKind) {
+        long key = ((long) v.threat().ordinal() << 48) ^ ((long) sinkKind.hashCode() << 20) ^ v.inputIndex();
+        return reported.add(key);
+    }
+
+    void appendBody(byte[] bytes, int offset, int length) {
+        int room = MAX_BODY - bodyLength;
+        int n = Math.min(room, length);
+        if (n <= 0) {
+            return;
+        }
+        if (bodyLength + n > body.length) {
+            body = Arrays.copyOf(body, Math.min(MAX_BODY, Math.max(bodyLength + n, 2 * body.length + 256)));
+        }
+        System.arraycopy(bytes, offset, body, bodyLength, n);
+        bodyLength += n;
+    }
+
+    void end() {
+        active = false;
+        servletRequest = null;
+        servletResponse = null;
+        access = null;
+        blockedEventId = null;
+        if (body.length > 64 * 1024) {
+            body = new byte[0];
+        }
+        bodyLength = 0;
+    }
+
+    private static String nonNull(String s) {
+        return s == null ? "" : s;
+    }
+}
