@@ -183,13 +183,28 @@ function startShop(script, extraEnv) {
   });
 }
 
-function load(url) {
+/** CPU time (user + system) the process `pid` has used so far, in microseconds. */
+function cpuUs(pid) {
+  const stat = require('node:fs').readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  const ticks = Number(fields[11]) + Number(fields[12]); // utime, stime
+  return (ticks * 1e6) / 100; // USER_HZ is 100 on Linux
+}
+
+/**
+ * Drives `shop` for SECONDS; the result also carries the server's CPU time per answered
+ * request, which other processes on the machine disturb far less than throughput.
+ */
+async function load(shop, target) {
   const autocannon = fromTests('autocannon');
-  return new Promise((resolve, reject) =>
-    autocannon({ url, connections: CONNECTIONS, duration: SECONDS }, (error, result) =>
-      error ? reject(error) : resolve(result),
+  const before = cpuUs(shop.child.pid);
+  const result = await new Promise((resolve, reject) =>
+    autocannon({ url: shop.url + target, connections: CONNECTIONS, duration: SECONDS }, (error, r) =>
+      error ? reject(error) : resolve(r),
     ),
   );
+  result.cpuUsPerRequest = (cpuUs(shop.child.pid) - before) / Math.max(1, result.requests.total);
+  return result;
 }
 
 async function perRequest() {
@@ -197,25 +212,30 @@ async function perRequest() {
   const protectedShop = await startShop('server.js', { RAMPART_MODE: 'block' });
   const target = '/products?q=desk%20lamp';
   try {
-    await load(plain.url + target); // warm-up both
-    await load(protectedShop.url + target);
+    await load(plain, target); // warm-up both
+    await load(protectedShop, target);
     const runs = { plain: [], protected: [] };
     const ratios = [];
+    const cpuRatios = [];
     for (let round = 0; round < ROUNDS; round++) {
       // A/B then B/A: a trend in the machine's load does not favour either side.
       let a;
       let b;
       if (round % 2 === 0) {
-        a = await load(plain.url + target);
-        b = await load(protectedShop.url + target);
+        a = await load(plain, target);
+        b = await load(protectedShop, target);
       } else {
-        b = await load(protectedShop.url + target);
-        a = await load(plain.url + target);
+        b = await load(protectedShop, target);
+        a = await load(plain, target);
       }
       runs.plain.push(a);
       runs.protected.push(b);
       ratios.push(1 - b.requests.average / a.requests.average);
-      console.log(`  round ${round + 1}: ${a.requests.average.toFixed(0)} vs ${b.requests.average.toFixed(0)} req/s`);
+      cpuRatios.push(b.cpuUsPerRequest / a.cpuUsPerRequest - 1);
+      console.log(
+        `  round ${round + 1}: ${a.requests.average.toFixed(0)} vs ${b.requests.average.toFixed(0)} req/s, ` +
+          `server CPU ${a.cpuUsPerRequest.toFixed(1)} vs ${b.cpuUsPerRequest.toFixed(1)} us/request`,
+      );
     }
     const rps = (list) => median(list.map((r) => r.requests.average));
     const latency = (list) => median(list.map((r) => r.latency.average));
@@ -227,6 +247,10 @@ async function perRequest() {
       protectedLatencyMs: latency(runs.protected),
       overhead: median(ratios),
       ratios,
+      plainCpuUs: median(runs.plain.map((r) => r.cpuUsPerRequest)),
+      protectedCpuUs: median(runs.protected.map((r) => r.cpuUsPerRequest)),
+      cpuOverhead: median(cpuRatios),
+      cpuAddedUs: median(runs.protected.map((r, i) => r.cpuUsPerRequest - runs.plain[i].cpuUsPerRequest)),
       errors,
     };
   } finally {
@@ -258,6 +282,10 @@ async function main() {
   console.log(`  protected    ${req.protectedRps.toFixed(0)} req/s, mean latency ${req.protectedLatencyMs.toFixed(2)} ms`);
   console.log(`  overhead     ${overhead.toFixed(1)}% throughput (median of the rounds' ratios), ~${addedUs.toFixed(1)} us per request`);
   console.log(`  per round    ${req.ratios.map((r) => `${(r * 100).toFixed(1)}%`).join(', ')}`);
+  console.log(
+    `  server CPU   ${req.plainCpuUs.toFixed(1)} -> ${req.protectedCpuUs.toFixed(1)} us per request ` +
+      `(median of rounds: +${(req.cpuOverhead * 100).toFixed(1)}%, +${req.cpuAddedUs.toFixed(1)} us)`,
+  );
   if (req.errors > 0) console.log(`  !! ${req.errors} errors or non-2xx answers`);
 }
 

@@ -82,17 +82,18 @@ const CASES: &[Case] = &[
         check: sql,
     },
     Case {
-        name: "SQL: all quotes, input `''` at every byte, found at the first",
-        build: |size| (one_input(b"''"), repeat_to(b"'", size)),
+        name: "SQL: all quotes, input `'''` occurring at every byte",
+        build: |size| (one_input(b"'''"), repeat_to(b"'", size)),
         check: sql,
     },
     Case {
-        name: "SQL: one literal of escaped quotes, input `''` safe at every byte",
+        name: "SQL: one literal of escaped quotes, input `'''` at every byte",
         build: |size| {
             let mut resource = b"SELECT 'x".to_vec();
             resource.extend(repeat_to(b"''", size));
             resource.extend_from_slice(b"x'");
-            (one_input(b"''"), resource)
+            // Only doubled quotes (`''`) are skipped as an input: three are judged.
+            (one_input(b"'''"), resource)
         },
         check: sql,
     },
@@ -196,14 +197,26 @@ fn main() {
     let quick = std::env::args().any(|a| a == "--quick");
     let runs = if quick { 3 } else { 9 };
     let engine = blocking_engine();
-    println!("{:<66} {:>14} {:>14} {:>8}", "case", "64 KB ns/B", "1 MB ns/B", "ratio");
+    println!("{:<66} {:>14} {:>14} {:>8}  verdict", "case", "64 KB ns/B", "1 MB ns/B", "ratio");
     for case in CASES {
         let mut per_byte = Vec::new();
+        let mut verdict = "";
         for size in [64 << 10, 1 << 20] {
             let (request, resource) = (case.build)(size);
             let ns = best_ns_per_check(&engine, &request, &resource, case.check, runs);
             per_byte.push(ns / resource.len() as f64);
+            // An attack ends the check at the first finding: say so next to its cost.
+            verdict = match (case.check)(&engine, &request, &resource).reason {
+                Some(reason) => reason.name(),
+                None => "allow",
+            };
         }
-        println!("{:<66} {:>14.2} {:>14.2} {:>8.2}", case.name, per_byte[0], per_byte[1], per_byte[1] / per_byte[0]);
+        println!(
+            "{:<66} {:>14.2} {:>14.2} {:>8.2}  {verdict}",
+            case.name,
+            per_byte[0],
+            per_byte[1],
+            per_byte[1] / per_byte[0]
+        );
     }
 }
