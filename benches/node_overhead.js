@@ -6,9 +6,11 @@
 //      calls through the hooked method vs. the library's original method, inside one
 //      request context (10 inputs, a ~200-byte query: the shape of a real request);
 //   2. per request: the example shop (Express + sqlite3), unprotected vs. protected
-//      (block mode), driven by autocannon in the same run, alternating A/B/A/B.
+//      (block mode), driven by autocannon in the same run, alternating A/B then B/A
+//      for --rounds rounds; the overhead is the median of the rounds' own ratios, so a
+//      burst of load from other processes spoils one round, not the result.
 //
-// Usage: node benches/node_overhead.js [--seconds N] [--connections N] [--quick]
+// Usage: node benches/node_overhead.js [--seconds N] [--connections N] [--rounds N] [--quick]
 // Needs `scripts/setup` (the addon, bindings/node/test and examples/node-express deps).
 
 const path = require('node:path');
@@ -25,6 +27,7 @@ const option = (name, fallback) => {
 const quick = args.includes('--quick');
 const SECONDS = option('seconds', quick ? 2 : 5);
 const CONNECTIONS = option('connections', 10);
+const ROUNDS = option('rounds', quick ? 2 : 5);
 
 process.env.RAMPART_EVENTS = '/dev/null';
 process.env.RAMPART_MODE = 'block';
@@ -59,6 +62,24 @@ function nsPerOp(fn, iterations) {
   const start = process.hrtime.bigint();
   for (let i = 0; i < iterations; i++) fn(i);
   return Number(process.hrtime.bigint() - start) / iterations;
+}
+
+/**
+ * Times `a` and `b` in alternating chunks of `n` calls; medians of each side's ns per call
+ * and of the per-chunk differences (a slow spell of the machine hits both sides).
+ */
+function paired(a, b, n, chunks) {
+  const as = [];
+  const bs = [];
+  const diffs = [];
+  for (let i = 0; i < chunks; i++) {
+    const x = nsPerOp(a, n);
+    const y = nsPerOp(b, n);
+    as.push(x);
+    bs.push(y);
+    diffs.push(y - x);
+  }
+  return [median(as), median(bs), median(diffs)];
 }
 
 function median(values) {
@@ -102,9 +123,14 @@ async function perCall() {
           c.inputs();
         }, 20_000),
       );
-      const betterOriginal = nsPerOp(() => originalPrepare.call(better, QUERY).all(), 50_000);
-      const betterHooked = nsPerOp(() => hookedPrepare.call(better, QUERY).all(), 50_000);
-      results.better.push([betterOriginal, betterHooked]);
+      results.better.push(
+        paired(
+          () => originalPrepare.call(better, QUERY).all(),
+          () => hookedPrepare.call(better, QUERY).all(),
+          5_000,
+          10,
+        ),
+      );
       const sqliteOriginal = await asyncNsPerOp((cb) => originalAll.call(db, QUERY, cb), 20_000);
       const sqliteHooked = await asyncNsPerOp((cb) => hookedAll.call(db, QUERY, cb), 20_000);
       results.sqlite3.push([sqliteOriginal, sqliteHooked]);
@@ -114,7 +140,7 @@ async function perCall() {
       checkNs: median(results.check),
       fillNs: median(results.fill),
       better: [median(results.better.map((r) => r[0])), median(results.better.map((r) => r[1]))],
-      betterDiff: median(results.better.map((r) => r[1] - r[0])),
+      betterDiff: median(results.better.map((r) => r[2])),
       sqlite3: [median(results.sqlite3.map((r) => r[0])), median(results.sqlite3.map((r) => r[1]))],
       sqlite3Diff: median(results.sqlite3.map((r) => r[1] - r[0])),
     };
@@ -157,13 +183,28 @@ function startShop(script, extraEnv) {
   });
 }
 
-function load(url) {
+/** CPU time (user + system) the process `pid` has used so far, in microseconds. */
+function cpuUs(pid) {
+  const stat = require('node:fs').readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  const ticks = Number(fields[11]) + Number(fields[12]); // utime, stime
+  return (ticks * 1e6) / 100; // USER_HZ is 100 on Linux
+}
+
+/**
+ * Drives `shop` for SECONDS; the result also carries the server's CPU time per answered
+ * request, which other processes on the machine disturb far less than throughput.
+ */
+async function load(shop, target) {
   const autocannon = fromTests('autocannon');
-  return new Promise((resolve, reject) =>
-    autocannon({ url, connections: CONNECTIONS, duration: SECONDS }, (error, result) =>
-      error ? reject(error) : resolve(result),
+  const before = cpuUs(shop.child.pid);
+  const result = await new Promise((resolve, reject) =>
+    autocannon({ url: shop.url + target, connections: CONNECTIONS, duration: SECONDS }, (error, r) =>
+      error ? reject(error) : resolve(r),
     ),
   );
+  result.cpuUsPerRequest = (cpuUs(shop.child.pid) - before) / Math.max(1, result.requests.total);
+  return result;
 }
 
 async function perRequest() {
@@ -171,21 +212,45 @@ async function perRequest() {
   const protectedShop = await startShop('server.js', { RAMPART_MODE: 'block' });
   const target = '/products?q=desk%20lamp';
   try {
-    await load(plain.url + target); // warm-up both
-    await load(protectedShop.url + target);
+    await load(plain, target); // warm-up both
+    await load(protectedShop, target);
     const runs = { plain: [], protected: [] };
-    for (let round = 0; round < 2; round++) {
-      runs.plain.push(await load(plain.url + target));
-      runs.protected.push(await load(protectedShop.url + target));
+    const ratios = [];
+    const cpuRatios = [];
+    for (let round = 0; round < ROUNDS; round++) {
+      // A/B then B/A: a trend in the machine's load does not favour either side.
+      let a;
+      let b;
+      if (round % 2 === 0) {
+        a = await load(plain, target);
+        b = await load(protectedShop, target);
+      } else {
+        b = await load(protectedShop, target);
+        a = await load(plain, target);
+      }
+      runs.plain.push(a);
+      runs.protected.push(b);
+      ratios.push(1 - b.requests.average / a.requests.average);
+      cpuRatios.push(b.cpuUsPerRequest / a.cpuUsPerRequest - 1);
+      console.log(
+        `  round ${round + 1}: ${a.requests.average.toFixed(0)} vs ${b.requests.average.toFixed(0)} req/s, ` +
+          `server CPU ${a.cpuUsPerRequest.toFixed(1)} vs ${b.cpuUsPerRequest.toFixed(1)} us/request`,
+      );
     }
-    const rps = (list) => list.reduce((s, r) => s + r.requests.average, 0) / list.length;
-    const latency = (list) => list.reduce((s, r) => s + r.latency.average, 0) / list.length;
+    const rps = (list) => median(list.map((r) => r.requests.average));
+    const latency = (list) => median(list.map((r) => r.latency.average));
     const errors = [...runs.plain, ...runs.protected].reduce((s, r) => s + r.errors + r.non2xx, 0);
     return {
       plainRps: rps(runs.plain),
       protectedRps: rps(runs.protected),
       plainLatencyMs: latency(runs.plain),
       protectedLatencyMs: latency(runs.protected),
+      overhead: median(ratios),
+      ratios,
+      plainCpuUs: median(runs.plain.map((r) => r.cpuUsPerRequest)),
+      protectedCpuUs: median(runs.protected.map((r) => r.cpuUsPerRequest)),
+      cpuOverhead: median(cpuRatios),
+      cpuAddedUs: median(runs.protected.map((r, i) => r.cpuUsPerRequest - runs.plain[i].cpuUsPerRequest)),
       errors,
     };
   } finally {
@@ -208,12 +273,19 @@ async function main() {
     `  sqlite3 Database#all (async)       ${us(call.sqlite3[0])} -> ${us(call.sqlite3[1])} us  (+${us(call.sqlite3Diff)} us)`,
   );
   const req = await perRequest();
-  const overhead = (1 - req.protectedRps / req.plainRps) * 100;
+  const overhead = req.overhead * 100;
   const addedUs = (1e6 / req.protectedRps - 1e6 / req.plainRps) * CONNECTIONS;
-  console.log(`per request (example shop, GET /products?q=..., ${CONNECTIONS} connections, ${SECONDS}s x 2 each):`);
+  console.log(
+    `per request (example shop, GET /products?q=..., ${CONNECTIONS} connections, ${SECONDS}s x ${ROUNDS} rounds, medians):`,
+  );
   console.log(`  unprotected  ${req.plainRps.toFixed(0)} req/s, mean latency ${req.plainLatencyMs.toFixed(2)} ms`);
   console.log(`  protected    ${req.protectedRps.toFixed(0)} req/s, mean latency ${req.protectedLatencyMs.toFixed(2)} ms`);
-  console.log(`  overhead     ${overhead.toFixed(1)}% throughput, ~${addedUs.toFixed(1)} us per request`);
+  console.log(`  overhead     ${overhead.toFixed(1)}% throughput (median of the rounds' ratios), ~${addedUs.toFixed(1)} us per request`);
+  console.log(`  per round    ${req.ratios.map((r) => `${(r * 100).toFixed(1)}%`).join(', ')}`);
+  console.log(
+    `  server CPU   ${req.plainCpuUs.toFixed(1)} -> ${req.protectedCpuUs.toFixed(1)} us per request ` +
+      `(median of rounds: +${(req.cpuOverhead * 100).toFixed(1)}%, +${req.cpuAddedUs.toFixed(1)} us)`,
+  );
   if (req.errors > 0) console.log(`  !! ${req.errors} errors or non-2xx answers`);
 }
 

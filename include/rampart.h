@@ -511,14 +511,15 @@ typedef uint32_t rampart_sink;
 #endif // __cplusplus
 
 /**
- * A compiled policy. Opaque.
+ * The compiled policy in force. Opaque.
  *
  * Ownership: created by `rampart_engine_new` or `rampart_engine_from_env`, released by
  * `rampart_engine_free`. Requests made from it keep it alive, so it may be freed before
  * them.
  *
- * Thread safety: immutable; one engine may be used by any number of threads at once
- * (usually one per process, built at start-up).
+ * Thread safety: one engine may be used by any number of threads at once (usually one
+ * per process, built at start-up). `rampart_engine_reload` replaces its policy while
+ * they run.
  */
 typedef struct rampart_engine rampart_engine;
 
@@ -532,6 +533,9 @@ typedef struct rampart_engine rampart_engine;
  *
  * Reuse: `rampart_request_reset` forgets the inputs but keeps the memory, so a request
  * reused for the next HTTP request allocates nothing once it has seen one as large.
+ *
+ * Policy: a request is checked with the engine's policy as it was when the request was
+ * made or last reset; a `rampart_engine_reload` reaches it at its next reset.
  *
  * Thread safety: a request belongs to one thread at a time (typically the thread
  * serving the HTTP request). It may move between threads, but two threads must not use
@@ -654,6 +658,48 @@ rampart_status rampart_engine_new(const uint8_t *policy_json,
 rampart_status rampart_engine_from_env(const rampart_engine **engine_out,
                                        char *err_buf,
                                        size_t err_cap);
+
+/**
+ * Replaces the policy of `engine` with a new one (JSON, as for `rampart_engine_new`),
+ * while other threads keep checking with it: for a policy file that changed, or an
+ * operator switching from report to block without a restart.
+ *
+ * The new policy is compiled first; on error nothing changes (the message goes to
+ * `err_buf` as for `rampart_engine_new`). On success it is in force at once for new
+ * requests, and for each existing request from its next `rampart_request_reset`: the
+ * checks of one HTTP request all see the same policy, and checks running during the
+ * call are not disturbed. The old policy is freed when the last request using it is
+ * reset or freed.
+ *
+ * Returns `RAMPART_STATUS_INVALID_POLICY`, `RAMPART_STATUS_NULL_ARGUMENT` (NULL
+ * `engine`, or NULL `policy_json` with a non-zero length) or `RAMPART_STATUS_PANIC`.
+ * Thread-safe, including against other reloads (the last one wins).
+ *
+ * # Safety
+ * `engine` must be NULL or a live engine; `policy_json` must point to
+ * `policy_json_len` readable bytes (or be NULL with length 0); `err_buf` must be NULL
+ * or have `err_cap` writable bytes.
+ */
+rampart_status rampart_engine_reload(const rampart_engine *engine,
+                                     const uint8_t *policy_json,
+                                     size_t policy_json_len,
+                                     char *err_buf,
+                                     size_t err_cap);
+
+/**
+ * Replaces the policy of `engine` with the one `rampart_engine_from_env` would build
+ * now (`RAMPART_POLICY` read again, `RAMPART_MODE` applied): what a host calls on
+ * `SIGHUP`, say, from a thread that is not the signal handler. Behaviour, errors and
+ * thread safety as for `rampart_engine_reload`; an unreadable file is
+ * `RAMPART_STATUS_POLICY_IO`.
+ *
+ * # Safety
+ * `engine` must be NULL or a live engine; `err_buf` must be NULL or have `err_cap`
+ * writable bytes.
+ */
+rampart_status rampart_engine_reload_from_env(const rampart_engine *engine,
+                                              char *err_buf,
+                                              size_t err_cap);
 
 /**
  * Releases the caller's reference to `engine`. The engine itself lives on until the
@@ -1087,7 +1133,8 @@ rampart_status rampart_request_set_host(rampart_request *request,
 
 /**
  * Forgets every input, the method, path, route and host, keeping the memory for the next
- * HTTP request. The request stays bound to its engine.
+ * HTTP request. The request stays bound to its engine, and takes up the engine's
+ * current policy if `rampart_engine_reload` replaced it since.
  *
  * Returns `RAMPART_STATUS_NULL_ARGUMENT` for a NULL request.
  *

@@ -84,6 +84,13 @@
 //! costs one substring search; an input made only of `[A-Za-z0-9_]` costs nothing.
 //! `Engine` is `Send + Sync`; a `Request` belongs to one thread at a time and keeps its
 //! buffers across [`Request::reset`].
+//!
+//! # Changing the policy at run time
+//!
+//! An `Engine` never changes. [`SharedEngine`] holds the engine in force for a process
+//! and replaces it atomically while other threads keep checking: a check borrows the
+//! current engine without a lock ([`SharedEngine::load`]), a reload compiles the new
+//! policy first and then swaps it in ([`SharedEngine::reload`]).
 
 #![forbid(unsafe_code)]
 
@@ -96,6 +103,7 @@ pub mod lex;
 mod names;
 pub mod policy;
 mod request;
+mod shared;
 pub mod vectors;
 mod verdict;
 
@@ -105,6 +113,7 @@ pub use event::{format_error_event, format_event, EventContext};
 pub use lex::sql::Dialect;
 pub use policy::{Mode, Policy, ProtectionAction};
 pub use request::{Input, Request, Source};
+pub use shared::{EngineGuard, SharedEngine};
 pub use verdict::{Action, Reason, Span, Threat, Verdict};
 
 /// The version of this crate (and of every rampart package: they share one version).

@@ -1,32 +1,37 @@
-//! `rampart_engine`: the compiled policy, and the checks.
+//! `rampart_engine`: the policy in force, and the checks.
 //!
-//! An engine is immutable and shared: the handle is an `Arc` and every request made
-//! from it holds a clone, so freeing the engine while requests live is safe. Each check
+//! An engine is shared: the handle is an `Arc` and every request made from it holds a
+//! clone, so freeing the engine while requests live is safe. Its compiled policy can be
+//! replaced while other threads check (`rampart_engine_reload`): the handle holds a
+//! `SharedEngine`, and each request pins the compiled policy in force when it was made
+//! or last reset, so all checks of one HTTP request see one policy and the hot path
+//! touches nothing shared. Each check
 //! is one `extern "C"` function, `rampart_check_<kind>`, taking the request, the sink's
 //! resource and a `rampart_verdict` to fill; adding a detector adds one such function.
 
 use std::ffi::c_char;
 use std::sync::Arc;
 
-use rampart_core::{Dialect, Engine, Error, Policy};
+use rampart_core::{Dialect, Error, Policy, SharedEngine};
 
 use crate::boundary::{boundary, bytes, out, reference, slice_of, write_message};
 use crate::error::rampart_status;
 use crate::request::rampart_request;
 use crate::verdict::rampart_verdict;
 
-/// A compiled policy. Opaque.
+/// The compiled policy in force. Opaque.
 ///
 /// Ownership: created by `rampart_engine_new` or `rampart_engine_from_env`, released by
 /// `rampart_engine_free`. Requests made from it keep it alive, so it may be freed before
 /// them.
 ///
-/// Thread safety: immutable; one engine may be used by any number of threads at once
-/// (usually one per process, built at start-up).
+/// Thread safety: one engine may be used by any number of threads at once (usually one
+/// per process, built at start-up). `rampart_engine_reload` replaces its policy while
+/// they run.
 #[allow(non_camel_case_types)]
 #[derive(Debug)]
 pub struct rampart_engine {
-    pub(crate) engine: Engine,
+    pub(crate) shared: SharedEngine,
 }
 
 /// One byte range: an argument of `rampart_check_exec`. `data` points to `len` bytes
@@ -94,8 +99,9 @@ pub unsafe extern "C" fn rampart_engine_new(
         let failed = |status| fail(err_buf, err_cap, status);
         let engine_out = out(engine_out).map_err(failed)?;
         let json = bytes(policy_json, policy_json_len).map_err(failed)?;
-        let engine = Policy::from_json(json).and_then(Engine::new).map_err(|e| fail_with(err_buf, err_cap, &e))?;
-        engine_out.write(Arc::into_raw(Arc::new(rampart_engine { engine })));
+        let shared =
+            Policy::from_json(json).and_then(SharedEngine::from_policy).map_err(|e| fail_with(err_buf, err_cap, &e))?;
+        engine_out.write(Arc::into_raw(Arc::new(rampart_engine { shared })));
         Ok(())
     })
 }
@@ -118,9 +124,68 @@ pub unsafe extern "C" fn rampart_engine_from_env(
 ) -> rampart_status {
     boundary!({
         let engine_out = out(engine_out).map_err(|status| fail(err_buf, err_cap, status))?;
-        let engine = Policy::from_env().and_then(Engine::new).map_err(|e| fail_with(err_buf, err_cap, &e))?;
-        engine_out.write(Arc::into_raw(Arc::new(rampart_engine { engine })));
+        let shared =
+            Policy::from_env().and_then(SharedEngine::from_policy).map_err(|e| fail_with(err_buf, err_cap, &e))?;
+        engine_out.write(Arc::into_raw(Arc::new(rampart_engine { shared })));
         Ok(())
+    })
+}
+
+/// Replaces the policy of `engine` with a new one (JSON, as for `rampart_engine_new`),
+/// while other threads keep checking with it: for a policy file that changed, or an
+/// operator switching from report to block without a restart.
+///
+/// The new policy is compiled first; on error nothing changes (the message goes to
+/// `err_buf` as for `rampart_engine_new`). On success it is in force at once for new
+/// requests, and for each existing request from its next `rampart_request_reset`: the
+/// checks of one HTTP request all see the same policy, and checks running during the
+/// call are not disturbed. The old policy is freed when the last request using it is
+/// reset or freed.
+///
+/// Returns `RAMPART_STATUS_INVALID_POLICY`, `RAMPART_STATUS_NULL_ARGUMENT` (NULL
+/// `engine`, or NULL `policy_json` with a non-zero length) or `RAMPART_STATUS_PANIC`.
+/// Thread-safe, including against other reloads (the last one wins).
+///
+/// # Safety
+/// `engine` must be NULL or a live engine; `policy_json` must point to
+/// `policy_json_len` readable bytes (or be NULL with length 0); `err_buf` must be NULL
+/// or have `err_cap` writable bytes.
+#[no_mangle]
+pub unsafe extern "C" fn rampart_engine_reload(
+    engine: *const rampart_engine,
+    policy_json: *const u8,
+    policy_json_len: usize,
+    err_buf: *mut c_char,
+    err_cap: usize,
+) -> rampart_status {
+    boundary!({
+        let failed = |status| fail(err_buf, err_cap, status);
+        let engine = reference(engine).map_err(failed)?;
+        let json = bytes(policy_json, policy_json_len).map_err(failed)?;
+        let policy = Policy::from_json(json).map_err(|e| fail_with(err_buf, err_cap, &e))?;
+        engine.shared.reload(policy).map_err(|e| fail_with(err_buf, err_cap, &e))
+    })
+}
+
+/// Replaces the policy of `engine` with the one `rampart_engine_from_env` would build
+/// now (`RAMPART_POLICY` read again, `RAMPART_MODE` applied): what a host calls on
+/// `SIGHUP`, say, from a thread that is not the signal handler. Behaviour, errors and
+/// thread safety as for `rampart_engine_reload`; an unreadable file is
+/// `RAMPART_STATUS_POLICY_IO`.
+///
+/// # Safety
+/// `engine` must be NULL or a live engine; `err_buf` must be NULL or have `err_cap`
+/// writable bytes.
+#[no_mangle]
+pub unsafe extern "C" fn rampart_engine_reload_from_env(
+    engine: *const rampart_engine,
+    err_buf: *mut c_char,
+    err_cap: usize,
+) -> rampart_status {
+    boundary!({
+        let engine = reference(engine).map_err(|status| fail(err_buf, err_cap, status))?;
+        let policy = Policy::from_env().map_err(|e| fail_with(err_buf, err_cap, &e))?;
+        engine.shared.reload(policy).map_err(|e| fail_with(err_buf, err_cap, &e))
     })
 }
 
@@ -154,7 +219,7 @@ pub unsafe extern "C" fn rampart_engine_fail_closed(
 ) -> rampart_status {
     boundary!({
         let engine = reference(engine)?;
-        out(fail_closed_out)?.write(engine.engine.policy().fail_closed);
+        out(fail_closed_out)?.write(engine.shared.load().policy().fail_closed);
         Ok(())
     })
 }

@@ -5,8 +5,9 @@
 //!
 //! Two opaque handles and one plain struct:
 //!
-//! - `rampart_engine`: the compiled policy, immutable, shared by every thread
-//!   (`rampart_engine_new` / `rampart_engine_from_env` / `rampart_engine_free`);
+//! - `rampart_engine`: the policy in force, shared by every thread
+//!   (`rampart_engine_new` / `rampart_engine_from_env` / `rampart_engine_free`), and
+//!   replaceable while they check (`rampart_engine_reload`);
 //! - `rampart_request`: the user inputs of one HTTP request, owned by one thread at a
 //!   time, reusable (`rampart_request_new` / `_add_input` / `_reset` / `_free`);
 //! - `rampart_verdict`: what a check (`rampart_check_sql`, ...) found, by value.

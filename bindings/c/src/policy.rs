@@ -51,7 +51,8 @@ pub unsafe extern "C" fn rampart_block_response(
         let body = TextOut::new(body_buf, body_cap, body_len_out)?;
         let event_id = valid_event_id(event_id).ok_or(rampart_status::RAMPART_STATUS_INVALID_ARGUMENT)?;
 
-        let response = &engine.engine.policy().block_response;
+        let engine = engine.shared.load();
+        let response = &engine.policy().block_response;
         let rendered = response.render_body(event_id);
         if !content_type.fits(response.content_type.len()) || !body.fits(rendered.len()) {
             content_type.report_len(response.content_type.len());

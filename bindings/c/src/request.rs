@@ -18,20 +18,25 @@ use crate::error::rampart_status;
 /// Reuse: `rampart_request_reset` forgets the inputs but keeps the memory, so a request
 /// reused for the next HTTP request allocates nothing once it has seen one as large.
 ///
+/// Policy: a request is checked with the engine's policy as it was when the request was
+/// made or last reset; a `rampart_engine_reload` reaches it at its next reset.
+///
 /// Thread safety: a request belongs to one thread at a time (typically the thread
 /// serving the HTTP request). It may move between threads, but two threads must not use
 /// it at once.
 #[allow(non_camel_case_types)]
 #[derive(Debug)]
 pub struct rampart_request {
-    engine: Arc<rampart_engine>,
+    shared: Arc<rampart_engine>,
+    /// The compiled policy pinned for the current HTTP request.
+    engine: Arc<Engine>,
     request: Request,
 }
 
 impl rampart_request {
     #[inline]
     pub(crate) fn engine(&self) -> &Engine {
-        &self.engine.engine
+        &self.engine
     }
 
     #[inline]
@@ -81,8 +86,9 @@ pub unsafe extern "C" fn rampart_request_new(
         // SAFETY: `engine` came from Arc::into_raw (rampart_engine_new) and is live, so
         // taking one more strong count and rebuilding that Arc is sound.
         Arc::increment_strong_count(engine);
-        let engine = Arc::from_raw(engine);
-        request_out.write(Box::into_raw(Box::new(rampart_request { engine, request: Request::new() })));
+        let shared = Arc::from_raw(engine);
+        let engine = shared.shared.snapshot();
+        request_out.write(Box::into_raw(Box::new(rampart_request { shared, engine, request: Request::new() })));
         Ok(())
     })
 }
@@ -200,7 +206,8 @@ pub unsafe extern "C" fn rampart_request_set_host(
 }
 
 /// Forgets every input, the method, path, route and host, keeping the memory for the next
-/// HTTP request. The request stays bound to its engine.
+/// HTTP request. The request stays bound to its engine, and takes up the engine's
+/// current policy if `rampart_engine_reload` replaced it since.
 ///
 /// Returns `RAMPART_STATUS_NULL_ARGUMENT` for a NULL request.
 ///
@@ -209,7 +216,9 @@ pub unsafe extern "C" fn rampart_request_set_host(
 #[no_mangle]
 pub unsafe extern "C" fn rampart_request_reset(request: *mut rampart_request) -> rampart_status {
     boundary!({
-        exclusive(request)?.request.reset();
+        let request = exclusive(request)?;
+        request.request.reset();
+        request.shared.shared.refresh(&mut request.engine);
         Ok(())
     })
 }

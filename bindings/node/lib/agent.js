@@ -14,7 +14,7 @@
 
 const path = require('node:path');
 const native = require('./native');
-const { Engine, Verdict, kHandle, kCount } = require('./api');
+const { Engine, Verdict, kHandle, kCount, dialectCode } = require('./api');
 const { currentContext } = require('./context');
 const { writeEvent, writeError } = require('./events');
 const { sendBlockPage } = require('./block');
@@ -101,6 +101,8 @@ function captureStack() {
   return frames;
 }
 
+const GENERIC_DIALECT = dialectCode('generic');
+
 function checkSql(engine, request, dialect, query) {
   return native.checkSql(engine, request, dialect, query);
 }
@@ -110,7 +112,14 @@ function checkSql(engine, request, dialect, query) {
  * RampartBlockedError the call must fail with.
  */
 function sql(operation, dialect, query) {
-  return inspect('sql', operation, query, checkSql, dialect);
+  if (state.engine === null) return null;
+  let code;
+  try {
+    code = dialectCode(dialect);
+  } catch {
+    code = GENERIC_DIALECT; // a hook naming a dialect we do not know: still check
+  }
+  return inspect('sql', operation, query, checkSql, code);
 }
 
 const checkShell = (engine, request, _arg, command) => native.checkShell(engine, request, command);

@@ -160,7 +160,8 @@ class Engine {
    * postgresql, sqlite, mssql, oracle or generic (aliases: mariadb, postgres, ...).
    */
   checkSql(request, dialect, query) {
-    return Verdict.fromNative(call(() => native.checkSql(this[kHandle], request[kHandle], dialect, toText(query))));
+    const code = dialectCode(dialect);
+    return Verdict.fromNative(call(() => native.checkSql(this[kHandle], request[kHandle], code, toText(query))));
   }
 
   /** Did an input change the structure of `command`, about to run through `sh -c`? */
@@ -226,6 +227,18 @@ class Engine {
   }
 }
 
+const dialectCodes = new Map();
+
+/** The native code of a dialect name, looked up once per name. Throws for an unknown one. */
+function dialectCode(name) {
+  let code = dialectCodes.get(name);
+  if (code === undefined) {
+    code = call(() => native.dialectCode(String(name)));
+    if (dialectCodes.size < 64) dialectCodes.set(name, code);
+  }
+  return code;
+}
+
 function toText(value) {
   if (typeof value === 'string' || Buffer.isBuffer(value)) return value;
   if (value instanceof Uint8Array) return Buffer.from(value.buffer, value.byteOffset, value.byteLength);
@@ -240,4 +253,4 @@ function call(fn) {
   }
 }
 
-module.exports = { Engine, Request, Verdict, kNative, kHandle, kCount, toText };
+module.exports = { Engine, Request, Verdict, kNative, kHandle, kCount, toText, dialectCode };

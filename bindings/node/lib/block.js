@@ -9,6 +9,8 @@
 // already sent, destroys the connection.
 
 const kSealed = Symbol('rampart.sealed');
+/** Set while the page is written: the header hooks let rampart's own headers through. */
+const kWriting = Symbol.for('rampart.writingBlockPage');
 
 function sendBlockPage(res, page) {
   if (!res || res[kSealed] || typeof res.writeHead !== 'function') return false;
@@ -22,12 +24,17 @@ function sendBlockPage(res, page) {
   if (typeof res.getHeaderNames === 'function') {
     for (const name of res.getHeaderNames()) res.removeHeader(name);
   }
-  res.writeHead(page.status, {
-    'content-type': page.contentType,
-    'content-length': body.length,
-    'cache-control': 'no-store',
-  });
-  res.end(body);
+  res[kWriting] = true;
+  try {
+    res.writeHead(page.status, {
+      'content-type': page.contentType,
+      'content-length': body.length,
+      'cache-control': 'no-store',
+    });
+    res.end(body);
+  } finally {
+    res[kWriting] = false;
+  }
   seal(res);
   return true;
 }

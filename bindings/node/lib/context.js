@@ -7,10 +7,17 @@
 // what the framework parsed by then (query, body, route parameters, cookies) plus the
 // headers, and read again when the framework's parsed objects changed since (a body
 // parser that ran after an early sink call).
+//
+// Per-request cost is what decides the overhead under load, so: the native requests are
+// pooled (an HTTP request borrows one at its first sink call; the least recently used
+// is taken back when the pool is exhausted, and its context re-reads its inputs if it
+// ever needs them again), and the inputs cross to the native side packed into one
+// string and one Uint32Array instead of one string per key and value.
 
 const { AsyncLocalStorage } = require('node:async_hooks');
 const native = require('./native');
 const { Request, kHandle, kCount } = require('./api');
+const { SOURCE_CODES } = require('./sources');
 const { flatten, LIMITS } = require('./flatten');
 
 const storage = new AsyncLocalStorage();
@@ -39,7 +46,8 @@ class RequestContext {
     this.target = req;
     /** Event id of the block page sent for this request, once one was. */
     this.blockedEventId = null;
-    this.request = null;
+    /** The pool slot holding this request's inputs, or null. */
+    this.slot = null;
     this.seenUrl = null;
     this.seenBody = undefined;
     this.seenParams = undefined;
@@ -62,24 +70,31 @@ class RequestContext {
     const params = view.params(target);
     const cookies = view.cookies(target);
     const route = view.route(target);
+    const slot = this.slot;
     if (
-      this.request !== null &&
+      slot !== null &&
       url === this.seenUrl &&
       body === this.seenBody &&
       params === this.seenParams &&
       cookies === this.seenCookies &&
       route === this.seenRoute
     ) {
-      return this.request;
+      slot.used = ++clock;
+      return slot.request;
     }
     this.seenUrl = url;
     this.seenBody = body;
     this.seenParams = params;
     this.seenCookies = cookies;
     this.seenRoute = route;
-    if (this.request === null) this.request = new Request();
-    fill(this.request, this.req, view, target, url, body, params, cookies);
-    return this.request;
+    const held = slot !== null ? slot : acquire(this);
+    fill(held.request, this.req, view, target, url, body, params, cookies);
+    return held.request;
+  }
+
+  /** The request this context's inputs are loaded in, if it still holds a pool slot. */
+  get request() {
+    return this.slot === null ? null : this.slot.request;
   }
 
   /** What an event says about the request beyond its inputs. */
@@ -92,6 +107,34 @@ class RequestContext {
     };
   }
 }
+
+/**
+ * Native requests shared by the contexts of this thread. Only one sink call runs at a
+ * time (JavaScript is single-threaded and checks are synchronous), so a request needs
+ * its own native request only while other requests interleave with it.
+ */
+const POOL_SIZE = 64;
+const pool = [];
+let clock = 0;
+
+function acquire(context) {
+  let slot;
+  if (pool.length < POOL_SIZE) {
+    slot = { request: new Request(), owner: null, used: 0 };
+    pool.push(slot);
+  } else {
+    slot = pool[0];
+    for (let i = 1; i < pool.length; i++) if (pool[i].used < slot.used) slot = pool[i];
+  }
+  if (slot.owner !== null) slot.owner.slot = null; // it re-reads its inputs if it needs them
+  slot.owner = context;
+  slot.used = ++clock;
+  context.slot = slot;
+  return slot;
+}
+
+/** The lengths of the packed parts (grown on demand, reused). */
+let layout = new Uint32Array(4 + 3 * 64);
 
 function fill(request, req, view, target, url, body, params, cookies) {
   const flat = [];
@@ -110,15 +153,38 @@ function fill(request, req, view, target, url, body, params, cookies) {
   const jar = cookies && typeof cookies === 'object' ? cookies : parseCookies(headers.cookie);
   for (const name of Object.keys(jar)) flatten('cookie', name, jar[name], add, budget);
   const queryStart = url.indexOf('?');
-  native.loadRequest(
-    request[kHandle],
-    String(req.method || ''),
-    queryStart === -1 ? url : url.slice(0, queryStart),
-    view.routeText(target),
-    flat,
-  );
-  if (typeof headers.host === 'string') native.setRequestHost(request[kHandle], headers.host);
+  const method = String(req.method || '');
+  const path = queryStart === -1 ? url : url.slice(0, queryStart);
+  const route = String(view.routeText(target));
+  const host = typeof headers.host === 'string' ? headers.host : '';
+  if (!loadPacked(request, method, path, route, host, flat)) {
+    // A value given as bytes (a Buffer body): the general path.
+    native.loadRequest(request[kHandle], method, path, route, flat);
+    if (host !== '') native.setRequestHost(request[kHandle], host);
+  }
   request[kCount] = flat.length / 3;
+}
+
+/** One crossing for the whole request; false when a value is not a string. */
+function loadPacked(request, method, path, route, host, flat) {
+  const inputs = flat.length / 3;
+  if (layout.length < 4 + 3 * inputs) layout = new Uint32Array(4 + 3 * inputs);
+  layout[0] = method.length;
+  layout[1] = path.length;
+  layout[2] = route.length;
+  layout[3] = host.length;
+  let text = `${method}\0${path}\0${route}\0${host}\0`;
+  for (let i = 0, j = 4; i < flat.length; i += 3, j += 3) {
+    const key = flat[i + 1];
+    const value = flat[i + 2];
+    if (typeof key !== 'string' || typeof value !== 'string') return false;
+    layout[j] = SOURCE_CODES[flat[i]];
+    layout[j + 1] = key.length;
+    layout[j + 2] = value.length;
+    text += `${key}\0${value}\0`;
+  }
+  native.loadRequestPacked(request[kHandle], text, layout.subarray(0, 4 + 3 * inputs));
+  return true;
 }
 
 function queryFromUrl(url) {

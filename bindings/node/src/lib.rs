@@ -27,7 +27,7 @@
 use std::cell::RefCell;
 use std::rc::Rc;
 
-use napi::bindgen_prelude::{Buffer, Either};
+use napi::bindgen_prelude::{Buffer, Either, Uint32Array};
 use napi::{Error, Result, Status};
 use napi_derive::napi;
 use rampart_core::event::EventContext;
@@ -104,15 +104,21 @@ fn stale(what: &str) -> Error {
 }
 
 /// `null` when nothing was found. `engine` and `request` are the `handle`s of a
-/// `NativeEngine` and a `NativeRequest`.
+/// `NativeEngine` and a `NativeRequest`; `dialect` a code from `dialectCode` (a number
+/// crosses the boundary for free, a name costs a string copy per check).
 #[napi(catch_unwind)]
-pub fn check_sql(engine: u32, request: u32, dialect: String, query: Text) -> Result<Option<NativeVerdict>> {
-    let engine = ENGINES.with(|r| r.borrow().get(engine)).ok_or_else(|| stale("engine"))?;
-    let request = REQUESTS.with(|r| r.borrow().get(request)).ok_or_else(|| stale("request"))?;
+pub fn check_sql(engine: u32, request: u32, dialect: u32, query: Text) -> Result<Option<NativeVerdict>> {
+    let (engine, request) = live(engine, request)?;
     let dialect =
-        Dialect::parse(&dialect).ok_or_else(|| invalid_argument(format!("unknown SQL dialect `{dialect}`")))?;
+        Dialect::from_code(dialect).ok_or_else(|| invalid_argument(format!("unknown SQL dialect code {dialect}")))?;
     let request = request.borrow();
     Ok(found(engine.check_sql(&request, dialect, bytes(&query))))
+}
+
+/// The code of the SQL dialect named `name` (aliases accepted, any case), for `checkSql`.
+#[napi(catch_unwind)]
+pub fn dialect_code(name: String) -> Result<u32> {
+    Dialect::parse(&name).map(Dialect::code).ok_or_else(|| invalid_argument(format!("unknown SQL dialect `{name}`")))
 }
 
 /// The engine and request named by two handles.
@@ -211,6 +217,72 @@ pub fn load_request(request: u32, method: String, path: String, route: String, i
         request.add_input(source, bytes(&triple[1]), bytes(&triple[2]));
     }
     Ok(())
+}
+
+/// Replaces the contents of the request named by `request` in one call with one string
+/// and one small array, instead of a JavaScript string per part (each of which costs a
+/// boundary crossing, a UTF-8 conversion and an allocation).
+///
+/// `text` is every part followed by one NUL: the method, the path, the route, the
+/// `Host` header, then each input's key and value. `layout` gives the length of each
+/// part in UTF-16 code units (JavaScript's `length`): `[method, path, route, host]`, then
+/// per input `[source code, key length, value length]`. The NULs keep a surrogate pair
+/// from forming across two parts, so each part converts exactly as it would alone.
+#[napi(catch_unwind)]
+pub fn load_request_packed(request: u32, text: String, layout: Uint32Array) -> Result<()> {
+    let request = REQUESTS.with(|r| r.borrow().get(request)).ok_or_else(|| stale("request"))?;
+    let mut request = request.borrow_mut();
+    let layout: &[u32] = &layout;
+    let bad = || invalid_argument("packed request: the layout does not match the text".to_owned());
+    if layout.len() < 4 || (layout.len() - 4) % 3 != 0 {
+        return Err(bad());
+    }
+    let mut parts = Utf16Parts { text: text.as_bytes(), at: 0 };
+    request.reset();
+    request.set_method(parts.next(layout[0]).ok_or_else(bad)?);
+    request.set_path(parts.next(layout[1]).ok_or_else(bad)?);
+    request.set_route(parts.next(layout[2]).ok_or_else(bad)?);
+    request.set_host(parts.next(layout[3]).ok_or_else(bad)?);
+    for input in layout[4..].chunks_exact(3) {
+        let source = Source::from_code(input[0]).unwrap_or(Source::Other);
+        let key = parts.next(input[1]).ok_or_else(bad)?;
+        let value = parts.next(input[2]).ok_or_else(bad)?;
+        request.add_input(source, key, value);
+    }
+    Ok(())
+}
+
+/// Cuts UTF-8 text into parts whose lengths are given in UTF-16 code units, each part
+/// followed by one separator byte.
+struct Utf16Parts<'a> {
+    text: &'a [u8],
+    at: usize,
+}
+
+impl<'a> Utf16Parts<'a> {
+    fn next(&mut self, units: u32) -> Option<&'a [u8]> {
+        let start = self.at;
+        let mut at = start;
+        let mut left = units as usize;
+        while left > 0 {
+            let lead = *self.text.get(at)?;
+            let (bytes, width) = match lead {
+                0x00..=0x7F => (1, 1),
+                0xC0..=0xDF => (2, 1),
+                0xE0..=0xEF => (3, 1),
+                _ => (4, 2),
+            };
+            // A four-byte character is a surrogate pair: it cannot end in the middle.
+            left = left.checked_sub(width)?;
+            at += bytes;
+        }
+        let part = self.text.get(start..at)?;
+        if self.text.get(at) != Some(&0) {
+            return None;
+        }
+        self.at = at + 1;
+        Some(part)
+    }
 }
 
 /// The outcome of a check that found something.

@@ -15,6 +15,7 @@ const db = new Database(':memory:');
 db.exec("CREATE TABLE t (v TEXT); INSERT INTO t VALUES ('apple');");
 const lookup = (value) => db.prepare(`SELECT v FROM t WHERE v = '${value}'`).all();
 const ATTACK = "x' OR '1'='1";
+let caught = null;
 
 async function koaServer() {
   const app = new Koa();
@@ -25,6 +26,14 @@ async function koaServer() {
   });
   router.get('/items/:name', (ctx) => {
     ctx.body = { rows: lookup(ctx.params.name) };
+  });
+  router.get('/go', (ctx) => {
+    try {
+      ctx.redirect(ctx.query.next);
+    } catch (error) {
+      caught = error; // the app tries to answer itself: the block page is already sent
+      ctx.body = 'app answer';
+    }
   });
   app.use(bodyParser());
   app.use(router.routes());
@@ -38,6 +47,13 @@ async function fastifyServer() {
   const app = Fastify({ logger: false });
   app.post('/items/:name', async (request) => ({ rows: lookup(request.body.item.name) }));
   app.get('/items/:name', async (request) => ({ rows: lookup(request.params.name) }));
+  app.get('/go', (request, reply) => {
+    try {
+      reply.redirect(request.query.next);
+    } catch (error) {
+      caught = error;
+    }
+  });
   await app.listen({ port: 0, host: '127.0.0.1' });
   return { url: `http://127.0.0.1:${app.server.address().port}`, close: () => app.close() };
 }
@@ -78,6 +94,42 @@ for (const [name, start] of [
       assert.equal(reported.status, 200);
       assert.equal(JSON.parse(reported.body).rows.length, 1, 'the attack ran');
       assert.equal(h.takeEvents()[0].action, 'reported');
+    } finally {
+      await server.close();
+    }
+  });
+}
+
+for (const [name, start] of [
+  ['Koa', koaServer],
+  ['Fastify', fastifyServer],
+]) {
+  test(`${name}: a redirect to another site is blocked, reported; own paths unchanged`, async () => {
+    const server = await start();
+    try {
+      h.setMode('block');
+      h.takeEvents();
+      for (const next of ['/account', `${server.url}/account`]) {
+        const normal = await h.request(`${server.url}/go?next=${encodeURIComponent(next)}`);
+        assert.equal(normal.headers.location, next);
+      }
+      assert.deepEqual(h.takeEvents(), []);
+
+      caught = null;
+      const blocked = await h.request(`${server.url}/go?next=${encodeURIComponent('https://evil.example/login')}`);
+      assert.ok(h.isBlockPage(blocked), `${blocked.status} ${blocked.body}`);
+      assert.equal(blocked.headers.location, undefined);
+      assert.ok(caught instanceof h.rampart.RampartBlockedError, String(caught));
+      const [event] = h.takeEvents();
+      assert.equal(event.threat, 'open_redirect');
+      assert.deepEqual([event.input.source, event.input.key], ['query', 'next']);
+
+      h.setMode('report');
+      const reported = await h.request(`${server.url}/go?next=${encodeURIComponent('https://evil.example/login')}`);
+      assert.equal(reported.headers.location, 'https://evil.example/login');
+      const events = h.takeEvents();
+      assert.equal(events.length, 1, JSON.stringify(events));
+      assert.equal(events[0].action, 'reported');
     } finally {
       await server.close();
     }

@@ -84,6 +84,8 @@ for (const route of ['go', 'where']) {
     h.setMode('report');
     const reported = await h.request(`${url}/${route}?next=${encodeURIComponent('https://evil.example/login')}`);
     assert.equal(reported.headers.location, 'https://evil.example/login');
-    assert.equal(h.takeEvents()[0].action, 'reported');
+    const events = h.takeEvents();
+    assert.equal(events.length, 1, 'judged once, not again as a Location header');
+    assert.equal(events[0].action, 'reported');
   });
 }

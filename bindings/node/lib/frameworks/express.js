@@ -10,6 +10,7 @@
 
 const agent = require('../agent');
 const { wrapMethod, callBack } = require('../hooks/wrap');
+const { kLocationChecked } = require('../hooks/http');
 
 function refuse(res, blocked, callback) {
   if (typeof callback === 'function') return callBack(callback, blocked);
@@ -40,11 +41,17 @@ function patch(express) {
   }
   wrapMethod(response, 'location', (original) =>
     function rampartExpressLocation(url) {
-      if (typeof url === 'string' && url !== 'back') {
-        const blocked = agent.redirect('express.response.location', url);
-        if (blocked !== null) throw blocked;
+      if (typeof url !== 'string' || url === 'back') return original.apply(this, arguments);
+      const blocked = agent.redirect('express.response.location', url);
+      if (blocked !== null) throw blocked;
+      // Judged here, on the URL the app gave: the Location header Express then sets
+      // (percent-encoded) is not judged a second time.
+      this[kLocationChecked] = true;
+      try {
+        return original.apply(this, arguments);
+      } finally {
+        this[kLocationChecked] = false;
       }
-      return original.apply(this, arguments);
     },
   );
   return true;

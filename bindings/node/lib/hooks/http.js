@@ -8,7 +8,10 @@
 //                           https, fetch/undici, net) resolves through it, so DNS rebinding
 //                           and names that resolve inside are caught; a `lookup` option
 //                           passed to http(s).request is wrapped the same way
-//   ServerResponse          setHeader(name, value) -> header check
+//   ServerResponse          setHeader(name, value) -> header check; a Location header
+//                           (Koa's ctx.redirect, plain handlers) -> open-redirect check
+//                           writeHead(status, headers) -> the same for the headers given
+//                           there (Fastify's reply.redirect sends them that way)
 //
 // A refused request throws (as http.request does for an invalid URL); a refused address
 // fails the connection: the request emits 'error' with the RampartBlockedError.
@@ -109,14 +112,40 @@ function wrapFetch() {
   );
 }
 
+/** Set while a framework's own redirect hook already judged this response's Location. */
+const kLocationChecked = Symbol.for('rampart.locationChecked');
+const kWritingBlockPage = Symbol.for('rampart.writingBlockPage');
+
+function checkHeader(res, operation, name, value) {
+  if (res[kWritingBlockPage]) return null;
+  const values = Array.isArray(value) ? value : [value];
+  for (const v of values) {
+    if (typeof v !== 'string') continue;
+    let blocked = agent.header(operation, name, v);
+    if (blocked === null && !res[kLocationChecked] && name.length === 8 && name.toLowerCase() === 'location') {
+      blocked = agent.redirect(operation, v);
+    }
+    if (blocked !== null) return blocked;
+  }
+  return null;
+}
+
 function wrapSetHeader(ServerResponse) {
   wrapMethod(ServerResponse.prototype, 'setHeader', (original) =>
     function rampartSetHeader(name, value) {
       if (typeof name === 'string') {
-        const values = Array.isArray(value) ? value : [value];
-        for (const v of values) {
-          if (typeof v !== 'string') continue;
-          const blocked = agent.header('http.ServerResponse.setHeader', name, v);
+        const blocked = checkHeader(this, 'http.ServerResponse.setHeader', name, value);
+        if (blocked !== null) throw blocked;
+      }
+      return original.apply(this, arguments);
+    },
+  );
+  wrapMethod(ServerResponse.prototype, 'writeHead', (original) =>
+    function rampartWriteHead(status, reason, headers) {
+      const given = typeof reason === 'string' ? headers : reason;
+      if (given !== null && typeof given === 'object' && !Array.isArray(given)) {
+        for (const name of Object.keys(given)) {
+          const blocked = checkHeader(this, 'http.ServerResponse.writeHead', name, given[name]);
           if (blocked !== null) throw blocked;
         }
       }
@@ -139,4 +168,4 @@ function patch(http, _load, request) {
   return true;
 }
 
-module.exports = { name: 'http', modules: ['http', 'https', 'node:http', 'node:https'], builtin: true, patch };
+module.exports = { kLocationChecked, name: 'http', modules: ['http', 'https', 'node:http', 'node:https'], builtin: true, patch };

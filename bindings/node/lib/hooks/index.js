@@ -14,6 +14,7 @@ const HOOKS = [
   require('./child-process'),
   require('./fs'),
   require('./http'),
+  require('./http2'),
   require('../frameworks/express'),
   require('./sqlite3'),
   require('./better-sqlite3'),
