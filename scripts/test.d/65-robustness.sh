@@ -1,7 +1,7 @@
 # Robustness beyond the per-language suites (docs/security.md):
 #   - concurrency under ThreadSanitizer: one engine replaced while threads check, in
-#     the core and through the C ABI (scripts/tsan; skipped where no nightly Rust with
-#     the TSan runtime is installed);
+#     the core and through the C ABI (scripts/tsan; scripts/setup.d/65-robustness.sh
+#     installs the nightly Rust and clang it needs);
 #   - memory of long-running hosts: C (RSS sampled, and LeakSanitizer), Python and
 #     Node.js loops creating and dropping requests over millions of checks; each fails
 #     when resident memory still grows after its warm-up.
@@ -10,7 +10,7 @@ set -euo pipefail
 cd "$(dirname "$0")/../.."
 checks="${RAMPART_SOAK_CHECKS:-1000000}"
 
-RAMPART_TSAN_OPTIONAL=1 RAMPART_CONCURRENCY_CHECKS=200000 scripts/tsan
+RAMPART_CONCURRENCY_CHECKS=200000 scripts/tsan
 
 make -C bindings/c soak SOAK_REQUESTS=$((checks / 8))
 
