@@ -92,6 +92,8 @@ export declare class Engine {
   static fromEnv(): Engine;
   readonly mode: 'off' | 'report' | 'block';
   readonly failClosed: boolean;
+  /** The policy's `version` (events carry it as `engine.policy_version`). */
+  readonly policyVersion: number;
   /** Did an input of `request` change the structure of `query`? */
   checkSql(request: Request, dialect: Dialect, query: Text): Verdict;
   /** Did an input change the structure of `command`, about to run through `sh -c`? */

@@ -76,7 +76,7 @@ function block(engine, context, details) {
 
 function onInternalError(engine, context, kind, operation, error) {
   try {
-    writeError(kind, operation, fromNative(error), { stack: captureStack() });
+    writeError(kind, operation, fromNative(error), { stack: captureStack(), failedClosed: engine.failClosed });
     if (!engine.failClosed) return null;
     return block(engine, context, { threat: 'internal_error', reason: null, operation, eventId: native.newEventId() });
   } catch {

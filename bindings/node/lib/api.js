@@ -155,6 +155,11 @@ class Engine {
     return this[kNative].failClosed;
   }
 
+  /** The policy's `version` (events carry it as `engine.policy_version`). */
+  get policyVersion() {
+    return this[kNative].policyVersion;
+  }
+
   /**
    * Did an input of `request` change the structure of `query`? `dialect` is mysql,
    * postgresql, sqlite, mssql, oracle or generic (aliases: mariadb, postgres, ...).

@@ -37,9 +37,10 @@ const MAX_ERROR_EVENTS = 100;
 let errorEvents = 0;
 
 /**
- * Reports a failure inside rampart itself (the hooked call went on: fail open). The same
- * envelope as a finding, with `action: "error"` and no threat. Bounded per process so a
- * persistent fault cannot flood the log.
+ * Reports a failure inside rampart itself. The same envelope as a finding, with no threat
+ * and `action` saying what became of the call: `failed_open` (it went on) or
+ * `failed_closed` (`extra.failedClosed`: the policy's fail_closed stopped it). Bounded per
+ * process so a persistent fault cannot flood the log.
  */
 function writeError(sinkKind, operation, error, extra) {
   if (errorEvents > MAX_ERROR_EVENTS) return;
@@ -54,10 +55,14 @@ function writeError(sinkKind, operation, error, extra) {
 function errorEvent(sinkKind, operation, error, extra = {}) {
   let version = '';
   let eventId = '';
+  let policyVersion = null;
   try {
     const native = require('./native');
     version = native.version();
     eventId = native.newEventId();
+    // Loaded lazily: the agent requires this module.
+    const { engine } = require('./agent').state;
+    if (engine) policyVersion = engine.policyVersion;
   } catch {
     // The addon itself failed: the event still says what happened.
   }
@@ -65,7 +70,7 @@ function errorEvent(sinkKind, operation, error, extra = {}) {
     time: new Date().toISOString(),
     event_id: eventId,
     threat: null,
-    action: 'error',
+    action: extra.failedClosed ? 'failed_closed' : 'failed_open',
     error: {
       kind: (error && error.code) || (error && error.name) || 'internal',
       message: String((error && error.message) || error),
@@ -73,7 +78,7 @@ function errorEvent(sinkKind, operation, error, extra = {}) {
     sink: { kind: sinkKind, operation },
     request: extra.request || null,
     stack: extra.stack || [],
-    engine: { version },
+    engine: { version, policy_version: policyVersion },
   };
 }
 

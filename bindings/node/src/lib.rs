@@ -569,6 +569,12 @@ impl NativeEngine {
     pub fn fail_closed(&self) -> bool {
         self.inner.policy().fail_closed
     }
+
+    /// The policy's `version`, written in every event's `engine.policy_version`.
+    #[napi(getter, catch_unwind)]
+    pub fn policy_version(&self) -> u32 {
+        self.inner.policy().version
+    }
 }
 
 fn found(verdict: Verdict) -> Option<NativeVerdict> {

@@ -122,7 +122,7 @@ test('policy file errors are PolicyIoError', async () => {
   const run = await runNode(['-e', script], { env: { ...process.env, RAMPART_POLICY: '/nonexistent/policy.json' } });
   assert.equal(run.stdout.trim(), 'PolicyIoError policy_io 2', run.stderr);
   // The agent itself does not take the process down for it: an error event, no protection.
-  assert.match(run.stderr, /"action":"error"/);
+  assert.match(run.stderr, /"action":"failed_open"/);
 });
 
 test('a Rust panic becomes an exception, not a crash', () => {

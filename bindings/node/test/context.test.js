@@ -159,15 +159,17 @@ test('an internal failure fails open with an error event (and closed when the po
   const open = await withServer(steps, (url) => h.request(`${url}/?q=${encodeURIComponent("' OR 1=1 --")}`));
   assert.equal(open.body, 'ran', 'the call went on');
   const [event] = h.takeEvents();
-  assert.equal(event.action, 'error');
+  assert.equal(event.action, 'failed_open');
   assert.equal(event.threat, null);
+  assert.equal(event.engine.policy_version, 1);
   assert.match(event.error.message, /body getter/);
   assert.equal(event.sink.operation, 'better-sqlite3.Database.prepare');
 
   h.setMode('block', { fail_closed: true });
   const closed = await withServer(steps, (url) => h.request(`${url}/?q=x`));
   assert.ok(h.isBlockPage(closed));
-  h.takeEvents();
+  const [closedEvent] = h.takeEvents();
+  assert.equal(closedEvent.action, 'failed_closed');
 });
 
 test('ESM entry: import "rampart" protects and exports the API', async () => {
