@@ -174,7 +174,7 @@ fn keyword_class(word: &[u8]) -> Class {
         b"select" => Class::Select,
         b"insert" | b"update" | b"delete" | b"drop" | b"create" | b"alter" | b"truncate" | b"exec" | b"execute"
         | b"declare" | b"shutdown" | b"waitfor" | b"grant" | b"revoke" | b"call" | b"load" | b"replace" | b"rename"
-        | b"handler" | b"merge" | b"backup" | b"restore" | b"dbcc" | b"kill" => Class::Stmt,
+        | b"handler" | b"merge" | b"backup" | b"restore" | b"dbcc" | b"kill" | b"if" => Class::Stmt,
         b"order" | b"group" | b"having" | b"limit" | b"procedure" | b"into" | b"from" | b"where" | b"offset" => {
             Class::Clause
         }
@@ -226,7 +226,7 @@ fn judge_context(value: &[u8], context: Context, buf: &mut Vec<u8>) -> Option<Re
                 if opened.end >= buf.len() {
                     continue;
                 }
-                judge_tail(&Window::read(lexer), 0, false)
+                judge_tail(&Window::read(lexer), 0, false, false)
             }
         };
         if found.is_some() {
@@ -239,12 +239,15 @@ fn judge_context(value: &[u8], context: Context, buf: &mut Vec<u8>) -> Option<Re
 /// The bare context (`WHERE id = VALUE`, `ORDER BY VALUE`).
 fn judge_bare(lexer: SqlLexer<'_>) -> Option<Reason> {
     let w = Window::read(lexer);
+    // `UNION SELECT` anywhere: there is no reading of it as data.
+    if (0..w.len).any(|k| w.class(k) == Class::Union && union(&w, k).is_some()) {
+        return Some(Reason::SqlKeyword);
+    }
     let mut i = 0;
     // A whole statement as the value.
     match w.class(0) {
         Class::Select => return select_statement(&w, 1),
         Class::Stmt => return statement(&w, 0),
-        Class::Union => return union(&w, 0),
         Class::Comment | Class::ExecOpen if w.len > 1 => return Some(Reason::SqlComment),
         _ => {}
     }
@@ -254,12 +257,34 @@ fn judge_bare(lexer: SqlLexer<'_>) -> Option<Reason> {
     if matches!(w.class(i), Class::Select) {
         return select_statement(&w, i + 1);
     }
-    let after = operand(&w, i)?;
-    judge_tail(&w, after, true)
+    let (after, compared) = expression(&w, i)?;
+    judge_tail(&w, after, true, compared)
 }
 
-/// After the value left its slot (or finished its bare operand) at `i`.
-fn judge_tail(w: &Window, mut i: usize, bare: bool) -> Option<Reason> {
+/// Is the token at `k` a literal (or a call, a variable, a parenthesised expression)?
+fn literal(w: &Window, k: usize) -> bool {
+    matches!(w.class(k), Class::Num | Class::Str | Class::Var | Class::Func | Class::Open)
+}
+
+/// Parses `operand ((arith | comparison) operand)*` at `i`. Returns the index after it
+/// and whether it compared a literal (`1=1`, `'a'='a'`, `x>0`).
+fn expression(w: &Window, i: usize) -> Option<(usize, bool)> {
+    let mut after = operand(w, i)?;
+    let mut compared = false;
+    while matches!(w.class(after), Class::Arith | Class::Cmp | Class::Pred) {
+        let op = after;
+        let Some(next) = operand(w, op + 1) else { break };
+        if w.class(op) != Class::Arith && (literal(w, op + 1) || literal(w, op.saturating_sub(1))) {
+            compared = true;
+        }
+        after = next;
+    }
+    Some((after, compared))
+}
+
+/// After the value left its slot (or finished its bare expression) at `i`. `compared`:
+/// the bare expression compared a literal.
+fn judge_tail(w: &Window, mut i: usize, bare: bool, compared: bool) -> Option<Reason> {
     let mut closed = 0;
     while w.class(i) == Class::Close {
         i += 1;
@@ -268,38 +293,38 @@ fn judge_tail(w: &Window, mut i: usize, bare: bool) -> Option<Reason> {
     let next = w.class(i + 1);
     match w.class(i) {
         Class::Comment | Class::ExecOpen => {
-            // `admin'--`, `1)#`: the rest of the application's query is gone. A bare
-            // number followed by a comment is too common in prose to judge alone.
-            if !bare || closed > 0 || w.class(i) == Class::ExecOpen || following_code(w, i + 1) {
+            // `admin'--`, `1)#`, `1=1-- `: the rest of the application's query is gone. A
+            // bare word or number followed by a comment is too common in text to judge.
+            if !bare || closed > 0 || compared || w.class(i) == Class::ExecOpen || following_code(w, i + 1) {
                 return Some(Reason::SqlComment);
             }
             None
         }
         Class::Semi => match next {
             Class::Stmt | Class::Select | Class::Union => statement_after_separator(w, i + 1),
-            Class::End | Class::Comment if !bare => Some(Reason::SqlStatementSeparator),
+            Class::Comment if !bare => Some(Reason::SqlStatementSeparator),
             _ => None,
         },
-        Class::Logic => predicate(w, i + 1, bare).then_some(Reason::SqlKeyword),
-        Class::Cmp | Class::Pred => {
-            let after = operand(w, i + 1)?;
-            if !bare || matches!(w.class(after), Class::Logic | Class::Comment | Class::Semi | Class::Union) {
-                return Some(Reason::SqlOperator);
-            }
-            None
+        Class::Logic => predicate(w, i + 1).then_some(Reason::SqlKeyword),
+        Class::Cmp | Class::Pred if !bare => {
+            // `'='`, `' = 1--`, `x' LIKE '%`: a comparison with a literal, or one that
+            // goes on as SQL. `">Home</a>` is markup.
+            let (after, _) = expression(w, i + 1)?;
+            let symbol = w.class(i) == Class::Cmp;
+            let goes_on = matches!(w.class(after), Class::Comment | Class::Logic | Class::Semi | Class::Union);
+            ((symbol && literal(w, i + 1)) || goes_on).then_some(Reason::SqlOperator)
         }
-        Class::Arith => {
+        Class::Arith if !bare => {
+            // `'+(SELECT ..)+'`, `'||'`, `'-0-'`: concatenation or arithmetic with a
+            // literal that rejoins the application's quote.
             let after = operand(w, i + 1)?;
-            let strong = matches!(w.class(i + 1), Class::Func | Class::Open | Class::Select);
-            if !bare && (strong || after > i + 1 && closes_cleanly(w, after)) {
-                return Some(Reason::SqlOperator);
-            }
-            (bare && strong && matches!(w.class(after), Class::End | Class::Comment | Class::Logic))
-                .then_some(Reason::SqlOperator)
+            let strong = matches!(w.class(i + 1), Class::Func | Class::Select)
+                || (w.class(i + 1) == Class::Open && w.class(i + 2) == Class::Select);
+            (strong || (literal(w, i + 1) && closes_cleanly(w, after))).then_some(Reason::SqlOperator)
         }
         Class::Union => union(w, i),
         Class::Clause => clause(w, i),
-        Class::Stmt if !bare => statement(w, i),
+        Class::Stmt => statement(w, i),
         Class::Comma if !bare || closed > 0 => list_tail(w, i),
         _ => None,
     }
@@ -321,6 +346,10 @@ fn closes_cleanly(w: &Window, i: usize) -> bool {
 /// Parses one operand at `i`: optional signs, then a literal, a name, a variable, a
 /// function call or a parenthesised expression. Returns the index after it.
 fn operand(w: &Window, mut i: usize) -> Option<usize> {
+    // Comments read as spaces between tokens (`OR/**/1=1`).
+    while w.class(i) == Class::Comment && w.class(i + 1) != Class::End {
+        i += 1;
+    }
     while matches!(w.class(i), Class::Arith) || (w.class(i) == Class::Logic && w.get(i).is(b"not")) {
         i += 1;
     }
@@ -362,31 +391,45 @@ fn skip_parens(w: &Window, i: usize) -> usize {
     w.len
 }
 
-/// After a boolean operator: does a predicate follow? A bare name alone is prose (`black
-/// and white`); a comparison, a literal, a call or a subquery is code.
-fn predicate(w: &Window, i: usize, bare: bool) -> bool {
+/// After a boolean operator: does a predicate follow? A comparison (`1=1`, `'a'='a'`,
+/// `x LIKE '%'`), a call (`SLEEP(5)`), a subquery, or a literal the query goes on after
+/// (`1--`). A name or a lone literal is text: `black and white`, `1950 or 1960`.
+fn predicate(w: &Window, mut i: usize) -> bool {
+    while w.class(i) == Class::Comment && w.class(i + 1) != Class::End {
+        i += 1;
+    }
     let first = w.class(i);
     if first == Class::Select || (first == Class::Open && w.class(i + 1) == Class::Select) {
         return true;
     }
-    let Some(after) = operand(w, i) else {
+    // `OR (1=1`, `AND (version() LIKE 0x33)`: the predicate inside parentheses.
+    if first == Class::Open && predicate_inside(w, i + 1) {
+        return true;
+    }
+    let Some((after, compared)) = expression(w, i) else {
         return false;
     };
-    let strong = matches!(first, Class::Num | Class::Str | Class::Var | Class::Func | Class::Open)
-        || (first == Class::Arith && after > i + 1);
+    if compared || first == Class::Func {
+        return true;
+    }
+    let strong = literal(w, i) || (first == Class::Arith && literal(w, i + 1));
     match w.class(after) {
-        Class::Cmp | Class::Pred => true,
-        Class::Arith => operand(w, after + 1).is_some(),
-        Class::End => strong,
-        Class::Comment | Class::Semi | Class::Close | Class::Logic | Class::Union | Class::Clause => strong,
-        Class::Str | Class::Num => !bare && strong,
+        Class::Comment | Class::Semi | Class::Close | Class::Union | Class::Clause => strong,
+        Class::Logic => strong && predicate(w, after + 1),
         _ => false,
     }
 }
 
+fn predicate_inside(w: &Window, mut i: usize) -> bool {
+    while w.class(i) == Class::Open {
+        i += 1;
+    }
+    expression(w, i).is_some_and(|(_, compared)| compared) || w.class(i) == Class::Func
+}
+
 fn union(w: &Window, i: usize) -> Option<Reason> {
     let mut j = i + 1;
-    while matches!(w.class(j), Class::Modifier | Class::Open) {
+    while matches!(w.class(j), Class::Modifier | Class::Open | Class::Comment) {
         j += 1;
     }
     (w.class(j) == Class::Select).then_some(Reason::SqlKeyword)
@@ -399,10 +442,13 @@ fn clause(w: &Window, i: usize) -> Option<Reason> {
     let found = if s.is(b"order") || s.is(b"group") {
         w.get(i + 1).is(b"by")
             && matches!(w.class(i + 2), Class::Num | Class::Ident | Class::Func | Class::Open)
-            && matches!(w.class(i + 3), Class::End | Class::Comment | Class::Semi | Class::Comma | Class::Modifier)
+            && matches!(
+                w.class(i + 3),
+                Class::End | Class::Comment | Class::Semi | Class::Comma | Class::Modifier | Class::Clause | Class::Union
+            )
             && (w.class(i + 2) != Class::Ident || w.class(i + 3) != Class::End)
     } else if s.is(b"having") || s.is(b"where") {
-        predicate(w, i + 1, false)
+        predicate(w, i + 1)
     } else if s.is(b"limit") || s.is(b"offset") {
         next == Class::Num && matches!(w.class(i + 2), Class::End | Class::Comment | Class::Comma | Class::Semi)
     } else if s.is(b"procedure") {
@@ -452,6 +498,8 @@ fn statement(w: &Window, i: usize) -> Option<Reason> {
         matches!(a.class, Class::End | Class::Comment | Class::Semi) || a.is(b"with")
     } else if s.is(b"declare") {
         a.class == Class::Var
+    } else if s.is(b"if") {
+        a.class == Class::Open && predicate_inside(w, i + 2)
     } else if s.is(b"load") {
         a.is(b"data") || a.is(b"xml")
     } else {
@@ -486,7 +534,7 @@ fn select_statement(w: &Window, i: usize) -> Option<Reason> {
                 return ((matches!(table, Class::Ident | Class::Open | Class::Func) && ends) || sql_only)
                     .then_some(Reason::SqlKeyword);
             }
-            Class::Var | Class::Func | Class::Comma | Class::Open | Class::Num | Class::Str => sql_only = true,
+            Class::Var | Class::Func | Class::Comma | Class::Open => sql_only = true,
             Class::Arith if items == 0 => sql_only = true,
             Class::Union | Class::Comment | Class::Semi => return sql_only.then_some(Reason::SqlKeyword),
             _ => {}
@@ -507,7 +555,7 @@ fn list_tail(w: &Window, i: usize) -> Option<Reason> {
         return Some(Reason::SqlComment);
     }
     match w.class(j) {
-        Class::Union | Class::Clause | Class::Comment => judge_tail(w, j, false),
+        Class::Union | Class::Clause | Class::Comment => judge_tail(w, j, false, false),
         _ => None,
     }
 }
