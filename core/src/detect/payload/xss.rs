@@ -60,7 +60,11 @@ const URL_ATTRIBUTES: [&[u8]; 16] = [
 ];
 
 pub(crate) fn find(value: &[u8]) -> Option<Reason> {
-    let found = find_tags(value) || leaves_attribute(value) || is_script_url(value) || leaves_js_string(value);
+    let found = find_tags(value)
+        || active_element_anywhere(value)
+        || leaves_attribute(value)
+        || is_script_url(value)
+        || leaves_js_string(value);
     found.then_some(Reason::PayloadXss)
 }
 
@@ -77,6 +81,34 @@ fn find_tags(value: &[u8]) -> bool {
     false
 }
 
+/// An active element's start tag anywhere, even inside what reads as an attribute value:
+/// quoting the value broke is exactly how such a tag escapes (`<x foo="%><script>`).
+fn active_element_anywhere(value: &[u8]) -> bool {
+    let mut at = 0;
+    while let Some(offset) = memchr::memchr(b'<', &value[at..]) {
+        let name_start = at + offset + 1;
+        at = name_start;
+        let name_end =
+            value[name_start..].iter().position(|&b| !is_name_byte(b)).map_or(value.len(), |p| name_start + p);
+        let name = local_name(&value[name_start..name_end]);
+        const ANYWHERE: [&[u8]; 6] = [b"script", b"iframe", b"frame", b"object", b"embed", b"svg"];
+        if ANYWHERE.iter().any(|e| name.eq_ignore_ascii_case(e))
+            && value.get(name_end).is_none_or(|&b| is_space(b) || b == b'>' || b == b'/')
+        {
+            return true;
+        }
+    }
+    false
+}
+
+/// `x:script` and `svg:svg` are the elements `script` and `svg` in a namespace.
+fn local_name(name: &[u8]) -> &[u8] {
+    match name.iter().rposition(|&b| b == b':') {
+        Some(colon) => &name[colon + 1..],
+        None => name,
+    }
+}
+
 fn is_name_byte(b: u8) -> bool {
     b.is_ascii_alphanumeric() || matches!(b, b'-' | b':' | b'_' | b'.')
 }
@@ -89,8 +121,10 @@ fn is_space(b: u8) -> bool {
 /// the tag is active.
 fn read_tag(v: &[u8], mut i: usize) -> (usize, bool) {
     // `<!`, `<?`, `</` and text: only a start tag (a letter) has attributes.
-    if i < v.len() && v[i] == b'?' && v[i + 1..].len() >= 3 && v[i + 1..i + 4].eq_ignore_ascii_case(b"xml") {
-        return (i + 4, true);
+    if i < v.len() && v[i] == b'?' {
+        // `<?import implementation=..>` loads behaviours (old IE); `<?xml` is data.
+        let rest = &v[i + 1..];
+        return (i + 1, rest.len() >= 6 && rest[..6].eq_ignore_ascii_case(b"import"));
     }
     if !v.get(i).is_some_and(u8::is_ascii_alphabetic) {
         return (i, false);
@@ -99,7 +133,7 @@ fn read_tag(v: &[u8], mut i: usize) -> (usize, bool) {
     while i < v.len() && is_name_byte(v[i]) {
         i += 1;
     }
-    let name = &v[name_start..i];
+    let name = local_name(&v[name_start..i]);
     if ACTIVE_ELEMENTS.iter().any(|e| name.eq_ignore_ascii_case(e)) {
         return (i, true);
     }
@@ -154,19 +188,45 @@ fn read_tag(v: &[u8], mut i: usize) -> (usize, bool) {
 }
 
 fn active_attribute(name: &[u8], value: &[u8]) -> bool {
-    if is_event_handler(name) || name.eq_ignore_ascii_case(b"srcdoc") {
+    let name = local_name(name);
+    if is_event_handler(name) || name.eq_ignore_ascii_case(b"srcdoc") || name.eq_ignore_ascii_case(b"datasrc") {
         return true;
     }
     if name.eq_ignore_ascii_case(b"style") {
-        return contains_ignore_case(value, b"expression(")
-            || contains_ignore_case(value, b"javascript:")
-            || contains_ignore_case(value, b"-moz-binding")
-            || contains_ignore_case(value, b"behavior:");
+        return active_style(value);
+    }
+    if name.eq_ignore_ascii_case(b"handler") || name.eq_ignore_ascii_case(b"attributename") {
+        return script_scheme(value) || is_event_handler(value);
     }
     if URL_ATTRIBUTES.iter().any(|a| name.eq_ignore_ascii_case(a)) {
         return script_scheme(value);
     }
     false
+}
+
+/// CSS that runs script or loads behaviour: `expression(`, `url(javascript:`, `behavior`,
+/// `-moz-binding`, read with CSS comments and backslash escapes removed (first 512 bytes).
+fn active_style(value: &[u8]) -> bool {
+    let mut buf = [0u8; 512];
+    let mut len = 0;
+    let mut i = 0;
+    while i < value.len() && len < buf.len() {
+        match (value[i], value.get(i + 1)) {
+            (b'/', Some(b'*')) => {
+                i = memchr::memmem::find(&value[i + 2..], b"*/").map_or(value.len(), |p| i + 2 + p + 2);
+            }
+            (b'\\', _) => i += 1,
+            (b, _) => {
+                buf[len] = b.to_ascii_lowercase();
+                len += 1;
+                i += 1;
+            }
+        }
+    }
+    let css = &buf[..len];
+    [&b"expression("[..], b"javascript:", b"vbscript:", b"behavior", b"behaviour", b"binding"]
+        .iter()
+        .any(|needle| css.windows(needle.len()).any(|w| w == *needle))
 }
 
 /// `onerror`, `onload`, `onmouseover`, ... (`on` and at least three letters).
@@ -184,7 +244,9 @@ fn script_scheme(url: &[u8]) -> bool {
     let mut scheme = [0u8; 16];
     let mut len = 0;
     for &b in url.iter().skip_while(|&&b| b <= b' ') {
-        if matches!(b, b'\t' | b'\n' | b'\r') {
+        // Browsers drop tabs and newlines inside a scheme; old ones dropped every
+        // control byte.
+        if b < 0x20 {
             continue;
         }
         if b == b':' {
@@ -217,11 +279,17 @@ fn is_script_url(value: &[u8]) -> bool {
 /// `" onmouseover="alert(1)`, `' autofocus onfocus=alert(1) x='`, `x onerror=alert(1)`:
 /// the value closes an attribute value (or was unquoted) and adds an event handler.
 fn leaves_attribute(v: &[u8]) -> bool {
+    // The value's start is a boundary too: an unquoted attribute value ends there.
     let mut i = 0;
+    let mut at_start = true;
     while i < v.len() {
         let b = v[i];
-        i += 1;
-        if !(b == b'"' || b == b'\'' || b == b'`' || is_space(b) || b == b'/') {
+        if !at_start {
+            i += 1;
+        }
+        let boundary = at_start || b == b'"' || b == b'\'' || b == b'`' || is_space(b) || b == b'/' || b == b'+';
+        at_start = false;
+        if !boundary {
             continue;
         }
         let mut j = i;
@@ -239,10 +307,7 @@ fn leaves_attribute(v: &[u8]) -> bool {
         if v.get(j) == Some(&b'=') && (is_event_handler(name) || name.eq_ignore_ascii_case(b"srcdoc")) {
             return true;
         }
-        if v.get(j) == Some(&b'=')
-            && name.eq_ignore_ascii_case(b"style")
-            && contains_ignore_case(&v[j..v.len().min(j + 256)], b"expression(")
-        {
+        if v.get(j) == Some(&b'=') && name.eq_ignore_ascii_case(b"style") && active_style(&v[j + 1..]) {
             return true;
         }
         i = i.max(start);
