@@ -107,6 +107,11 @@ fn url_decode_once(src: &[u8], dst: &mut Vec<u8>) {
 /// encoded (no legitimate client encodes a value eight times).
 pub fn decode_url_repeatedly(src: &[u8], dst: &mut Vec<u8>, spare: &mut Vec<u8>) -> usize {
     dst.clear();
+    spare.clear();
+    // The two buffers swap roles from round to round and call to call: both get room
+    // for the whole value, so a warmed-up pair never grows again.
+    dst.reserve(src.len());
+    spare.reserve(src.len());
     dst.extend_from_slice(src);
     let mut rounds = 0;
     while rounds < MAX_URL_DECODE_ROUNDS && memchr::memchr(b'%', dst).is_some() {

@@ -476,7 +476,11 @@ fn transform<'a>(chain: &[Transform], value: &'a [u8], scratch: &'a mut RuleScra
         return value;
     }
     let RuleScratch { a, b, c } = scratch;
-    a.clear();
+    // The buffers swap roles: each gets room for the whole value (outputs never grow).
+    for buf in [&mut *a, &mut *b, &mut *c] {
+        buf.clear();
+        buf.reserve(value.len());
+    }
     a.extend_from_slice(value);
     for &t in chain {
         if t == Transform::UrlDecode {

@@ -101,6 +101,8 @@ fn canonical<'a>(value: &'a [u8], scratch: &mut PayloadScratch) -> Option<Canoni
         }
     } else {
         decoded.clear();
+        spare.clear();
+        spare.reserve(value.len());
         decoded.extend_from_slice(value);
     }
     for transform in [Transform::EscapeDecode, Transform::HtmlEntityDecode] {

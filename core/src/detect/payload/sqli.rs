@@ -444,7 +444,13 @@ fn clause(w: &Window, i: usize) -> Option<Reason> {
             && matches!(w.class(i + 2), Class::Num | Class::Ident | Class::Func | Class::Open)
             && matches!(
                 w.class(i + 3),
-                Class::End | Class::Comment | Class::Semi | Class::Comma | Class::Modifier | Class::Clause | Class::Union
+                Class::End
+                    | Class::Comment
+                    | Class::Semi
+                    | Class::Comma
+                    | Class::Modifier
+                    | Class::Clause
+                    | Class::Union
             )
             && (w.class(i + 2) != Class::Ident || w.class(i + 3) != Class::End)
     } else if s.is(b"having") || s.is(b"where") {
