@@ -2,8 +2,10 @@
 //! the default ruleset shipped with the engine (`core/rules/default.json`).
 //!
 //! Compiled once, in [`RuleSet::new`]: every regex rule goes into ONE multi-pattern
-//! dense DFA (regex-automata; `MatchKind::All`, searched with overlapping search so a
-//! match of one rule cannot hide another), every literal-set rule into one Aho-Corasick
+//! DFA (regex-automata's lazy DFA: `MatchKind::All`, searched with overlapping search so
+//! a match of one rule cannot hide another; its states are built on first use into a
+//! fixed-size cache kept in the caller's scratch, so compiling takes a millisecond and
+//! searching stays linear, without backtracking), every literal-set rule into one Aho-Corasick
 //! automaton. Rules differ in their targets and transforms; a request's subjects (each
 //! input, the path, the method, header names, file names) are transformed once per
 //! distinct transform chain and searched once per chain with both automata. A match
@@ -11,7 +13,10 @@
 //! in the subject's length and allocates nothing once the scratch buffers have grown.
 
 use aho_corasick::{AhoCorasick, AhoCorasickBuilder, AhoCorasickKind};
-use regex_automata::dfa::{dense, Automaton, OverlappingState};
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use regex_automata::hybrid::dfa::{Cache, OverlappingState, DFA};
+use regex_automata::nfa::thompson;
 use regex_automata::util::syntax;
 use regex_automata::{Input as SearchInput, MatchKind};
 
@@ -151,22 +156,34 @@ fn syntax_config() -> syntax::Config {
     syntax::Config::new().unicode(false).utf8(false)
 }
 
-fn build_dfa(patterns: &[&str]) -> Result<dense::DFA<Vec<u32>>, String> {
-    dense::Builder::new()
+/// Memory for the lazy DFA's states, per scratch (per thread). When full it is cleared
+/// and refilled: the search stays linear and never gives up.
+const DFA_CACHE_BYTES: usize = 2 << 20;
+
+fn build_dfa(patterns: &[&str]) -> Result<DFA, String> {
+    DFA::builder()
         .configure(
-            dense::Config::new()
+            DFA::config()
                 .match_kind(MatchKind::All)
-                .dfa_size_limit(Some(MAX_RULES_DFA_BYTES))
-                .determinize_size_limit(Some(MAX_RULES_DFA_BYTES)),
+                .cache_capacity(DFA_CACHE_BYTES)
+                .minimum_cache_clear_count(None)
+                .skip_cache_capacity_check(true),
         )
         .syntax(syntax_config())
-        .thompson(regex_automata::nfa::thompson::Config::new().utf8(false))
+        .thompson(thompson::Config::new().utf8(false).nfa_size_limit(Some(MAX_RULES_DFA_BYTES)))
         .build_many(patterns)
         .map_err(|e| {
-            if e.is_size_limit_exceeded() {
-                format!("compiles to a DFA larger than the limit of {} MiB; simplify it", MAX_RULES_DFA_BYTES >> 20)
+            let text = one_line(&e.to_string());
+            let source = std::error::Error::source(&e).map(|s| one_line(&s.to_string())).unwrap_or_default();
+            if [&text, &source].iter().any(|t| t.contains("size limit") || t.contains("exceeded limit")) {
+                format!(
+                    "compiles to an automaton larger than the limit of {} MiB; simplify it",
+                    MAX_RULES_DFA_BYTES >> 20
+                )
+            } else if source.is_empty() {
+                text
             } else {
-                one_line(&e.to_string())
+                format!("{text}: {source}")
             }
         })
 }
@@ -243,7 +260,9 @@ fn glob_match_ignore_case(pattern: &[u8], text: &[u8]) -> bool {
 #[derive(Debug)]
 pub(crate) struct RuleSet {
     rules: Vec<CompiledRule>,
-    dfa: Option<dense::DFA<Vec<u32>>>,
+    dfa: Option<DFA>,
+    /// Identifies this rule set, so a scratch's DFA cache is rebuilt for another engine.
+    id: u64,
     /// DFA pattern id -> rule index.
     dfa_rules: Vec<usize>,
     literals: Option<AhoCorasick>,
@@ -259,6 +278,8 @@ pub(crate) struct RuleScratch {
     a: Vec<u8>,
     b: Vec<u8>,
     c: Vec<u8>,
+    /// The lazy DFA's state cache, for the rule set with this id.
+    cache: Option<(u64, Cache)>,
 }
 
 impl RuleScratch {
@@ -270,6 +291,8 @@ impl RuleScratch {
         }
     }
 }
+
+static NEXT_RULESET_ID: AtomicU64 = AtomicU64::new(1);
 
 /// A rule that matched: its id, its own action, and the input it matched in.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -290,6 +313,7 @@ impl RuleSet {
         let mut set = RuleSet {
             rules: Vec::with_capacity(all.len()),
             dfa: None,
+            id: NEXT_RULESET_ID.fetch_add(1, Ordering::Relaxed),
             dfa_rules: Vec::new(),
             literals: None,
             literal_rules: Vec::new(),
@@ -421,7 +445,8 @@ impl RuleSet {
             if classes & subject.class == 0 {
                 continue;
             }
-            let value = transform(chain, subject.value, scratch);
+            let RuleScratch { a, b, c, cache } = &mut *scratch;
+            let value = transform(chain, subject.value, [a, b, c]);
             let mut consider = |rule_index: usize| -> bool {
                 let rule = &self.rules[rule_index];
                 if rule.chain != chain_index || !rule.applies_to(subject, method) {
@@ -434,11 +459,18 @@ impl RuleSet {
                 rule.action == Some(RuleAction::Allow)
             };
             if let Some(dfa) = &self.dfa {
+                // One cache per thread's scratch, rebuilt only when the scratch meets
+                // another engine's rules.
+                if cache.as_ref().is_none_or(|(id, _)| *id != self.id) {
+                    *cache = Some((self.id, dfa.create_cache()));
+                }
+                let Some((_, cache)) = cache.as_mut() else { return found };
                 let input = SearchInput::new(value);
                 let mut state = OverlappingState::start();
-                // A search error can only come from a quit byte or a gave-up lazy DFA,
-                // neither of which this dense DFA has; treat one as "no more matches".
-                while dfa.try_search_overlapping_fwd(&input, &mut state).is_ok() {
+                // A search error can only come from a quit byte or a lazy DFA that gave
+                // up, and this one has neither (it never gives up: see `build_dfa`);
+                // treat one as "no more matches".
+                while dfa.try_search_overlapping_fwd(cache, &input, &mut state).is_ok() {
                     let Some(m) = state.get_match() else { break };
                     if consider(self.dfa_rules[m.pattern().as_usize()]) {
                         return found;
@@ -470,27 +502,51 @@ impl RuleSet {
     }
 }
 
-/// Applies a chain, leaving the result in scratch (or returning `value` untouched).
-fn transform<'a>(chain: &[Transform], value: &'a [u8], scratch: &'a mut RuleScratch) -> &'a [u8] {
-    if chain.is_empty() {
-        return value;
-    }
-    let RuleScratch { a, b, c } = scratch;
-    // The buffers swap roles: each gets room for the whole value (outputs never grow).
-    for buf in [&mut *a, &mut *b, &mut *c] {
-        buf.clear();
-        buf.reserve(value.len());
-    }
-    a.extend_from_slice(value);
+/// Applies a chain. Steps that cannot change the value (no `%` to decode, no NUL to
+/// remove) are skipped, and the value is copied into scratch only when a step changes it:
+/// most values are searched where they lie.
+fn transform<'a>(chain: &[Transform], value: &'a [u8], buffers: [&'a mut Vec<u8>; 3]) -> &'a [u8] {
+    let [a, b, c] = buffers;
+    let mut in_scratch = false;
     for &t in chain {
+        let src: &[u8] = if in_scratch { a } else { value };
+        if !may_change(t, src) {
+            continue;
+        }
+        if !in_scratch {
+            // The buffers swap roles: each gets room for the whole value (outputs never grow).
+            for buf in [&mut *a, &mut *b, &mut *c] {
+                buf.clear();
+                buf.reserve(value.len());
+            }
+        }
+        let src: &[u8] = if in_scratch { a } else { value };
         if t == Transform::UrlDecode {
-            decode_url_repeatedly(a, b, c);
+            decode_url_repeatedly(src, b, c);
         } else {
-            t.apply(a, b);
+            t.apply(src, b);
         }
         std::mem::swap(a, b);
+        in_scratch = true;
     }
-    a
+    if in_scratch {
+        a
+    } else {
+        value
+    }
+}
+
+/// A cheap test that `t` leaves `value` as it is (false negatives only cost a copy).
+fn may_change(t: Transform, value: &[u8]) -> bool {
+    match t {
+        Transform::UrlDecode => memchr::memchr(b'%', value).is_some(),
+        Transform::HtmlEntityDecode => memchr::memchr(b'&', value).is_some(),
+        Transform::EscapeDecode => memchr::memchr(b'\\', value).is_some(),
+        Transform::Lowercase => value.iter().any(u8::is_ascii_uppercase),
+        Transform::RemoveNulls => memchr::memchr(0, value).is_some(),
+        Transform::RemoveComments => memchr::memchr3(b'/', b'-', b'#', value).is_some(),
+        Transform::CompressWhitespace | Transform::NormalizePath => true,
+    }
 }
 
 /// Does a file's head contradict its declared type? Script and executable content is
@@ -557,6 +613,7 @@ mod tests {
         let took = start.elapsed();
         assert!(set.dfa.is_some() && set.literals.is_some());
         // The target is < 50 ms in release builds; a debug build gets more room.
+        eprintln!("default ruleset compiled in {took:?}");
         assert!(took.as_millis() < 2000, "compiling the default ruleset took {took:?}");
     }
 
@@ -568,7 +625,7 @@ mod tests {
         let bad_transform =
             err(r#"{"rules":[{"id":8,"targets":["query"],"transforms":["rot13"],"match":{"literals":["x"]}}]}"#);
         assert!(bad_transform.contains("(id 8): transforms: unknown transform `rot13`"), "{bad_transform}");
-        let huge = err(r#"{"rules":[{"id":9,"targets":["query"],"match":{"regex":"[a-z][^x]{200}[a-z]{30}q"}}]}"#);
+        let huge = err(r#"{"rules":[{"id":9,"targets":["query"],"match":{"regex":"(?:[a-z]{1000}){1000}"}}]}"#);
         assert!(huge.contains("(id 9)") && huge.contains("larger than the limit"), "{huge}");
         let two = err(r#"{"rules":[{"id":10,"targets":["query"],"match":{"regex":"a","glob":"b"}}]}"#);
         assert!(two.contains("exactly one of"), "{two}");

@@ -163,10 +163,14 @@ const FILE_WRAPPERS: [&[u8]; 11] = [
 /// reaching a sensitive file, a NUL byte cutting a path short, or a stream wrapper.
 fn path_payload(value: &[u8]) -> bool {
     let trimmed = &value[value.iter().position(|&b| b > b' ').unwrap_or(value.len())..];
-    if FILE_WRAPPERS.iter().any(|w| starts_with_ignore_case(trimmed, w)) {
+    if memchr::memchr(b':', trimmed).is_some() && FILE_WRAPPERS.iter().any(|w| starts_with_ignore_case(trimmed, w)) {
         return true;
     }
     let has_separator = memchr::memchr2(b'/', b'\\', value).is_some();
+    if !has_separator && memchr::memchr3(0xc0, 0xc1, 0xe0, value).is_none() {
+        // No separator: no traversal, no absolute path.
+        return false;
+    }
     let (parents, most_in_a_row) = parent_segments(value);
     if most_in_a_row >= 2 {
         return true;
@@ -230,10 +234,10 @@ const SMUGGLING_SCHEMES: [&[u8]; 8] = [b"gopher", b"dict", b"ldap", b"ldaps", b"
 /// bare cloud metadata address.
 fn ssrf_payload(value: &[u8]) -> bool {
     let mut searched = 0;
-    let mut at = 0;
-    while let Some(offset) = memchr::memmem::find(&value[at..], b"://") {
-        let colon = at + offset;
-        at = colon + 3;
+    for colon in memchr::memchr_iter(b':', value) {
+        if value.get(colon + 1..colon + 3) != Some(b"//") {
+            continue;
+        }
         searched += 1;
         if searched > 8 {
             break;
@@ -259,7 +263,10 @@ fn ssrf_payload(value: &[u8]) -> bool {
             return true;
         }
     }
-    if searched == 0 && value.len() < 256 && !value.iter().any(|&b| b <= b' ') {
+    // A bare host: only a metadata address is worth a finding (`169.254.169.254`, its
+    // decimal, hex and octal spellings, `[fd00:ec2::254]`, `metadata.google.internal`).
+    let host_like = matches!(value.first(), Some(b'0'..=b'9' | b'[' | b'm' | b'M'));
+    if searched == 0 && host_like && value.len() < 256 && !value.iter().any(|&b| b <= b' ') {
         let host = value.split(|&b| b == b'/' || b == b':').next().unwrap_or_default();
         return classify_host(&parse_host(host), false) == Some(Target::Metadata);
     }
@@ -312,5 +319,44 @@ mod tests {
         for v in ["../images/a.png", "https://example.com/a/b", "2024/01/05", "a/b/c.txt", "10.5", "..."] {
             assert_eq!(reason(v), None, "{v}");
         }
+    }
+}
+
+#[cfg(test)]
+mod timing {
+    use super::*;
+
+    #[test]
+    #[ignore = "prints per-detector timings; run in release"]
+    fn time_detectors() {
+        let values: [&[u8]; 8] = [
+            b"Mozilla/5.0 (X11; Linux x86_64; rv:120.0) Gecko/20100101 Firefox/120.0",
+            b"text/html,application/xhtml+xml,application/xml;q=0.9,image/avif,*/*;q=0.8",
+            b"Great shoes, fit well. I'd order them again & recommend them to anyone who walks a lot; the sole is soft",
+            b"Flat 3, 27 King's Road",
+            b"London",
+            b"5",
+            b"{\"client\":\"web\",\"version\":\"4.2.1\",\"ab\":[\"b\",\"c\"]}",
+            b"https://shop.example.com/account/orders/1234?tab=items&sort=date",
+        ];
+        let mut buf = Vec::new();
+        let rounds = 100_000;
+        let mut time = |name: &str, f: &mut dyn FnMut(&[u8]) -> bool| {
+            let start = std::time::Instant::now();
+            let mut n = 0;
+            for _ in 0..rounds {
+                for v in values {
+                    n += usize::from(f(v));
+                }
+            }
+            eprintln!("{name}: {:?} per value ({n})", start.elapsed() / (rounds * values.len() as u32));
+        };
+        time("sqli", &mut |v| sqli::find(v, &mut buf).is_some());
+        time("xss", &mut |v| xss::find(v).is_some());
+        time("shell", &mut |v| shell::find(v).is_some());
+        time("path", &mut |v| path_payload(v));
+        time("ssrf", &mut |v| ssrf_payload(v));
+        let mut scratch = PayloadScratch::default();
+        time("all", &mut |v| inspect_value(v, Detectors::ALL, &mut scratch).is_some());
     }
 }

@@ -14,7 +14,7 @@ use crate::verdict::Reason;
 
 /// Elements that run script, load a document or plugin, or change how the page's URLs
 /// and markup are read.
-const ACTIVE_ELEMENTS: [&[u8]; 22] = [
+const ACTIVE_ELEMENTS: [&[u8]; 21] = [
     b"script",
     b"iframe",
     b"frame",
@@ -28,7 +28,6 @@ const ACTIVE_ELEMENTS: [&[u8]; 22] = [
     b"style",
     b"link",
     b"meta",
-    b"xml",
     b"import",
     b"template",
     b"portal",
@@ -60,11 +59,12 @@ const URL_ATTRIBUTES: [&[u8]; 16] = [
 ];
 
 pub(crate) fn find(value: &[u8]) -> Option<Reason> {
-    let found = find_tags(value)
-        || active_element_anywhere(value)
-        || leaves_attribute(value)
-        || is_script_url(value)
-        || leaves_js_string(value);
+    // Each reading needs a byte most text lacks: SIMD searches rule them out first.
+    let lt = memchr::memchr(b'<', value).is_some();
+    let found = (lt && (find_tags(value) || active_element_anywhere(value)))
+        || (memchr::memchr(b'=', value).is_some() && leaves_attribute(value))
+        || (memchr::memchr(b':', value).is_some() && is_script_url(value))
+        || (memchr::memchr2(b'(', b'`', value).is_some() && leaves_js_string(value));
     found.then_some(Reason::PayloadXss)
 }
 
