@@ -552,6 +552,10 @@ fn may_change(t: Transform, value: &[u8]) -> bool {
 /// Does a file's head contradict its declared type? Script and executable content is
 /// never an image, a PDF or a document; an image type needs that image's magic number.
 fn content_mismatch(declared: &[u8], head: &[u8]) -> bool {
+    // No content given (a scanner reading logs, an empty file): nothing contradicts.
+    if head.is_empty() {
+        return false;
+    }
     let starts = |magic: &[u8]| head.starts_with(magic);
     let lower_head = |needle: &[u8]| head.windows(needle.len()).take(512).any(|w| w.eq_ignore_ascii_case(needle));
     let executable = starts(b"MZ")
