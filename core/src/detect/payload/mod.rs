@@ -341,7 +341,7 @@ mod timing {
         ];
         let mut buf = Vec::new();
         let rounds = 100_000;
-        let mut time = |name: &str, f: &mut dyn FnMut(&[u8]) -> bool| {
+        let time = |name: &str, f: &mut dyn FnMut(&[u8]) -> bool| {
             let start = std::time::Instant::now();
             let mut n = 0;
             for _ in 0..rounds {

@@ -16,6 +16,8 @@ use crate::verdict::Reason;
 
 /// Significant tokens read after the point where the value leaves its slot.
 const WINDOW: usize = 40;
+/// The first, cheaper read.
+const SHORT_WINDOW: usize = 12;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Class {
@@ -88,11 +90,25 @@ impl Window {
     }
 
     /// Reads significant tokens from `lexer` (whitespace skipped).
-    fn read(mut lexer: SqlLexer<'_>) -> Window {
+    /// Reads a short window first (most values are judged within a few tokens) and the
+    /// full one only when it holds what the longer rules look for (a statement or a
+    /// subquery).
+    fn read(lexer: SqlLexer<'_>) -> Window {
+        let short = Window::read_at_most(lexer, SHORT_WINDOW);
+        let needs_more = short.len == SHORT_WINDOW
+            && short.toks[..short.len].iter().any(|t| matches!(t.class, Class::Select | Class::Union | Class::Stmt));
+        if needs_more {
+            Window::read_at_most(lexer, WINDOW)
+        } else {
+            short
+        }
+    }
+
+    fn read_at_most(mut lexer: SqlLexer<'_>, limit: usize) -> Window {
         let input = lexer.input();
         let mut window = Window { toks: [Sig::END; WINDOW], len: 0 };
         let mut pending_word: Option<Sig> = None;
-        while window.len < WINDOW {
+        while window.len < limit {
             let Some(tok) = lexer.next() else { break };
             if tok.kind == SqlTokenKind::Whitespace {
                 continue;
@@ -104,7 +120,7 @@ impl Window {
                     word.class = Class::Func;
                 }
                 window.push(word);
-                if window.len == WINDOW {
+                if window.len == limit {
                     break;
                 }
             }
@@ -116,7 +132,7 @@ impl Window {
             }
         }
         if let Some(word) = pending_word {
-            if window.len < WINDOW {
+            if window.len < limit {
                 window.push(word);
             }
         }
