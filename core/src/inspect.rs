@@ -103,3 +103,56 @@ impl Engine {
         Verdict::ALLOW
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::event::EventContext;
+    use crate::policy::Policy;
+    use crate::request::Source;
+    use crate::verdict::Action;
+
+    fn engine(json: &str) -> Engine {
+        Engine::new(Policy::from_json(json.as_bytes()).expect("policy")).expect("engine")
+    }
+
+    #[test]
+    fn actions_exclusions_and_events() {
+        let mut request = Request::new();
+        request.set_path(b"/search");
+        request.add_input(Source::Query, b"page", b"2");
+        request.add_input(Source::Query, b"q", b"' OR 1=1-- ");
+        // Payload inspection reports by default, even in block mode.
+        let verdict = engine(r#"{"mode":"block"}"#).inspect(&request);
+        assert_eq!(verdict.action, Action::Report);
+        assert_eq!((verdict.input_index, verdict.reason), (Some(1), Some(Reason::PayloadSqlInjection)));
+        assert_eq!(verdict.span, Some(Span { start: 0, end: 11 }));
+        let blocking = engine(r#"{"mode":"block","protections":{"malicious_payload":{"action":"block"}}}"#);
+        assert!(blocking.inspect(&request).is_block());
+        assert_eq!(engine(r#"{"mode":"off"}"#).inspect(&request), Verdict::ALLOW);
+        let excluded = engine(r#"{"exclusions":[{"input":"query.q","protections":["malicious_payload"]}]}"#);
+        assert_eq!(excluded.inspect(&request), Verdict::ALLOW);
+        let other = engine(r#"{"exclusions":[{"input":"query.q","protections":["sql_injection"]}]}"#);
+        assert!(other.inspect(&request).is_attack());
+
+        // A rule's own action, capped by the mode; an allow rule exempts the request.
+        let rules = r#"{"mode":"MODE","rules":[
+            {"id":7,"targets":["query:q"],"match":{"literals":["or 1=1"]},"action":"block"},
+            {"id":8,"targets":["request.path"],"match":{"glob":"/health"},"action":"allow"}]}"#;
+        let verdict = engine(&rules.replace("MODE", "block")).inspect(&request);
+        assert_eq!((verdict.rule_id, verdict.reason, verdict.action), (7, Some(Reason::RuleMatch), Action::Block));
+        assert_eq!(engine(&rules.replace("MODE", "report")).inspect(&request).action, Action::Report);
+        request.set_path(b"/health");
+        assert_eq!(engine(&rules.replace("MODE", "block")).inspect(&request), Verdict::ALLOW);
+
+        // The event names the threat and the rule.
+        request.set_path(b"/search");
+        let engine = engine(&rules.replace("MODE", "block"));
+        let verdict = engine.inspect(&request);
+        let json = engine.event_json(&request, &verdict, "request", b"", &EventContext::default()).expect("event");
+        let event: serde_json::Value = serde_json::from_str(&json).expect("event JSON");
+        assert_eq!(event["threat"], "malicious_payload");
+        assert_eq!(event["rule_id"], 7);
+        assert_eq!(event["reason"], "rule_match");
+    }
+}
