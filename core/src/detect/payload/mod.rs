@@ -63,41 +63,34 @@ pub(crate) fn inspect_value(value: &[u8], detectors: Detectors, scratch: &mut Pa
     if value.len() < MIN_INPUT_LEN {
         return None;
     }
-    let value = canonical(value, scratch)?;
-    let value = match value {
-        Canonical::Raw(v) => v,
-        Canonical::Decoded => {
-            let decoded = std::mem::take(&mut scratch.decoded);
-            let found = judge(&decoded, detectors, &mut scratch.sql);
-            scratch.decoded = decoded;
-            return found;
-        }
-    };
-    judge(value, detectors, &mut scratch.sql)
+    match canonical(value, scratch) {
+        Canonical::Raw => judge(value, detectors, &mut scratch.sql),
+        Canonical::Decoded => judge(&scratch.decoded, detectors, &mut scratch.sql),
+        Canonical::OverEncoded => Some(Reason::PayloadEncodingEvasion),
+    }
 }
 
-enum Canonical<'a> {
+enum Canonical {
     /// Nothing to decode: judge the value as it is.
-    Raw(&'a [u8]),
+    Raw,
     /// The decoded value is in `scratch.decoded`.
     Decoded,
+    /// Still changing after every round of URL decoding: no client encodes a value that
+    /// often, so that is the finding.
+    OverEncoded,
 }
 
-/// Decodes `value` into `scratch.decoded` when it holds anything to decode. `Err` (as
-/// `None` from the caller's `?`) never happens; an over-encoded value is a finding.
-fn canonical<'a>(value: &'a [u8], scratch: &mut PayloadScratch) -> Option<Canonical<'a>> {
+/// Decodes `value` into `scratch.decoded` when it holds anything to decode.
+fn canonical(value: &[u8], scratch: &mut PayloadScratch) -> Canonical {
     let percent = memchr::memchr(b'%', value).is_some();
     let escapes = memchr::memchr2(b'\\', b'&', value).is_some();
     if !percent && !escapes {
-        return Some(Canonical::Raw(value));
+        return Canonical::Raw;
     }
     let PayloadScratch { decoded, spare, .. } = scratch;
     if percent {
         if decode_url_repeatedly(value, decoded, spare) == MAX_URL_DECODE_ROUNDS {
-            // Still changing after every round: no client encodes a value that often.
-            decoded.clear();
-            decoded.extend_from_slice(b"\0evasion");
-            return Some(Canonical::Decoded);
+            return Canonical::OverEncoded;
         }
     } else {
         decoded.clear();
@@ -110,13 +103,10 @@ fn canonical<'a>(value: &'a [u8], scratch: &mut PayloadScratch) -> Option<Canoni
             std::mem::swap(decoded, spare);
         }
     }
-    Some(Canonical::Decoded)
+    Canonical::Decoded
 }
 
 fn judge(value: &[u8], detectors: Detectors, sql_buf: &mut Vec<u8>) -> Option<Reason> {
-    if value == b"\0evasion" {
-        return Some(Reason::PayloadEncodingEvasion);
-    }
     if detectors.sqli && sqli::find(value, sql_buf).is_some() {
         return Some(Reason::PayloadSqlInjection);
     }
