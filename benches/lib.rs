@@ -79,3 +79,42 @@ pub fn large_command(bytes: usize) -> String {
     s.push_str("true");
     s
 }
+
+/// 20 inputs, about 2 KB: headers of a browser request, a form with prose, an address,
+/// ids and a JSON-ish field.
+pub fn typical_inspect_request() -> Request {
+    let mut r = Request::new();
+    r.set_method(b"POST");
+    r.set_path(b"/account/orders/1234/review");
+    let prose = "Great shoes, fit well. I'd order them again & recommend them to anyone who walks a lot; \
+                 the sole is soft (not too soft) and the color is exactly as shown. 5/5 would buy again!";
+    for (source, key, value) in [
+        (Source::Header, "user-agent", "Mozilla/5.0 (X11; Linux x86_64; rv:120.0) Gecko/20100101 Firefox/120.0"),
+        (Source::Header, "accept", "text/html,application/xhtml+xml,application/xml;q=0.9,image/avif,*/*;q=0.8"),
+        (Source::Header, "accept-language", "en-GB,en;q=0.9,fr;q=0.8"),
+        (Source::Header, "referer", "https://shop.example.com/account/orders/1234?tab=items&sort=date"),
+        (
+            Source::Cookie,
+            "session",
+            "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjM0In0.dBjftJeZ4CVPmB92K27uhbUJU1p1r_wW1gFWFOEjXk",
+        ),
+        (Source::Cookie, "theme", "dark"),
+        (Source::Body, "title", "Comfortable, light and well made"),
+        (Source::Body, "review", prose),
+        (Source::Body, "review_again", prose),
+        (Source::Body, "rating", "5"),
+        (Source::Body, "name", "Siobhán O'Brien-Smith"),
+        (Source::Body, "email", "siobhan.obrien@example.com"),
+        (Source::Body, "address.line1", "Flat 3, 27 King's Road"),
+        (Source::Body, "address.city", "London"),
+        (Source::Body, "address.postcode", "SW3 4RP"),
+        (Source::Body, "tags", "shoes,running,comfort"),
+        (Source::Query, "utm_source", "newsletter-2024/11"),
+        (Source::Query, "ids", "12,15,99"),
+        (Source::Body, "note", "Please leave the parcel with the neighbour at no. 29 (blue door)."),
+        (Source::Body, "meta", "{\"client\":\"web\",\"version\":\"4.2.1\",\"ab\":[\"b\",\"c\"]}"),
+    ] {
+        r.add_input(source, key.as_bytes(), value.as_bytes());
+    }
+    r
+}

@@ -5,6 +5,9 @@
 //!   `check path --path P`, `check url --url U [--ip IP]`, `check redirect --location L
 //!   [--host H]` and `check header --name N --value V`.
 //! - `rampart eval FILE...` scores conformance-vector files, one JSON verdict per case.
+//! - `rampart inspect --input query:q=VALUE` inspects one request's inputs for malicious
+//!   payloads (no sink needed); `rampart scan access.log` inspects every request of an
+//!   access log (Combined Log Format or JSON lines) and prints findings and counts.
 //! - `rampart policy validate FILE` checks a policy document.
 //!
 //! Exit codes: 0 success (and "safe" for `check`), 1 an attack found by `check` or a
@@ -13,6 +16,7 @@
 mod check;
 mod eval;
 mod inputs;
+mod inspect;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -33,6 +37,10 @@ enum Command {
     Check(check::CheckArgs),
     /// Score conformance-vector files (JSON Lines): one verdict per case on stdout.
     Eval(eval::EvalArgs),
+    /// Inspect one request's inputs for malicious payloads (context-free, no sink).
+    Inspect(inspect::InspectArgs),
+    /// Inspect every request of access logs (Combined Log Format or JSON lines).
+    Scan(inspect::ScanArgs),
     /// Policy tools.
     #[command(subcommand)]
     Policy(PolicyCommand),
@@ -69,6 +77,8 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Command::Check(args) => check::run(&args),
         Command::Eval(args) => eval::run(&args),
+        Command::Inspect(args) => inspect::run_inspect(&args),
+        Command::Scan(args) => inspect::run_scan(&args),
         Command::Policy(PolicyCommand::Validate { file }) => validate(&file),
     };
     match result {

@@ -91,3 +91,56 @@ fn policy_validate_names_the_field() {
     assert!(text(&out.stderr).contains("protections.sql_injection.action"));
     std::fs::remove_dir_all(&dir).ok();
 }
+
+#[test]
+fn inspect_judges_inputs_without_a_sink() {
+    let out = rampart(&["inspect", "--input", "query:q=' OR 1=1-- "]);
+    assert_eq!(out.status.code(), Some(1));
+    let stdout = text(&out.stdout);
+    assert!(stdout.starts_with("ATTACK  malicious_payload (action: report)"), "{stdout}");
+    assert!(stdout.contains("(payload_sql_injection)"), "{stdout}");
+
+    let out = rampart(&["inspect", "--path", "/.env", "--json"]);
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON verdict");
+    assert_eq!((v["reason"].as_str(), v["rule_id"].as_u64()), (Some("rule_match"), Some(900201)));
+
+    let out = rampart(&["inspect", "--input", "body:name=O'Brien", "--input", "query:q=black and white"]);
+    assert_eq!(out.status.code(), Some(0));
+    assert!(text(&out.stdout).starts_with("SAFE"));
+
+    let out = rampart(&["inspect", "--file", "avatar=shell.php;image/png"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(text(&out.stdout).contains("900300"), "{}", text(&out.stdout));
+}
+
+#[test]
+fn scan_reads_combined_and_json_logs_and_counts_findings() {
+    let dir = std::env::temp_dir().join(format!("rampart-scan-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    let log = dir.join("access.log");
+    let mut f = std::fs::File::create(&log).expect("log file");
+    writeln!(
+        f,
+        r#"203.0.113.9 - - [27/Nov/2026:10:00:00 +0000] "GET /search?q=red+shoes HTTP/1.1" 200 5 "-" "Mozilla/5.0""#
+    )
+    .expect("write");
+    writeln!(
+        f,
+        r#"203.0.113.9 - - [27/Nov/2026:10:00:01 +0000] "GET /search?q=%27+OR+1%3D1--+ HTTP/1.1" 200 5 "-" "-""#
+    )
+    .expect("write");
+    writeln!(f, r#"{{"method":"GET","path":"/","user_agent":"sqlmap/1.7"}}"#).expect("write");
+    writeln!(f, "not a request").expect("write");
+    drop(f);
+    let out = rampart(&["scan", log.to_str().expect("UTF-8 path"), "--json"]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let findings: Vec<serde_json::Value> =
+        text(&out.stdout).lines().map(|l| serde_json::from_str(l).expect("JSON finding")).collect();
+    assert_eq!(findings.len(), 2);
+    assert_eq!(findings[0]["reason"], "payload_sql_injection");
+    assert!(findings[0]["line"].as_str().expect("line").ends_with(":2"));
+    assert_eq!(findings[1]["rule_id"], 900100);
+    let stderr = text(&out.stderr);
+    assert!(stderr.contains("4 lines, 3 requests inspected, 1 unparsable, 2 with findings"), "{stderr}");
+    std::fs::remove_dir_all(&dir).ok();
+}

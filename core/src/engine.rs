@@ -10,6 +10,7 @@ use crate::lex::sql::Dialect;
 use crate::lex::url::{head_bound, Relative, UrlParts};
 use crate::policy::Policy;
 use crate::request::{Input, Request, Structural};
+use crate::rules::RuleSet;
 use crate::verdict::{Reason, Span, Threat, Verdict};
 
 /// The compiled policy. `Send + Sync`: share one `Engine` (in an `Arc`) between all
@@ -17,12 +18,19 @@ use crate::verdict::{Reason, Span, Threat, Verdict};
 #[derive(Debug)]
 pub struct Engine {
     policy: Policy,
+    rules: RuleSet,
 }
 
 impl Engine {
     /// Compiles `policy`. All allocation the engine will ever do happens here.
     pub fn new(policy: Policy) -> Result<Engine, Error> {
-        Ok(Engine { policy })
+        let rules = RuleSet::new(&policy)?;
+        Ok(Engine { policy, rules })
+    }
+
+    /// The compiled rules (default ruleset and the policy's own).
+    pub(crate) fn rules(&self) -> &RuleSet {
+        &self.rules
     }
 
     /// The policy this engine was built from.
@@ -287,7 +295,7 @@ impl Engine {
         self.check_inputs(request, threat, request.all_inputs(min_len), detect)
     }
 
-    fn route_excluded(&self, request: &Request, threat: Threat) -> bool {
+    pub(crate) fn route_excluded(&self, request: &Request, threat: Threat) -> bool {
         self.policy.exclusions.iter().any(|exclusion| {
             let Some(route) = exclusion.route.as_deref() else {
                 return false;
@@ -299,7 +307,7 @@ impl Engine {
         })
     }
 
-    fn input_excluded(&self, request: &Request, input: Input<'_>, threat: Threat) -> bool {
+    pub(crate) fn input_excluded(&self, request: &Request, input: Input<'_>, threat: Threat) -> bool {
         self.policy.exclusions.iter().any(|exclusion| {
             let Some(pattern) = exclusion.input.as_deref() else {
                 return false;

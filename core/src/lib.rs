@@ -94,26 +94,31 @@
 
 #![forbid(unsafe_code)]
 
+pub mod decode;
 mod detect;
 mod engine;
 mod error;
 pub mod event;
 mod glob;
+mod inspect;
 pub mod lex;
 mod names;
 pub mod policy;
 mod request;
 mod shared;
+mod rules;
 pub mod vectors;
 mod verdict;
 
 pub use engine::Engine;
 pub use error::{Error, ErrorKind};
 pub use event::{format_error_event, format_event, EventContext};
+pub use inspect::InspectScratch;
 pub use lex::sql::Dialect;
-pub use policy::{Mode, Policy, ProtectionAction};
+pub use policy::{Mode, Policy, ProtectionAction, Rule, RuleAction, RuleMatch, Severity};
 pub use request::{Input, Request, Source};
 pub use shared::{EngineGuard, SharedEngine};
+pub use rules::default_rules;
 pub use verdict::{Action, Reason, Span, Threat, Verdict};
 
 /// The version of this crate (and of every rampart package: they share one version).

@@ -174,6 +174,80 @@ impl Default for BlockResponse {
     }
 }
 
+/// How serious a rule's finding is (for people reading events; it does not change the action).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    Low,
+    #[default]
+    Medium,
+    High,
+    Critical,
+}
+
+/// What a rule does when it matches.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum RuleAction {
+    /// Report the request (capped by nothing: a report is always a report).
+    Report,
+    /// Block the request (a report when the policy's mode is `report`).
+    Block,
+    /// Let the request through without any further payload inspection (an allow-list).
+    Allow,
+}
+
+/// What a rule looks for in its targets: exactly one of the fields.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+pub struct RuleMatch {
+    /// A regular expression over bytes (no Unicode classes; `(?i)` folds ASCII). Every
+    /// regex rule of the engine is compiled into one DFA: linear time, no backtracking.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub regex: Option<String>,
+    /// Strings any of which occurring in the target is a match (ASCII case-insensitive).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub literals: Vec<String>,
+    /// The whole target matches a glob (`*` = any run of bytes): `/admin/*`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub glob: Option<String>,
+    /// For `file` targets: the file's first bytes contradict its declared content type.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub content_mismatch: bool,
+}
+
+/// One rule of the rule engine. See `docs/policy.md` (Rules).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Rule {
+    /// Non-zero, unique; reported in the verdict's `rule_id` and in events.
+    pub id: u32,
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub message: String,
+    #[serde(default)]
+    pub severity: Severity,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub tags: Vec<String>,
+    /// Where to look: `input`, `query`, `body`, `path`, `header`, `cookie`, `other`,
+    /// `file` (each optionally `:key-glob`, e.g. `header:user-agent`), `request.path`,
+    /// `request.method`, `header_names`.
+    pub targets: Vec<String>,
+    /// Applied in order before matching: names from `rampart_core::decode::Transform`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub transforms: Vec<String>,
+    #[serde(rename = "match")]
+    pub matcher: RuleMatch,
+    /// Only requests with one of these methods (any method when empty).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub methods: Vec<String>,
+    /// Default: the `malicious_payload` protection's action.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub action: Option<RuleAction>,
+}
+
+/// The largest DFA the regex rules of one engine may compile to.
+pub const MAX_RULES_DFA_BYTES: usize = 16 << 20;
+
 /// A complete policy document.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -193,6 +267,16 @@ pub struct Policy {
     /// error event; `true` blocks it.
     #[serde(default)]
     pub fail_closed: bool,
+    /// Rules of the rule engine, added to the default ruleset.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub rules: Vec<Rule>,
+    /// Whether the ruleset shipped with the engine runs (scanners, forbidden paths,
+    /// uploads, methods, known exploits).
+    #[serde(default = "Policy::default_true")]
+    pub default_rules: bool,
+    /// Ids of rules (default or own) that do not run.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub disabled_rules: Vec<u32>,
 }
 
 impl Default for Policy {
@@ -204,6 +288,9 @@ impl Default for Policy {
             exclusions: Vec::new(),
             block_response: BlockResponse::default(),
             fail_closed: false,
+            rules: Vec::new(),
+            default_rules: true,
+            disabled_rules: Vec::new(),
         }
     }
 }
@@ -211,6 +298,22 @@ impl Default for Policy {
 impl Policy {
     fn default_version() -> u32 {
         POLICY_VERSION
+    }
+
+    fn default_true() -> bool {
+        true
+    }
+
+    /// The action a rule's finding gets, after the protection and the global mode:
+    /// `None` when payload inspection is off.
+    pub fn rule_action(&self, rule: Option<RuleAction>) -> Option<Action> {
+        let base = self.effective_action(Threat::MaliciousPayload)?;
+        Some(match rule {
+            None | Some(RuleAction::Allow) => base,
+            Some(RuleAction::Report) => Action::Report,
+            Some(RuleAction::Block) if self.mode == Mode::Block => Action::Block,
+            Some(RuleAction::Block) => Action::Report,
+        })
     }
 
     /// Parses and validates a policy document.
@@ -304,6 +407,17 @@ impl Policy {
                 }
             }
         }
+        let mut seen = std::collections::HashSet::new();
+        for (i, rule) in self.rules.iter().enumerate() {
+            crate::rules::validate_rule(rule)
+                .map_err(|msg| Error::new(ErrorKind::InvalidPolicy, format!("rules[{i}] (id {}): {msg}", rule.id)))?;
+            if !seen.insert(rule.id) || crate::rules::is_default_rule_id(rule.id) {
+                return invalid(format!(
+                    "rules[{i}] (id {}): id is already used (ids 900000-999999 are the default ruleset's)",
+                    rule.id
+                ));
+            }
+        }
         for (name, hosts) in [
             ("ssrf", &self.protections.ssrf.allow_hosts),
             ("open_redirect", &self.protections.open_redirect.allow_hosts),
@@ -319,7 +433,8 @@ impl Policy {
 }
 
 /// Paths of the policy whose values are structs (`*` = any key or index).
-const STRUCT_PATHS: [&str; 5] = ["", "protections", "protections.*", "exclusions.*", "block_response"];
+const STRUCT_PATHS: [&str; 7] =
+    ["", "protections", "protections.*", "exclusions.*", "block_response", "rules.*", "rules.*.match"];
 
 /// Checks that every value at a struct path is an object.
 fn require_objects(value: &serde_json::Value, path: &str, struct_paths: &[&str]) -> Result<(), String> {

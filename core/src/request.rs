@@ -16,6 +16,9 @@ named_enum! {
         Header = (3, "header"),
         Cookie = (4, "cookie"),
         Other = (5, "other"),
+        /// An uploaded file: the key is the form field, the value the file's name (see
+        /// [`Request::add_file`]).
+        File = (6, "file"),
     }
 }
 
@@ -51,6 +54,16 @@ pub struct Request {
     path: Vec<u8>,
     route: Vec<u8>,
     host: Vec<u8>,
+    files: Vec<FileSlot>,
+}
+
+/// An uploaded file's declared type and first bytes, stored in `Request::bytes`.
+#[derive(Clone, Copy, Debug)]
+struct FileSlot {
+    input: usize,
+    type_start: usize,
+    type_end: usize,
+    head_end: usize,
 }
 
 impl Request {
@@ -82,6 +95,28 @@ impl Request {
         });
     }
 
+    /// Adds an uploaded file: an input of source [`Source::File`] whose key is the form
+    /// field and whose value is the file's name, plus the declared content type and the
+    /// file's first bytes (at most [`Request::FILE_HEAD_LEN`] are kept) for the rule
+    /// engine's upload checks.
+    pub fn add_file(&mut self, field: &[u8], filename: &[u8], content_type: &[u8], head: &[u8]) {
+        self.add_input(Source::File, field, filename);
+        let type_start = self.bytes.len();
+        self.bytes.extend_from_slice(content_type);
+        let type_end = self.bytes.len();
+        self.bytes.extend_from_slice(&head[..head.len().min(Request::FILE_HEAD_LEN)]);
+        self.files.push(FileSlot { input: self.slots.len() - 1, type_start, type_end, head_end: self.bytes.len() });
+    }
+
+    /// How many leading bytes of an uploaded file [`Request::add_file`] keeps.
+    pub const FILE_HEAD_LEN: usize = 512;
+
+    /// The declared content type and first bytes of the file added as input `index`.
+    pub fn file_info(&self, index: usize) -> Option<(&[u8], &[u8])> {
+        let file = self.files.iter().find(|f| f.input == index)?;
+        Some((&self.bytes[file.type_start..file.type_end], &self.bytes[file.type_end..file.head_end]))
+    }
+
     /// Sets the HTTP method (`GET`).
     pub fn set_method(&mut self, method: &[u8]) {
         replace(&mut self.method, method);
@@ -111,6 +146,7 @@ impl Request {
         self.method.clear();
         self.path.clear();
         self.route.clear();
+        self.files.clear();
     }
 
     /// Number of inputs.

@@ -17,6 +17,8 @@
 //!   [`Engine::check_url`] and, when that finds nothing, [`Engine::check_resolved_ip`]
 //!   with `host` and `ip` (what a binding does at connect time).
 //! - `name`: for `header`, the header name; `resource` is the header value.
+//! - `method`: for `payload`, the HTTP method. A `payload` case's `resource` is the
+//!   request path; the case runs [`Engine::inspect`] over its inputs.
 //!
 //! Every binding runs every case through its own public API; the Rust core and the
 //! `rampart eval` command use this module. A case whose kind this build does not
@@ -86,6 +88,9 @@ pub struct Case {
     /// `header`: the header name (`resource` is its value).
     #[serde(default)]
     pub name: Option<String>,
+    /// `payload`: the HTTP method (`resource` is the request path).
+    #[serde(default)]
+    pub method: Option<String>,
     /// What the sink receives.
     pub resource: Resource,
     /// The request's user inputs.
@@ -171,6 +176,12 @@ impl Case {
         if let (Some(host), "redirect") = (&self.host, self.kind.as_str()) {
             request.set_host(host.as_bytes());
         }
+        if self.kind == "payload" {
+            if let Resource::Text(path) = &self.resource {
+                request.set_path(path.as_bytes());
+            }
+            request.set_method(self.method.as_deref().unwrap_or("GET").as_bytes());
+        }
         for input in &self.inputs {
             let source = Source::from_name(&input.source).unwrap_or(Source::Other);
             request.add_input(source, input.key.as_bytes(), input.value.as_bytes());
@@ -215,6 +226,7 @@ impl Case {
                 let name = self.name.as_deref().unwrap_or_default();
                 Outcome::Checked(engine.check_header(request, name.as_bytes(), value.as_bytes()))
             }
+            ("payload", Resource::Text(_)) => Outcome::Checked(engine.inspect(request)),
             _ => Outcome::Unsupported,
         }
     }

@@ -131,6 +131,20 @@ named_enum! {
         HeaderNulByte = (702, "header_nul_byte"),
         /// The input brings a CR, LF, NUL, colon or space into a response header name.
         HeaderNameInjection = (703, "header_name_injection"),
+        /// The value forms SQL code in one of the usual injection contexts (bare, `'..'`, `".."`).
+        PayloadSqlInjection = (801, "payload_sql_injection"),
+        /// The value adds script to a page: an active tag, an event handler, a script URL.
+        PayloadXss = (802, "payload_xss"),
+        /// The value starts a command after a shell operator or in a substitution.
+        PayloadCommand = (803, "payload_command_injection"),
+        /// The value climbs directories, names a sensitive file or uses a file stream wrapper.
+        PayloadPathTraversal = (804, "payload_path_traversal"),
+        /// The value is a URL to an internal or metadata host, or uses a request-smuggling scheme.
+        PayloadSsrf = (805, "payload_ssrf"),
+        /// The value is still URL-encoded after eight rounds of decoding.
+        PayloadEncodingEvasion = (806, "payload_encoding_evasion"),
+        /// A rule of the rule engine matched (the verdict's `rule_id` names it).
+        RuleMatch = (810, "rule_match"),
     }
 }
 
@@ -179,6 +193,13 @@ impl Reason {
             Reason::HeaderLineBreak => "the input adds a line break to a response header value",
             Reason::HeaderNulByte => "the input adds a NUL byte to a response header value",
             Reason::HeaderNameInjection => "the input adds separator bytes to a response header name",
+            Reason::PayloadSqlInjection => "the input forms SQL code when placed in a query",
+            Reason::PayloadXss => "the input adds script to a page (an active tag, an event handler or a script URL)",
+            Reason::PayloadCommand => "the input starts a shell command of its own",
+            Reason::PayloadPathTraversal => "the input climbs directories or names a sensitive file",
+            Reason::PayloadSsrf => "the input is a URL to an internal or cloud metadata host",
+            Reason::PayloadEncodingEvasion => "the input is still URL-encoded after eight rounds of decoding",
+            Reason::RuleMatch => "a rule of the policy matched the request",
         }
     }
 

@@ -86,3 +86,71 @@ fn malformed_policies_name_the_problem() {
         assert!(err.contains(needle), "{err} should mention {needle}");
     }
 }
+
+/// Context-free inspection of hostile values: every shape gets a verdict, and the cost
+/// stays linear (a generous wall-clock bound catches a quadratic path: 10 MB at even
+/// 10 ns/byte is 0.1 s).
+#[test]
+fn inspect_handles_hostile_values() {
+    let engine = common::blocking_engine();
+    let inspect_one = |value: &[u8]| {
+        let mut request = Request::new();
+        request.add_input(Source::Query, b"q", value);
+        let start = std::time::Instant::now();
+        let verdict = engine.inspect(&request);
+        (verdict, start.elapsed())
+    };
+    // A value URL-encoded 50 times: still encoded after the decoding limit, a finding.
+    let mut encoded = b"%27%20OR%201%3D1--".to_vec();
+    for _ in 1..50 {
+        encoded = encoded.iter().flat_map(|&b| if b == b'%' { b"%25".to_vec() } else { vec![b] }).collect();
+    }
+    assert_eq!(inspect_one(&encoded).0.reason, Some(Reason::PayloadEncodingEvasion));
+    // Invalid UTF-8 around a payload, and alone.
+    assert_eq!(inspect_one(b"\xff\xfe' OR 1=1-- \xc0").0.reason, Some(Reason::PayloadSqlInjection));
+    assert!(!inspect_one(b"\xff\xfe\xfd\x80\x80").0.is_attack());
+    // 10 MB shapes, each aimed at one detector's loop.
+    let ten_mb = 10 << 20;
+    for (what, unit) in [
+        ("quotes", &b"'"[..]),
+        ("tags", b"<a "),
+        ("unclosed attributes", b"<a x=\""),
+        ("operators", b"; |"),
+        ("dot segments", b"../"),
+        ("percent", b"%25"),
+        ("entities", b"&#"),
+        ("escapes", b"\\u"),
+        ("parentheses", b"(("),
+        ("url separators", b"://"),
+        ("spaces and quotes", b" \" "),
+        ("benign text", b"the quick brown fox "),
+    ] {
+        let value = unit.repeat(ten_mb / unit.len());
+        let (_, took) = inspect_one(&value);
+        assert!(took.as_secs_f64() < 5.0, "{what}: {took:?} for 10 MB");
+    }
+    // A payload after 10 MB of padding is still found.
+    let mut padded = b"a".repeat(ten_mb);
+    padded.extend_from_slice(b" <script>alert(1)</script>");
+    assert_eq!(inspect_one(&padded).0.reason, Some(Reason::PayloadXss));
+}
+
+#[test]
+fn bad_rules_are_rejected_with_the_rule_id() {
+    for (policy, expected) in [
+        (r#"{"rules":[{"id":41,"targets":["query"],"match":{"regex":"a(b"}}]}"#, "(id 41): match.regex"),
+        (
+            r#"{"rules":[{"id":42,"targets":["query"],"transforms":["base64"],"match":{"regex":"a"}}]}"#,
+            "(id 42): transforms",
+        ),
+        (
+            r#"{"rules":[{"id":43,"targets":["query"],"match":{"regex":"(?:[a-z]{1000}){1000}"}}]}"#,
+            "larger than the limit",
+        ),
+        (r#"{"rules":[{"id":44,"targets":["query"],"match":{}}]}"#, "exactly one of"),
+        (r#"{"rules":[{"id":45,"targets":["query"],"match":{"regex":"a"},"action":"deny"}]}"#, "unknown variant"),
+    ] {
+        let err = Policy::from_json(policy.as_bytes()).expect_err("must be rejected").to_string();
+        assert!(err.contains(expected), "{policy}: {err}");
+    }
+}

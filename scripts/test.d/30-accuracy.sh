@@ -1,4 +1,4 @@
-# Accuracy gate for the SQL injection check: rebuilds the (query, input) pairs from the
+# Accuracy gate for the SQL injection check and the context-free payload inspection: rebuilds the (query, input) pairs from the
 # public corpora, runs them through the release CLI and fails if attack recall or the
 # false-positive rate regressed beyond tools/accuracy/thresholds.json
 # (how the pairs are built: docs/accuracy.md). The corpus is ../shared/corpus or

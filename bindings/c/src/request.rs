@@ -62,6 +62,8 @@ pub enum rampart_source {
     RAMPART_SOURCE_COOKIE = 4,
     /// Anything else the host treats as user input.
     RAMPART_SOURCE_OTHER = 5,
+    /// An uploaded file's name (the key is the form field).
+    RAMPART_SOURCE_FILE = 6,
 }
 
 /// Makes an empty request checked by `engine`, and writes it to `*request_out`.

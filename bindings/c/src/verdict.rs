@@ -133,6 +133,20 @@ pub enum rampart_reason {
     RAMPART_REASON_HEADER_NUL_BYTE = 702,
     /// The input brings a CR, LF, NUL, colon or space into a response header name.
     RAMPART_REASON_HEADER_NAME_INJECTION = 703,
+    /// The value forms SQL code in one of the usual injection contexts (bare, `'..'`, `".."`).
+    RAMPART_REASON_PAYLOAD_SQL_INJECTION = 801,
+    /// The value adds script to a page: an active tag, an event handler, a script URL.
+    RAMPART_REASON_PAYLOAD_XSS = 802,
+    /// The value starts a command after a shell operator or in a substitution.
+    RAMPART_REASON_PAYLOAD_COMMAND_INJECTION = 803,
+    /// The value climbs directories, names a sensitive file or uses a file stream wrapper.
+    RAMPART_REASON_PAYLOAD_PATH_TRAVERSAL = 804,
+    /// The value is a URL to an internal or metadata host, or uses a request-smuggling scheme.
+    RAMPART_REASON_PAYLOAD_SSRF = 805,
+    /// The value is still URL-encoded after eight rounds of decoding.
+    RAMPART_REASON_PAYLOAD_ENCODING_EVASION = 806,
+    /// A rule of the rule engine matched (the verdict's `rule_id` names it).
+    RAMPART_REASON_RULE_MATCH = 810,
 }
 
 /// The outcome of one check. A plain value: copy it, keep it, pass it back to

@@ -237,7 +237,7 @@ static void test_request_and_check(void) {
   CHECK(untouched(&v));
 
   /* add_input: errors change nothing; NULL/0 is the empty key; values are bytes. */
-  CHECK_STATUS(rampart_request_add_input(request, 6, BYTES("k"), BYTES("' OR 1=1")), RAMPART_STATUS_INVALID_ARGUMENT);
+  CHECK_STATUS(rampart_request_add_input(request, 7, BYTES("k"), BYTES("' OR 1=1")), RAMPART_STATUS_INVALID_ARGUMENT);
   CHECK_STATUS(rampart_request_add_input(NULL, RAMPART_SOURCE_BODY, BYTES("k"), BYTES("v")),
                RAMPART_STATUS_NULL_ARGUMENT);
   CHECK_STATUS(rampart_request_add_input(request, RAMPART_SOURCE_BODY, NULL, 1, BYTES("v")),

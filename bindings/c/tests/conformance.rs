@@ -164,6 +164,11 @@ fn the_abi_returns_the_cores_verdicts() {
         let mut attacks = 0;
         for line in &lines {
             let case = Case::from_json(line).expect("valid case");
+            if case.kind == "payload" {
+                // Context-free inspection has no C function yet: counted, not checked.
+                *per_kind.entry("payload (not in the C ABI)".to_owned()).or_default() += 1;
+                continue;
+            }
             let Outcome::Checked(expected) = case.run(&core, &mut core_request) else {
                 panic!("{}: the core has no check for kind `{}`", case.id, case.kind);
             };

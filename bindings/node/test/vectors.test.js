@@ -41,7 +41,7 @@ const THREATS = {
 };
 
 /** Total cases in testdata/vectors: a file that shrinks or fails to load shows here. */
-const EXPECTED_TOTAL = 3079;
+const EXPECTED_TOTAL = 3205;
 
 function loadCases() {
   const cases = [];
@@ -123,7 +123,8 @@ test('every conformance vector runs through the JavaScript API', () => {
   process.stderr.write(`vectors: ${checked} checked, ${unsupported} unsupported, ${failures.length} failed\n`);
   assert.equal(checked + unsupported, cases.length);
   assert.equal(checked, expectedChecked, 'every case of a supported kind ran');
-  assert.equal(unsupported, 0, 'every kind runs');
+  // Context-free inspection (kind `payload`) is not exposed to JavaScript yet.
+  assert.equal(unsupported, (perKind.payload || { unsupported: 0 }).unsupported, 'every sink kind runs');
   assert.equal(cases.length, EXPECTED_TOTAL, 'the number of vectors');
   assert.deepEqual(failures, []);
   assert.deepEqual(passingSkips, [], 'cases in skip.jsonl that pass now');

@@ -5,6 +5,7 @@ pub(crate) mod find;
 pub(crate) mod header;
 pub(crate) mod nosql;
 pub(crate) mod path;
+pub(crate) mod payload;
 pub(crate) mod redirect;
 pub(crate) mod shell;
 pub(crate) mod sqli;

@@ -224,6 +224,22 @@ impl SqlRules {
     /// The generic rules with backslash escapes in strings: the second reading of a
     /// `generic` query.
     pub const GENERIC_BACKSLASH: SqlRules = SqlRules { backslash_escapes: true, ..SqlRules::GENERIC }.with_tables();
+
+    /// For judging a request value with no query around it (context-free inspection):
+    /// every comment syntax some database reads (`#`, `--` without a space, `/*! */`),
+    /// `".."` read as a string, standard quote doubling.
+    pub const PAYLOAD: SqlRules = SqlRules {
+        double_quote_is_string: true,
+        hash_comments: true,
+        executable_comments: true,
+        backtick_identifiers: true,
+        at_variables: true,
+        ..SqlRules::BASE
+    }
+    .with_tables();
+
+    /// [`SqlRules::PAYLOAD`] with backslash escapes in strings (MySQL's reading).
+    pub const PAYLOAD_BACKSLASH: SqlRules = SqlRules { backslash_escapes: true, ..SqlRules::PAYLOAD }.with_tables();
 }
 
 /// What a token is.

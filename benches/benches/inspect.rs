@@ -1,0 +1,49 @@
+//! Context-free inspection benchmarks: a typical request (20 inputs, about 2 KB), the
+//! throughput on large benign text, the engine build with the default ruleset.
+
+use criterion::{black_box, criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
+use rampart_benches::{blocking_engine, typical_inspect_request as typical_request};
+use rampart_core::{Engine, Policy, Request, Source};
+
+fn per_request(c: &mut Criterion) {
+    let engine = blocking_engine();
+    let mut group = c.benchmark_group("inspect");
+    let benign = typical_request();
+    assert!(!engine.inspect(&benign).is_attack(), "{:?}", engine.inspect(&benign));
+    let bytes: usize = benign.inputs().map(|i| i.key.len() + i.value.len()).sum();
+    eprintln!("typical request: {} inputs, {bytes} bytes", benign.len());
+    group.bench_function("typical_request_20_inputs", |b| b.iter(|| engine.inspect(black_box(&benign))));
+
+    let mut attack = typical_request();
+    attack.add_input(Source::Query, b"q", b"1' UNION SELECT password FROM users-- ");
+    assert!(engine.inspect(&attack).is_attack());
+    group.bench_function("typical_request_with_sqli", |b| b.iter(|| engine.inspect(black_box(&attack))));
+
+    let no_rules = Engine::new(
+        Policy::from_json(br#"{"mode":"block","default_rules":false}"#).expect("policy without default rules"),
+    )
+    .expect("engine");
+    group.bench_function("typical_request_builtin_detectors_only", |b| b.iter(|| no_rules.inspect(black_box(&benign))));
+    group.finish();
+
+    let mut group = c.benchmark_group("inspect_throughput");
+    let text = "The quick brown fox jumps over the lazy dog, then rests; it's 5 o'clock (tea time) & all is well. ";
+    for size in [4 << 10, 64 << 10, 1 << 20] {
+        let value = text.repeat(size / text.len() + 1);
+        let mut request = Request::new();
+        request.add_input(Source::Body, b"text", &value.as_bytes()[..size]);
+        assert!(!engine.inspect(&request).is_attack());
+        group.throughput(Throughput::Bytes(size as u64));
+        group.bench_with_input(BenchmarkId::new("benign_text", size), &request, |b, r| {
+            b.iter(|| engine.inspect(black_box(r)))
+        });
+    }
+    group.finish();
+
+    let mut group = c.benchmark_group("rules");
+    group.bench_function("engine_new_default_ruleset", |b| b.iter(|| Engine::new(black_box(Policy::default()))));
+    group.finish();
+}
+
+criterion_group!(benches, per_request);
+criterion_main!(benches);

