@@ -247,6 +247,16 @@ impl PyEngine {
         })
     }
 
+    /// Does one of `request`'s inputs carry a malicious payload (SQL injection, XSS, shell,
+    /// traversal, SSRF URL) or match a rule (default ruleset and the policy's own)? No sink
+    /// needed: the request's method, path and inputs are judged on their own.
+    fn inspect(&self, py: Python<'_>, request: PyRef<'_, PyRequest>) -> PyResult<Py<PyVerdict>> {
+        guard_result(|| {
+            let verdict = guard(|| self.engine.inspect(&request.inner))?;
+            verdict::to_py(py, verdict, &self.allow)
+        })
+    }
+
     /// The event JSON line of a finding, or None when `verdict` found nothing.
     /// `sink_kind` is `sql`, `shell`, ...; `resource` what the sink received.
     #[pyo3(signature = (

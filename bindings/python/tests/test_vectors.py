@@ -20,6 +20,7 @@ EXPECTED_COUNTS = {
     "header": 78,
     "nosql": 65,
     "redirect": 64,
+    "payload": 126,
 }
 
 
@@ -58,6 +59,9 @@ def check(engine: rampart.Engine, request: rampart.Request, case: dict) -> rampa
         return engine.check_redirect(request, resource)
     if kind == "header":
         return engine.check_header(request, case.get("name", ""), resource)
+    if kind == "payload":
+        # Payload inspection judges the request itself: its method, path and inputs.
+        return engine.inspect(request)
     raise AssertionError(f"{case['id']}: unknown kind {kind}")
 
 
@@ -75,6 +79,9 @@ def test_every_vector() -> None:
         request.reset()
         if case["kind"] == "redirect" and "host" in case:
             request.set_host(case["host"])
+        if case["kind"] == "payload":
+            request.set_path(case["resource"])
+            request.set_method(case.get("method") or "GET")
         for item in case.get("inputs", []):
             request.add_input(item["source"], item.get("key", ""), item["value"])
         verdict = check(engine, request, case)
@@ -86,6 +93,6 @@ def test_every_vector() -> None:
             passing_skipped.append(case["id"])
     print(f"vectors run: {sum(ran.values())} {dict(ran)}")
     assert dict(ran) == EXPECTED_COUNTS
-    assert sum(ran.values()) == len(cases) == 3079
+    assert sum(ran.values()) == len(cases) == 3205
     assert failures == [], "\n".join(failures[:50])
     assert passing_skipped == [], f"remove from skip.jsonl: {passing_skipped}"
