@@ -70,6 +70,9 @@ namespace Rampart.Tests
             long expected = -1;
             string skipPath = null;
             var expectedPerKind = new Dictionary<string, int>();
+            // Kinds of the contract this API does not offer yet (payload inspection is not in
+            // the C ABI): counted, not run, and their count is pinned like the others.
+            var unsupportedKinds = new HashSet<string>();
             var files = new List<string>();
             for (int i = 0; i < args.Length; i++)
             {
@@ -80,11 +83,12 @@ namespace Rampart.Tests
                     string[] pair = args[++i].Split('=');
                     expectedPerKind[pair[0]] = int.Parse(pair[1]);
                 }
+                else if (args[i] == "--unsupported-kind") unsupportedKinds.Add(args[++i]);
                 else files.Add(args[i]);
             }
             if (expected < 0 || files.Count == 0)
             {
-                Console.Error.WriteLine("usage: vectors --expect N [--expect-kind KIND=N]... [--skip FILE] FILE.jsonl...");
+                Console.Error.WriteLine("usage: vectors --expect N [--expect-kind KIND=N]... [--unsupported-kind KIND]... [--skip FILE] FILE.jsonl...");
                 return 2;
             }
             var skip = new HashSet<string>();
@@ -129,14 +133,15 @@ namespace Rampart.Tests
                 Console.WriteLine("vectors: {0,-9} {1,5} checked, {2,5} unsupported, {3} failed, {4} on the skip list",
                     pair.Key, t.Checked, t.Unsupported, t.Failed, t.SkippedFailing);
                 checkedCount += t.Checked;
-                failed += t.Failed + t.Unsupported;
+                bool unsupportedKind = unsupportedKinds.Contains(pair.Key);
+                failed += t.Failed + (unsupportedKind ? 0 : t.Unsupported);
                 int want;
                 if (!expectedPerKind.TryGetValue(pair.Key, out want))
                 {
                     Console.WriteLine("vectors: kind " + pair.Key + " was not expected");
                     failed++;
                 }
-                else if (want != t.Checked)
+                else if (unsupportedKind ? want != t.Unsupported || t.Checked != 0 : want != t.Checked)
                 {
                     Console.WriteLine("vectors: kind " + pair.Key + ": expected " + want + " cases, ran " + t.Checked);
                     failed++;

@@ -13,6 +13,10 @@ if (is_file("$dir/skip.jsonl")) {
         if (trim($line) !== '') { $skip[json_decode($line, true, 512, JSON_THROW_ON_ERROR)['id']] = true; }
     }
 }
+// Kinds of the contract the PHP API does not offer yet, counted rather than run:
+// payload inspection (Engine::inspect) is not bound in PHP.
+$unsupported_kinds = ['payload' => 126];
+$unsupported = [];
 $ran = [];
 $lines = [];
 $failures = [];
@@ -25,6 +29,7 @@ foreach ($files as $file) {
         $case = json_decode($line, true, 512, JSON_THROW_ON_ERROR);
         $kind = $case['kind'];
         $lines[$kind] = ($lines[$kind] ?? 0) + 1;
+        if (isset($unsupported_kinds[$kind])) { $unsupported[$kind] = ($unsupported[$kind] ?? 0) + 1; continue; }
         Rampart\request_reset();
         if ($kind === 'redirect' && isset($case['host'])) Rampart\request_set_host($case['host']);
         foreach ($case['inputs'] ?? [] as $input) {
@@ -40,9 +45,8 @@ foreach ($files as $file) {
             'nosql' => Rampart\check_nosql($r),
             'redirect' => Rampart\check_redirect($r),
             'header' => Rampart\check_header($case['name'], $r),
-            default => null,
+            default => throw new Exception("{$case['id']}: unknown kind $kind"),
         };
-        if ($v === null) continue;
         if ($kind === 'url' && isset($case['ip']) && !$v['attack']) {
             $v = Rampart\check_resolved_ip($case['host'], $case['ip']);
         }
@@ -54,8 +58,12 @@ foreach ($files as $file) {
 }
 ksort($ran);
 ksort($lines);
-// Every case of every kind ran: the counts per kind equal the cases in the files.
+// Every case of every kind ran (or is of a kind counted as unsupported): the counts per
+// kind equal the cases in the files.
+foreach ($unsupported as $kind => $n) $ran[$kind] = ($ran[$kind] ?? 0) + $n;
+ksort($ran);
 var_dump($ran === $lines);
+var_dump($unsupported === $unsupported_kinds);
 // And the suite is the one we know (its smallest size per kind).
 $minimum = ['exec' => 169, 'header' => 78, 'nosql' => 65, 'path' => 335, 'redirect' => 64,
             'shell' => 365, 'sql' => 1185, 'url' => 818];
@@ -67,6 +75,7 @@ echo count($failures), " failures\n", implode("\n", array_slice($failures, 0, 50
 echo "unexpectedly passing skips: ", implode(' ', $unexpectedly_passing), "\n";
 ?>
 --EXPECTF--
+bool(true)
 bool(true)
 vectors run: %d {%s}
 0 failures

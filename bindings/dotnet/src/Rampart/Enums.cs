@@ -71,6 +71,13 @@ namespace Rampart
         HeaderLineBreak = 701,
         HeaderNulByte = 702,
         HeaderNameInjection = 703,
+        PayloadSqlInjection = 801,
+        PayloadXss = 802,
+        PayloadCommandInjection = 803,
+        PayloadPathTraversal = 804,
+        PayloadSsrf = 805,
+        PayloadEncodingEvasion = 806,
+        RuleMatch = 810,
     }
 
     /// <summary>Where in the HTTP request an input came from.</summary>
@@ -88,6 +95,8 @@ namespace Rampart
         Cookie = 4,
         /// <summary>Anything else the application treats as user input.</summary>
         Other = 5,
+        /// <summary>An uploaded file (key: the form field; value: the client's file name).</summary>
+        File = 6,
     }
 
     /// <summary>A SQL dialect: pick the database the query is sent to.</summary>

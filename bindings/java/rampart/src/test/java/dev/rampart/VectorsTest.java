@@ -33,6 +33,12 @@ class VectorsTest {
             "sql", 1185, "url", 818, "shell", 365, "path", 335,
             "exec", 169, "header", 78, "nosql", 65, "redirect", 64);
 
+    /**
+     * Kinds of the contract the Java API does not offer yet, counted rather than run:
+     * payload inspection (Engine::inspect) is not bound in Java.
+     */
+    private static final Map<String, Integer> UNSUPPORTED = Map.of("payload", 126);
+
     /** The policy's protection of each kind. */
     private static final Map<String, Threat> THREATS = Map.of(
             "sql", Threat.SQL_INJECTION, "shell", Threat.COMMAND_INJECTION, "exec", Threat.COMMAND_INJECTION,
@@ -129,12 +135,17 @@ class VectorsTest {
     void everyVectorRunsThroughTheJavaApi() throws IOException {
         Map<String, String> skips = skips();
         Map<String, Integer> perKind = new TreeMap<>();
+        Map<String, Integer> unsupported = new TreeMap<>();
         List<String> failures = new ArrayList<>();
         List<String> passingSkips = new ArrayList<>();
         try (Engine engine = Engine.fromJson("{\"mode\":\"block\"}"); Request request = new Request()) {
             for (JsonNode c : cases()) {
                 String id = c.get("id").asText();
                 String kind = c.get("kind").asText();
+                if (UNSUPPORTED.containsKey(kind)) {
+                    unsupported.merge(kind, 1, Integer::sum);
+                    continue;
+                }
                 Verdict v = run(engine, request, c);
                 perKind.merge(kind, 1, Integer::sum);
                 boolean ok = c.get("expect").asText().equals("attack") == v.isAttack();
@@ -161,9 +172,10 @@ class VectorsTest {
             }
         }
         assertEquals(new TreeMap<>(EXPECTED), perKind, "cases run per kind");
+        assertEquals(new TreeMap<>(UNSUPPORTED), unsupported, "cases of kinds the Java API lacks");
         assertEquals(3079, perKind.values().stream().mapToInt(Integer::intValue).sum());
         assertTrue(failures.isEmpty(), failures.size() + " mismatches:\n" + String.join("\n", failures));
         assertTrue(passingSkips.isEmpty(), "skipped cases that pass now: " + passingSkips);
-        System.out.println("vectors: " + perKind + " -- 3079 cases through the Java API");
+        System.out.println("vectors: " + perKind + " -- 3079 cases through the Java API; unsupported: " + unsupported);
     }
 }
