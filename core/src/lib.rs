@@ -105,8 +105,8 @@ pub mod lex;
 mod names;
 pub mod policy;
 mod request;
-mod shared;
 mod rules;
+mod shared;
 pub mod vectors;
 mod verdict;
 
@@ -117,8 +117,8 @@ pub use inspect::InspectScratch;
 pub use lex::sql::Dialect;
 pub use policy::{Mode, Policy, ProtectionAction, Rule, RuleAction, RuleMatch, Severity};
 pub use request::{Input, Request, Source};
-pub use shared::{EngineGuard, SharedEngine};
 pub use rules::default_rules;
+pub use shared::{EngineGuard, SharedEngine};
 pub use verdict::{Action, Reason, Span, Threat, Verdict};
 
 /// The version of this crate (and of every rampart package: they share one version).
