@@ -65,6 +65,13 @@ final class Context {
 
     void begin(Object req, Object resp) throws ReflectiveOperationException {
         unreadable = false;
+        // Nothing of the thread's previous request may show in this one's events, even
+        // when reading this one fails half-way.
+        clientIp = null;
+        userAgent = null;
+        requestId = null;
+        json = false;
+        request.reset();
         servletRequest = req;
         servletResponse = resp;
         access = ServletAccess.of(req.getClass());
