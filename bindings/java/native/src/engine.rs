@@ -215,6 +215,7 @@ pub extern "system" fn Java_dev_rampart_Native_errorEventJson<'l>(
     error_kind: JString<'l>,
     message: JString<'l>,
     operation: JString<'l>,
+    event_id: JString<'l>,
     client_ip: JString<'l>,
     user_agent: JString<'l>,
     request_id: JString<'l>,
@@ -224,8 +225,8 @@ pub extern "system" fn Java_dev_rampart_Native_errorEventJson<'l>(
         let sink_kind = optional_text(env, &sink_kind)?;
         let error_kind = optional_text(env, &error_kind)?;
         let message = optional_text(env, &message)?;
-        let no_id = JString::from(jni::objects::JObject::null());
-        let context = context(env, &operation, &no_id, &client_ip, &user_agent, &request_id, &stack)?;
+        // The hook's id: under fail_closed the block page quotes it.
+        let context = context(env, &operation, &event_id, &client_ip, &user_agent, &request_id, &stack)?;
         let engine = engine(engine_handle)?;
         let line = if request_handle == 0 {
             engine.error_event_json(None, &sink_kind, &error_kind, &message, &context)

@@ -174,7 +174,7 @@ public final class Engine implements AutoCloseable {
             EventContext context) {
         EventContext c = context == null ? EventContext.of("") : context;
         String line = Native.errorEventJson(engine(), request == null ? 0 : request.handle(), sinkKind, errorKind,
-                message, c.operation, c.clientIp, c.userAgent, c.requestId, c.stack);
+                message, c.operation, c.eventId, c.clientIp, c.userAgent, c.requestId, c.stack);
         Reference.reachabilityFence(this);
         if (request != null) {
             request.keepAlive();

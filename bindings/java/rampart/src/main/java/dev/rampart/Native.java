@@ -107,7 +107,7 @@ final class Native {
     static native String eventJson(long engine, long request, int[] verdict, String sinkKind, String resource,
             String operation, String eventId, String clientIp, String userAgent, String requestId, String[] stack);
     static native String errorEventJson(long engine, long request, String sinkKind, String errorKind, String message,
-            String operation, String clientIp, String userAgent, String requestId, String[] stack);
+            String operation, String eventId, String clientIp, String userAgent, String requestId, String[] stack);
 
     // Resources cross as UTF-8 bytes (String.getBytes), read in place by the library.
     static native int checkSql(long engine, long request, int dialect, byte[] query, int[] out);

@@ -19,7 +19,17 @@ public final class RampartBlockedException extends RuntimeException {
         this.eventId = eventId;
     }
 
-    /** The verdict that blocked the call. */
+    /**
+     * A call refused because rampart failed inside while checking it and the policy says
+     * {@code fail_closed}: there is no verdict.
+     */
+    public RampartBlockedException(String eventId, Throwable cause) {
+        super("rampart blocked the call: it failed to check it and the policy fails closed, event " + eventId, cause);
+        this.verdict = null;
+        this.eventId = eventId;
+    }
+
+    /** The verdict that blocked the call; {@code null} for a call refused under {@code fail_closed}. */
     public Verdict verdict() {
         return verdict;
     }

@@ -43,6 +43,22 @@ class EngineTest {
     }
 
     @Test
+    void errorEventsSayWhetherTheCallFailedOpenOrClosed() {
+        String id = Engine.newEventId();
+        try (Engine open = new Engine(); Engine closed = Engine.fromJson("{\"fail_closed\":true}")) {
+            assertFalse(open.failClosed());
+            assertTrue(closed.failClosed());
+            EventContext context = new EventContext("java.sql.Statement.executeQuery", id, null, null, null, null);
+            String line = open.errorEventJson(null, "sql", "internal", "boom", context);
+            assertTrue(line.contains("\"action\":\"failed_open\""), line);
+            line = closed.errorEventJson(null, "sql", "internal", "boom", context);
+            assertTrue(line.contains("\"action\":\"failed_closed\""), line);
+            // The hook's id, which the block page quotes.
+            assertTrue(line.contains("\"event_id\":\"" + id + "\""), line);
+        }
+    }
+
+    @Test
     void spansAreUtf8ByteOffsets() {
         try (Engine engine = Engine.fromJson("{\"mode\":\"block\"}"); Request request = new Request()) {
             String payload = "é' OR 'a'='a";

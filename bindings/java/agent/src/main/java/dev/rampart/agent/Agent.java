@@ -37,6 +37,8 @@ import net.bytebuddy.utility.JavaModule;
 public final class Agent {
     private Agent() {}
 
+    private static final String[] SERVLETS = {"jakarta.servlet.http.HttpServlet", "javax.servlet.http.HttpServlet"};
+
     /** The JDK classes with hooks. */
     private static final String[] JDK_SINKS = {
         "java.lang.ProcessBuilder", "java.io.FileInputStream", "java.io.FileOutputStream", "java.io.RandomAccessFile",
@@ -44,18 +46,37 @@ public final class Agent {
         "jdk.internal.net.http.HttpClientImpl", "jdk.internal.net.http.HttpClientFacade",
     };
 
-    public static void install(String args, Instrumentation inst) {
+    /**
+     * Names of the methods hooked in classes other than the named JDK ones: a class that
+     * declares none of them (nearly every class an application loads) is passed over after
+     * one look at its method names, before any hook's matcher reads its type hierarchy.
+     */
+    private static final String[] HOOKED_METHODS = {
+        "service", "read", "sendRedirect", "setHeader", "addHeader", "execute", "executeQuery", "executeUpdate",
+        "executeLargeUpdate", "addBatch", "prepareStatement", "prepareCall", "send", "sendAsync",
+    };
+
+    /**
+     * @param atStartup from {@code premain}: only JDK classes are loaded yet, so only the
+     *     hooked ones among them are retransformed instead of matching every loaded class
+     */
+    public static void install(String args, Instrumentation inst, boolean atStartup) {
         long started = System.nanoTime();
         Engine engine = Engine.fromEnv();
         if (engine.mode().equals("off")) {
             return;
         }
         Hooks.engine = engine;
+        Hooks.failClosed = engine.failClosed();
         readableFromJdk(inst);
 
-        AgentBuilder builder = new AgentBuilder.Default()
+        AgentBuilder.RedefinitionListenable.WithoutBatchStrategy retransform = new AgentBuilder.Default()
                 .disableClassFormatChanges()
-                .with(AgentBuilder.RedefinitionStrategy.RETRANSFORMATION)
+                .with(AgentBuilder.RedefinitionStrategy.RETRANSFORMATION);
+        AgentBuilder builder = atStartup
+                ? retransform.with(LoadedSinks.INSTANCE)
+                : retransform;
+        builder = builder
                 .with(AgentBuilder.InitializationStrategy.NoOp.INSTANCE)
                 .with(AgentBuilder.TypeStrategy.Default.REDEFINE)
                 .with(new Failures())
@@ -72,10 +93,12 @@ public final class Agent {
                         .or(isSynthetic())
                         .or(nameStartsWith("java.").or(nameStartsWith("jdk."))
                                 .or(nameStartsWith("sun.")).or(nameStartsWith("com.sun."))
-                                .and(not(namedOneOf(JDK_SINKS)))));
+                                .and(not(namedOneOf(JDK_SINKS))))
+                        .or(not(namedOneOf(JDK_SINKS)).and(not(namedOneOf(SERVLETS)))
+                                .and(not(declaresMethod(namedOneOf(HOOKED_METHODS))))));
 
         // javax.servlet and jakarta.servlet share each hook: one hierarchy walk per class.
-        builder = hook(builder, namedOneOf("jakarta.servlet.http.HttpServlet", "javax.servlet.http.HttpServlet"),
+        builder = hook(builder, namedOneOf(SERVLETS),
                 Advices.Service.class, named("service").and(takesArguments(2))
                         .and(takesArgument(0, namedOneOf("jakarta.servlet.ServletRequest", "javax.servlet.ServletRequest"))));
         builder = hook(builder, concrete("jakarta.servlet.ServletInputStream", "javax.servlet.ServletInputStream"),
@@ -122,6 +145,27 @@ public final class Agent {
         builder.installOn(inst);
         if (Failures.DEBUG) {
             System.err.println("rampart: agent installed in " + (System.nanoTime() - started) / 1_000_000 + " ms");
+        }
+    }
+
+    /**
+     * The JDK sink classes loaded already (the others are hooked as they load). Looked up
+     * when ByteBuddy asks, after its transformer is registered: a class loaded in between
+     * is not missed.
+     */
+    private enum LoadedSinks implements AgentBuilder.RedefinitionStrategy.DiscoveryStrategy {
+        INSTANCE;
+
+        @Override
+        public Iterable<Iterable<Class<?>>> resolve(Instrumentation inst) {
+            Set<String> names = Set.of(JDK_SINKS);
+            java.util.List<Class<?>> out = new java.util.ArrayList<>();
+            for (Class<?> c : inst.getAllLoadedClasses()) {
+                if (names.contains(c.getName())) {
+                    out.add(c);
+                }
+            }
+            return java.util.List.of(out);
         }
     }
 

@@ -20,6 +20,11 @@ final class Context {
     private static final ThreadLocal<Context> THREAD = new ThreadLocal<>();
     /** The most of a body kept for inputs. */
     private static final int MAX_BODY = 1 << 20;
+    /**
+     * {@code -Drampart.agent.fault=true}: every hook fails inside (an exception where the
+     * request's inputs are read), so that tests can see what fail_open and fail_closed do.
+     */
+    private static final boolean FAULT = Boolean.getBoolean("rampart.agent.fault");
 
     final Request request = new Request();
     Object servletRequest;
@@ -30,6 +35,8 @@ final class Context {
     /** Inside a hook: a sink reached from the hook itself is not the application's. */
     boolean busy;
     boolean parametersCollected;
+    /** The request's inputs could not be read (fail_closed: its sinks fail). */
+    private boolean unreadable;
     boolean json;
     byte[] body = new byte[0];
     int bodyLength;
@@ -57,6 +64,14 @@ final class Context {
     }
 
     void begin(Object req, Object resp) throws ReflectiveOperationException {
+        unreadable = false;
+        // Nothing of the thread's previous request may show in this one's events, even
+        // when reading this one fails half-way.
+        clientIp = null;
+        userAgent = null;
+        requestId = null;
+        json = false;
+        request.reset();
         servletRequest = req;
         servletResponse = resp;
         access = ServletAccess.of(req.getClass());
@@ -100,6 +115,12 @@ final class Context {
 
     /** Brings in what only becomes available once the application reads its body. */
     void prepare() throws ReflectiveOperationException {
+        if (unreadable) {
+            throw new IllegalStateException("the request's inputs could not be read");
+        }
+        if (FAULT) {
+            throw new IllegalStateException("fault injected by -Drampart.agent.fault=true");
+        }
         if (!parametersCollected) {
             parametersCollected = true;
             if (!json) {
@@ -142,7 +163,14 @@ final class Context {
         bodyLength += n;
     }
 
+    /** A request whose inputs could not be read, served under fail_closed: every sink fails. */
+    void unreadable() {
+        unreadable = true;
+        active = true;
+    }
+
     void end() {
+        unreadable = false;
         active = false;
         servletRequest = null;
         servletResponse = null;

@@ -22,12 +22,15 @@ import java.util.WeakHashMap;
  * <p>Every entry point does nothing outside an HTTP request (one thread-local read), and
  * nothing when it is reached from another hook. It throws only
  * {@link RampartBlockedException}; anything else that goes wrong inside is written as an
- * error event and the application's call proceeds (fail open).
+ * error event and the application's call proceeds (fail open), or, when the policy says
+ * {@code fail_closed}, is refused like a blocked attack.
  */
 public final class Hooks {
     private Hooks() {}
 
     static volatile Engine engine;
+    /** The policy's {@code fail_closed}: a hook that fails stops the call. */
+    static volatile boolean failClosed;
 
     // ---- request context (HttpServlet.service) ----
 
@@ -41,6 +44,10 @@ public final class Hooks {
         } catch (Throwable t) {
             c.end();
             internalError(null, "request", "servlet.HttpServlet.service", t);
+            if (failClosed) {
+                // The request's inputs are unknown: its sinks cannot be checked, so they fail.
+                c.unreadable();
+            }
         }
     }
 
@@ -130,7 +137,7 @@ public final class Hooks {
         } catch (RampartBlockedException e) {
             throw e;
         } catch (Throwable t) {
-            internalError(c, "sql", operation, t);
+            failed(c, "sql", operation, t);
         } finally {
             c.busy = false;
         }
@@ -195,7 +202,7 @@ public final class Hooks {
         } catch (RampartBlockedException e) {
             throw e;
         } catch (Throwable t) {
-            internalError(c, "exec", operation, t);
+            failed(c, "exec", operation, t);
         } finally {
             c.busy = false;
         }
@@ -221,7 +228,7 @@ public final class Hooks {
         } catch (RampartBlockedException e) {
             throw e;
         } catch (Throwable t) {
-            internalError(c, "path", operation, t);
+            failed(c, "path", operation, t);
         } finally {
             c.busy = false;
         }
@@ -244,7 +251,7 @@ public final class Hooks {
             }
             uri = String.valueOf(m.invoke(request));
         } catch (Throwable t) {
-            internalError(c, "url", operation, t);
+            failed(c, "url", operation, t);
             return;
         }
         url(uri, operation);
@@ -273,7 +280,7 @@ public final class Hooks {
         } catch (RampartBlockedException e) {
             throw e;
         } catch (Throwable t) {
-            internalError(c, "url", operation, t);
+            failed(c, "url", operation, t);
         } finally {
             c.busy = false;
         }
@@ -304,7 +311,7 @@ public final class Hooks {
         } catch (RampartBlockedException e) {
             throw e;
         } catch (Throwable t) {
-            internalError(c, "url", operation, t);
+            failed(c, "url", operation, t);
         } finally {
             c.busy = false;
         }
@@ -329,7 +336,7 @@ public final class Hooks {
         } catch (RampartBlockedException e) {
             throw e;
         } catch (Throwable t) {
-            internalError(c, "redirect", operation, t);
+            failed(c, "redirect", operation, t);
         } finally {
             c.busy = false;
         }
@@ -360,7 +367,7 @@ public final class Hooks {
         } catch (RampartBlockedException e) {
             throw e;
         } catch (Throwable t) {
-            internalError(c, "header", operation, t);
+            failed(c, "header", operation, t);
         } finally {
             c.busy = false;
         }
@@ -381,21 +388,42 @@ public final class Hooks {
         }
     }
 
-    static void internalError(Context c, String sinkKind, String operation, Throwable t) {
+    /**
+     * A sink's hook failed inside: the error event, then the call proceeds, or under
+     * {@code fail_closed} is refused like a blocked attack (the block page quotes the
+     * error event's id).
+     */
+    private static void failed(Context c, String sinkKind, String operation, Throwable t) {
+        String eventId = internalError(c, sinkKind, operation, t);
+        if (failClosed && c != null && c.active) {
+            c.blockedEventId = eventId;
+            throw new RampartBlockedException(eventId, t);
+        }
+    }
+
+    /** Writes the error event of a failure inside rampart; returns its id. */
+    static String internalError(Context c, String sinkKind, String operation, Throwable t) {
+        String eventId = null;
+        try {
+            eventId = Engine.newEventId();
+        } catch (Throwable ignored) {
+            eventId = java.util.UUID.randomUUID().toString().replace("-", "");
+        }
         try {
             Engine e = engine;
             if (e == null) {
-                return;
+                return eventId;
             }
             String kind = t instanceof dev.rampart.RampartException ? ((dev.rampart.RampartException) t).kind()
                     : "internal";
-            EventContext context = new EventContext(operation, null, c == null ? null : c.clientIp,
+            EventContext context = new EventContext(operation, eventId, c == null ? null : c.clientIp,
                     c == null ? null : c.userAgent, c == null ? null : c.requestId, stack());
             Events.write(e.errorEventJson(c == null || !c.active ? null : c.request, sinkKind, kind, String.valueOf(t),
                     context));
         } catch (Throwable ignored) {
             // Nowhere left to report to; the application goes on.
         }
+        return eventId;
     }
 
     /** Classes of rampart itself: the API ({@code dev.rampart.Engine}) and the agent. */

@@ -17,19 +17,20 @@ public final class Premain {
     private Premain() {}
 
     public static void premain(String args, Instrumentation inst) {
-        start(args, inst);
+        start(args, inst, true);
     }
 
     public static void agentmain(String args, Instrumentation inst) {
-        start(args, inst);
+        start(args, inst, false);
     }
 
-    private static void start(String args, Instrumentation inst) {
+    private static void start(String args, Instrumentation inst, boolean atStartup) {
         try {
             File jar = new File(Premain.class.getProtectionDomain().getCodeSource().getLocation().toURI());
             inst.appendToBootstrapClassLoaderSearch(new JarFile(jar));
             Class<?> agent = Class.forName("dev.rampart.agent.Agent", true, null);
-            agent.getMethod("install", String.class, Instrumentation.class).invoke(null, args, inst);
+            agent.getMethod("install", String.class, Instrumentation.class, boolean.class)
+                    .invoke(null, args, inst, atStartup);
         } catch (Throwable t) {
             Throwable cause = t.getCause() != null ? t.getCause() : t;
             String message = String.valueOf(cause).replace("\\", "\\\\").replace("\"", "\\\"").replace("\n", " ");

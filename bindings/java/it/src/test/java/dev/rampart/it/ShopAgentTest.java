@@ -50,6 +50,8 @@ class ShopAgentTest {
     private HttpServer internal;
     private Shop report;
     private Shop block;
+    /** Block mode, fail_closed, and every hook made to fail inside. */
+    private Shop faulty;
 
     /** One running shop JVM and the event lines it wrote on stderr. */
     static final class Shop {
@@ -93,6 +95,9 @@ class ShopAgentTest {
         Files.writeString(policy, "{\"version\":1,\"protections\":{\"ssrf\":{\"allow_hosts\":[\"localhost\"]}}}");
         report = launch("report", policy, files);
         block = launch("block", policy, files);
+        Path failClosed = tmp.resolve("fail-closed.json");
+        Files.writeString(failClosed, "{\"version\":1,\"fail_closed\":true}");
+        faulty = launch("block", failClosed, files, "-Drampart.agent.fault=true");
     }
 
     private static void reply(com.sun.net.httpserver.HttpExchange exchange, String body) throws IOException {
@@ -102,13 +107,15 @@ class ShopAgentTest {
         exchange.close();
     }
 
-    private Shop launch(String mode, Path policy, Path files) throws Exception {
+    private Shop launch(String mode, Path policy, Path files, String... jvmArgs) throws Exception {
         String agent = System.getProperty("rampart.agent.jar");
         assertTrue(new File(agent).isFile(), "agent JAR built: " + agent);
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        ProcessBuilder pb = new ProcessBuilder(java, "-javaagent:" + agent, "-Xmx256m", "-cp",
-                appClassPath(), ShopApp.class.getName(),
-                tmp.resolve(mode + ".db").toString(), files.toString());
+        List<String> command = new ArrayList<>(List.of(java, "-javaagent:" + agent, "-Xmx256m"));
+        command.addAll(List.of(jvmArgs));
+        command.addAll(List.of("-cp", appClassPath(), ShopApp.class.getName(),
+                Files.createTempFile(tmp, mode, ".db").toString(), files.toString()));
+        ProcessBuilder pb = new ProcessBuilder(command);
         pb.environment().put("RAMPART_POLICY", policy.toString());
         pb.environment().put("RAMPART_MODE", mode);
         Process process = pb.start();
@@ -165,7 +172,7 @@ class ShopAgentTest {
                 walk.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
             }
         }
-        for (Shop shop : new Shop[] {report, block}) {
+        for (Shop shop : new Shop[] {report, block, faulty}) {
             if (shop != null) {
                 shop.process.destroy();
                 shop.process.waitFor(10, TimeUnit.SECONDS);
@@ -271,6 +278,23 @@ class ShopAgentTest {
         JsonNode e = report.events("/api/login").get(0);
         assertEquals("body", e.path("input").path("source").asText());
         assertEquals("email", e.path("input").path("key").asText());
+    }
+
+    @Test
+    void failClosedRefusesTheCallsAHookFailedToCheck() throws Exception {
+        HttpResponse<String> refused = post(faulty, "/login", "application/x-www-form-urlencoded",
+                "email=alice%40shop.example&password=s3cret");
+        assertEquals(403, refused.statusCode(), refused.body());
+        assertTrue(refused.body().contains("Request blocked"), refused.body());
+        assertFalse(refused.body().contains("welcome"), "the query did not run: " + refused.body());
+        JsonNode e = event(faulty, "/login");
+        assertEquals("failed_closed", e.path("action").asText(), e.toString());
+        assertTrue(e.path("threat").isNull(), e.toString());
+        assertEquals("sql", e.path("sink").path("kind").asText());
+        // The first SQL of the request: the driver's own set-up of the connection it opens.
+        assertTrue(e.path("sink").path("operation").asText().startsWith("java.sql.Statement."), e.toString());
+        assertTrue(e.path("error").path("message").asText().contains("fault injected"), e.toString());
+        assertTrue(refused.body().contains(e.path("event_id").asText()), "the page quotes the error event's id");
     }
 
     @Test
