@@ -327,8 +327,9 @@ async function countedRun(script, extraEnv, count, outFile) {
   const fs = require('node:fs');
   const env = { ...process.env, PORT: '0', HOST: '127.0.0.1', RAMPART_EVENTS: '/dev/null', ...extraEnv };
   delete env.RAMPART_POLICY;
-  // Fixed seeds and no background compiler or GC threads: the same requests give the same count.
-  const nodeArgs = ['--random-seed=1', '--hash-seed=1', '--single-threaded', script];
+  // V8's --predictable: fixed seeds, no background compiler or GC threads and no decisions
+  // taken on the clock, so the same requests give (nearly) the same count run after run.
+  const nodeArgs = ['--predictable', '--hash-seed=1', '--random-seed=1', script];
   const child = spawn(
     'valgrind',
     ['--tool=callgrind', `--callgrind-out-file=${outFile}`, process.execPath, ...nodeArgs],
@@ -368,12 +369,14 @@ async function instructions() {
   ];
   const perRequest = {};
   for (const [name, script, env] of variants) {
-    const base = await countedRun(script, env, WARMUP, path.join(dir, `${name}-${WARMUP}.callgrind`));
-    const more = await countedRun(script, env, WARMUP + REQUESTS, path.join(dir, `${name}-${WARMUP + REQUESTS}.callgrind`));
+    const out = (count) => path.join(dir, `${name}-${count}.callgrind`);
+    const base = await countedRun(script, env, WARMUP, out(WARMUP));
+    const more = await countedRun(script, env, WARMUP + REQUESTS, out(WARMUP + REQUESTS));
     perRequest[name] = (more.instructions - base.instructions) / REQUESTS;
     console.log(
-      `  ${name.padEnd(11)} start + ${WARMUP}: ${base.instructions}, start + ${WARMUP + REQUESTS}: ${more.instructions} ` +
-        `-> ${perRequest[name].toFixed(0)} instructions per request (answers ${JSON.stringify(more.statuses)})`,
+      `  ${name.padEnd(11)} start + ${WARMUP}: ${base.instructions}, ` +
+        `start + ${WARMUP + REQUESTS}: ${more.instructions} -> ${perRequest[name].toFixed(0)} ` +
+        `instructions per request (answers ${JSON.stringify(more.statuses)})`,
     );
   }
   const added = perRequest.protected - perRequest.unprotected;
