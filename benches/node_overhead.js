@@ -10,7 +10,15 @@
 //      for --rounds rounds; the overhead is the median of the rounds' own ratios, so a
 //      burst of load from other processes spoils one round, not the result.
 //
+// `--instructions` counts instead of timing (what a shared machine can resolve): the shop
+// runs under `valgrind --tool=callgrind`, unprotected (app.js) and protected (server.js),
+// and a client in this process (not under valgrind) sends it W warm-up requests, or W + N;
+// the added instructions per request are (I(W + N) - I(W)) / N for each variant. The
+// requests alternate a concatenating search and a concatenating login with a browser's
+// headers, so every request reaches a hooked sqlite3 call.
+//
 // Usage: node benches/node_overhead.js [--seconds N] [--connections N] [--rounds N] [--quick]
+//        node benches/node_overhead.js --instructions [--warmup W] [--requests N] [--keep DIR]
 // Needs `scripts/setup` (the addon, bindings/node/test and examples/node-express deps).
 
 const path = require('node:path');
@@ -31,10 +39,12 @@ const ROUNDS = option('rounds', quick ? 2 : 5);
 
 process.env.RAMPART_EVENTS = '/dev/null';
 process.env.RAMPART_MODE = 'block';
-const rampart = fromTests('rampart');
-const { storage, RequestContext } = require(path.join(REPO, 'bindings', 'node', 'lib', 'context.js'));
-const { originalOf } = require(path.join(REPO, 'bindings', 'node', 'lib', 'hooks', 'wrap.js'));
-const agent = require(path.join(REPO, 'bindings', 'node', 'lib', 'agent.js'));
+// The timing modes hook this process; --instructions only drives a shop in another one.
+const COUNTING = args.includes('--instructions');
+const rampart = COUNTING ? null : fromTests('rampart');
+const { storage, RequestContext } = COUNTING ? {} : require(path.join(REPO, 'bindings', 'node', 'lib', 'context.js'));
+const { originalOf } = COUNTING ? {} : require(path.join(REPO, 'bindings', 'node', 'lib', 'hooks', 'wrap.js'));
+const agent = COUNTING ? null : require(path.join(REPO, 'bindings', 'node', 'lib', 'agent.js'));
 
 /** A request as Express leaves it: 10 inputs across query, body and headers. */
 function fakeRequest() {
@@ -259,7 +269,127 @@ async function perRequest() {
   }
 }
 
+/** Browser-like headers: the protected shop reads every one of them as an input. */
+const BROWSER_HEADERS = {
+  'user-agent': 'Mozilla/5.0 (X11; Linux x86_64; rv:140.0) Gecko/20100101 Firefox/140.0',
+  accept: 'application/json,text/html;q=0.9,*/*;q=0.8',
+  'accept-language': 'en-US,en;q=0.7',
+  'accept-encoding': 'gzip, deflate, br',
+  referer: 'http://127.0.0.1/products',
+  cookie: 'session=eyJ1c2VyIjoiYWxpY2UifQ.Zt3x9w.abc-def_ghi; theme=dark',
+};
+
+/** Sends `count` requests one after another on one keep-alive connection; returns status counts. */
+async function sendRequests(url, count) {
+  const http = require('node:http');
+  const agentKeepAlive = new http.Agent({ keepAlive: true, maxSockets: 1 });
+  const { hostname, port } = new URL(url);
+  const statuses = {};
+  const one = (i) =>
+    new Promise((resolve, reject) => {
+      const login = i % 2 === 1;
+      const body = login ? JSON.stringify({ username: 'alice', password: `wrong-${i % 7}` }) : null;
+      const headers = { ...BROWSER_HEADERS };
+      if (body) {
+        headers['content-type'] = 'application/json';
+        headers['content-length'] = Buffer.byteLength(body);
+      }
+      const request = http.request(
+        {
+          hostname,
+          port,
+          agent: agentKeepAlive,
+          method: login ? 'POST' : 'GET',
+          path: login ? '/login' : `/products?q=${['desk', 'lamp', 'mug', 'chair'][i % 4]}`,
+          headers,
+        },
+        (response) => {
+          response.resume();
+          response.on('end', () => {
+            statuses[response.statusCode] = (statuses[response.statusCode] || 0) + 1;
+            resolve();
+          });
+        },
+      );
+      request.on('error', reject);
+      request.end(body);
+    });
+  for (let i = 0; i < count; i++) await one(i);
+  agentKeepAlive.destroy();
+  return statuses;
+}
+
+/**
+ * Runs the shop's `script` under callgrind, sends it `count` requests, stops it and returns
+ * the instructions it executed in total (start-up included: the caller subtracts).
+ */
+async function countedRun(script, extraEnv, count, outFile) {
+  const fs = require('node:fs');
+  const env = { ...process.env, PORT: '0', HOST: '127.0.0.1', RAMPART_EVENTS: '/dev/null', ...extraEnv };
+  delete env.RAMPART_POLICY;
+  // V8's --predictable: fixed seeds, no background compiler or GC threads and no decisions
+  // taken on the clock, so the same requests give (nearly) the same count run after run.
+  const nodeArgs = ['--predictable', '--hash-seed=1', '--random-seed=1', script];
+  const child = spawn(
+    'valgrind',
+    ['--tool=callgrind', `--callgrind-out-file=${outFile}`, process.execPath, ...nodeArgs],
+    { cwd: path.join(REPO, 'examples', 'node-express'), env, stdio: ['ignore', 'pipe', 'pipe'] },
+  );
+  let err = '';
+  child.stderr.on('data', (d) => (err += d));
+  const exited = new Promise((resolve) => child.on('exit', (code, signal) => resolve({ code, signal })));
+  const url = await new Promise((resolve, reject) => {
+    let out = '';
+    child.stdout.on('data', (d) => {
+      out += d;
+      const match = /listening on (http:\/\/[\d.]+:\d+)/.exec(out);
+      if (match) resolve(match[1]);
+    });
+    exited.then(({ code }) => reject(new Error(`${script} under valgrind exited with ${code}:\n${err}`)));
+  });
+  const statuses = await sendRequests(url, count);
+  child.kill('SIGTERM'); // callgrind writes its totals when the process dies of the signal
+  await exited;
+  const summary = /^totals: (\d+)/m.exec(fs.readFileSync(outFile, 'utf8'));
+  if (!summary) throw new Error(`no instruction total in ${outFile}:\n${err}`);
+  return { instructions: Number(summary[1]), statuses };
+}
+
+async function instructions() {
+  const fs = require('node:fs');
+  const os = require('node:os');
+  const WARMUP = option('warmup', 200);
+  const REQUESTS = option('requests', 2000);
+  const keep = args.includes('--keep') ? args[args.indexOf('--keep') + 1] : null;
+  const dir = keep || fs.mkdtempSync(path.join(os.tmpdir(), 'rampart-node-instructions-'));
+  fs.mkdirSync(dir, { recursive: true });
+  const variants = [
+    ['unprotected', 'app.js', { RAMPART_MODE: '' }],
+    ['protected', 'server.js', { RAMPART_MODE: 'block' }],
+  ];
+  const perRequest = {};
+  for (const [name, script, env] of variants) {
+    const out = (count) => path.join(dir, `${name}-${count}.callgrind`);
+    const base = await countedRun(script, env, WARMUP, out(WARMUP));
+    const more = await countedRun(script, env, WARMUP + REQUESTS, out(WARMUP + REQUESTS));
+    perRequest[name] = (more.instructions - base.instructions) / REQUESTS;
+    console.log(
+      `  ${name.padEnd(11)} start + ${WARMUP}: ${base.instructions}, ` +
+        `start + ${WARMUP + REQUESTS}: ${more.instructions} -> ${perRequest[name].toFixed(0)} ` +
+        `instructions per request (answers ${JSON.stringify(more.statuses)})`,
+    );
+  }
+  const added = perRequest.protected - perRequest.unprotected;
+  console.log(
+    `per request (example shop, search + login alternating, counted): ${perRequest.unprotected.toFixed(0)} -> ` +
+      `${perRequest.protected.toFixed(0)} instructions, +${added.toFixed(0)} ` +
+      `(+${((added / perRequest.unprotected) * 100).toFixed(1)}%)`,
+  );
+  if (!keep) fs.rmSync(dir, { recursive: true, force: true });
+}
+
 async function main() {
+  if (COUNTING) return instructions();
   const call = await perCall();
   const us = (ns) => (ns / 1000).toFixed(2);
   console.log(`node ${process.version}, rampart ${rampart.version}`);

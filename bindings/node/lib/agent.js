@@ -173,9 +173,18 @@ function redirect(operation, location) {
   return inspect('redirect', operation, location, checkRedirect, null);
 }
 
+// The core's own first test for a header (Engine::check_header): only a value holding CR,
+// LF or NUL, or a name holding a byte outside RFC 9110's token characters, can split a
+// response; any other header is allowed without looking at the inputs. Asked here first,
+// the answer is the same, and the several headers every response sets (Express sets four)
+// cost no native call and do not make a request read its inputs.
+const VALUE_MAY_SPLIT = /[\r\n\0]/;
+const NAME_MAY_SPLIT = /[^!#$%&'*+\-.^_`|~0-9A-Za-z]/;
+
 /** A response header about to be set. */
 function header(operation, name, value) {
   if (typeof name !== 'string') return null;
+  if (typeof value === 'string' && !VALUE_MAY_SPLIT.test(value) && !NAME_MAY_SPLIT.test(name)) return null;
   return inspect('header', operation, value, checkHeader, name);
 }
 

@@ -209,10 +209,13 @@ function parseCookies(header) {
     const name = pair.slice(0, eq).trim();
     let value = pair.slice(eq + 1).trim();
     if (value.length >= 2 && value[0] === '"' && value[value.length - 1] === '"') value = value.slice(1, -1);
-    try {
-      value = decodeURIComponent(value);
-    } catch {
-      // Not percent-encoded text: the raw value is what the app sees too.
+    // Without a '%' there is nothing to decode (most cookies): skip the call and its try.
+    if (value.includes('%')) {
+      try {
+        value = decodeURIComponent(value);
+      } catch {
+        // Not percent-encoded text: the raw value is what the app sees too.
+      }
     }
     if (name !== '' && !(name in jar)) jar[name] = value;
   }
