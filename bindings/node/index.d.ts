@@ -4,7 +4,7 @@
 /// <reference types="node" />
 
 /** Where in the HTTP request an input came from. */
-export type Source = 'query' | 'body' | 'path' | 'header' | 'cookie' | 'other';
+export type Source = 'query' | 'body' | 'path' | 'header' | 'cookie' | 'other' | 'file';
 
 /** SQL dialects (aliases such as `mariadb`, `postgres`, `sqlite3`, `sqlserver` are accepted too). */
 export type Dialect = 'mysql' | 'postgresql' | 'sqlite' | 'mssql' | 'oracle' | 'generic' | (string & {});
@@ -112,6 +112,8 @@ export declare class Engine {
   checkRedirect(request: Request, location: Text): Verdict;
   /** Did an input bring a line break into the response header `name: value`? */
   checkHeader(request: Request, name: Text, value: Text): Verdict;
+  /** Does an input of `request` (or its method and path) carry a malicious payload or match a rule? No sink needed. */
+  inspect(request: Request): Verdict;
   /** The event JSON line (no newline) of a finding; null for an allow verdict. */
   eventJson(request: Request, verdict: Verdict, sinkKind: string, resource: Text, context?: EventContext): string | null;
   /** The policy's block page for an event. */

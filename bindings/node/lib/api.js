@@ -10,7 +10,7 @@ const kHandle = Symbol('rampart.handle');
 /** Inputs added since the last reset, counted here so the hot path asks nothing native. */
 const kCount = Symbol('rampart.count');
 
-const SOURCES = new Set(['query', 'body', 'path', 'header', 'cookie', 'other']);
+const SOURCES = new Set(['query', 'body', 'path', 'header', 'cookie', 'other', 'file']);
 
 /** The outcome of a check. Immutable; `Verdict.ALLOW` when nothing was found. */
 class Verdict {
@@ -206,6 +206,14 @@ class Engine {
   /** Did an input send the redirect `location` to another site (open redirect)? */
   checkRedirect(request, location) {
     return Verdict.fromNative(call(() => native.checkRedirect(this[kHandle], request[kHandle], toText(location))));
+  }
+
+  /**
+   * Does an input of `request` (or its method and path) carry a malicious payload (SQL
+   * injection, XSS, shell, traversal, SSRF URL) or match a rule? No sink needed.
+   */
+  inspect(request) {
+    return Verdict.fromNative(call(() => native.inspect(this[kHandle], request[kHandle])));
   }
 
   /** Did an input bring a line break into the response header `name: value`? */

@@ -185,6 +185,15 @@ pub fn check_redirect(engine: u32, request: u32, location: Text) -> Result<Optio
     Ok(found(engine.check_redirect(&request, bytes(&location))))
 }
 
+/// Payload inspection: does an input of the request (or its method and path) carry a
+/// malicious payload or match a rule? No sink needed.
+#[napi(catch_unwind)]
+pub fn inspect(engine: u32, request: u32) -> Result<Option<NativeVerdict>> {
+    let (engine, request) = live(engine, request)?;
+    let request = request.borrow();
+    Ok(found(engine.inspect(&request)))
+}
+
 /// A response header `name: value` is about to be sent.
 #[napi(catch_unwind)]
 pub fn check_header(engine: u32, request: u32, name: Text, value: Text) -> Result<Option<NativeVerdict>> {

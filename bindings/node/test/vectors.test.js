@@ -26,6 +26,7 @@ const CHECKS = {
   },
   redirect: (engine, request, c) => engine.checkRedirect(request, c.resource),
   header: (engine, request, c) => engine.checkHeader(request, c.name, c.resource),
+  payload: (engine, request) => engine.inspect(request),
 };
 
 /** The policy's protection name of each kind. */
@@ -38,6 +39,7 @@ const THREATS = {
   url: 'ssrf',
   redirect: 'open_redirect',
   header: 'header_injection',
+  payload: 'malicious_payload',
 };
 
 /** Total cases in testdata/vectors: a file that shrinks or fails to load shows here. */
@@ -96,6 +98,11 @@ test('every conformance vector runs through the JavaScript API', () => {
     }
     request.reset();
     if (c.kind === 'redirect' && c.host !== undefined) request.setHost(c.host);
+    if (c.kind === 'payload') {
+      // Payload inspection judges the request itself: its method, path and inputs.
+      request.setPath(c.resource);
+      request.setMethod(c.method || 'GET');
+    }
     for (const input of c.inputs || []) request.addInput(input.source, input.key || '', input.value);
     const verdict = check(engine, request, c);
     checked++;
@@ -104,7 +111,8 @@ test('every conformance vector runs through the JavaScript API', () => {
     if (ok && skips.has(c.id)) passingSkips.push(c.id);
     if (!ok && !skips.has(c.id)) failures.push(`${c.id}: expected ${c.expect}, got ${verdict.reason || 'safe'} -- ${c.note || ''}`);
     if (verdict.isAttack) {
-      assert.equal(verdict.action, 'block', c.id);
+      // malicious_payload reports by default; every sink protection blocks.
+      assert.equal(verdict.action, c.kind === 'payload' ? 'report' : 'block', c.id);
       assert.equal(verdict.threat, THREATS[c.kind], c.id);
       assert.ok(verdict.reason, c.id);
     }
@@ -123,8 +131,7 @@ test('every conformance vector runs through the JavaScript API', () => {
   process.stderr.write(`vectors: ${checked} checked, ${unsupported} unsupported, ${failures.length} failed\n`);
   assert.equal(checked + unsupported, cases.length);
   assert.equal(checked, expectedChecked, 'every case of a supported kind ran');
-  // Context-free inspection (kind `payload`) is not exposed to JavaScript yet.
-  assert.equal(unsupported, (perKind.payload || { unsupported: 0 }).unsupported, 'every sink kind runs');
+  assert.equal(unsupported, 0, 'every kind runs');
   assert.equal(cases.length, EXPECTED_TOTAL, 'the number of vectors');
   assert.deepEqual(failures, []);
   assert.deepEqual(passingSkips, [], 'cases in skip.jsonl that pass now');
