@@ -373,6 +373,21 @@ pub extern "system" fn Java_dev_rampart_Native_checkResolvedIp<'l>(
     })
 }
 
+/// Payload inspection of the request itself (method, path, inputs); no sink.
+#[no_mangle]
+pub extern "system" fn Java_dev_rampart_Native_inspect<'l>(
+    mut env: JNIEnv<'l>,
+    _: JClass<'l>,
+    engine: jlong,
+    request: jlong,
+    out: JIntArray<'l>,
+) -> jint {
+    boundary(&mut env, 0, |env| {
+        let verdict = self::engine(engine)?.inspect(&*request::lock(request)?);
+        found(env, verdict, &out)
+    })
+}
+
 #[no_mangle]
 #[allow(clippy::too_many_arguments)]
 pub extern "system" fn Java_dev_rampart_Native_checkHeader<'l>(

@@ -142,6 +142,16 @@ public final class Engine implements AutoCloseable {
         return done(found, out, request);
     }
 
+    /**
+     * Payload inspection: does an input of the request (or its method and path) carry a
+     * malicious payload (SQL injection, XSS, shell, traversal, SSRF URL) or match a rule?
+     * No sink needed; findings are {@link Threat#MALICIOUS_PAYLOAD}, reported by default.
+     */
+    public Verdict inspect(Request request) {
+        int[] out = out();
+        return done(Native.inspect(engine(), request.handle(), out), out, request);
+    }
+
     /** Did an input send this redirect ({@code Location}) to another site? */
     public Verdict checkRedirect(Request request, String location) {
         int[] out = out();

@@ -118,6 +118,8 @@ final class Native {
     static native int checkUrl(long engine, long request, byte[] url, int[] out);
     static native int checkResolvedIp(long engine, long request, byte[] host, byte[] ip, int[] out);
     static native int checkRedirect(long engine, long request, byte[] location, int[] out);
+
+    static native int inspect(long engine, long request, int[] out);
     static native int checkHeader(long engine, long request, byte[] name, byte[] value, int[] out);
 
     static native long requestNew();

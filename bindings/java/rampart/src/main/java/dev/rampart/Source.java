@@ -7,7 +7,8 @@ public enum Source {
     PATH(2, "path"),
     HEADER(3, "header"),
     COOKIE(4, "cookie"),
-    OTHER(5, "other");
+    OTHER(5, "other"),
+    FILE(6, "file");
 
     final int code;
     private final String policyName;
