@@ -61,6 +61,24 @@ impl PyEngine {
             verdict::to_py(py, verdict, &self.allow)
         })
     }
+
+    /// The frame of the checks that take two short strings (a host and an address, a
+    /// header's name and value): never large enough to be worth releasing the GIL.
+    fn check_two(
+        &self,
+        py: Python<'_>,
+        request: &PyRequest,
+        first: (&Bound<'_, PyAny>, &str),
+        second: (&Bound<'_, PyAny>, &str),
+        check: impl Fn(&Engine, &rampart_core::Request, &[u8], &[u8]) -> rampart_core::Verdict,
+    ) -> PyResult<Py<PyVerdict>> {
+        guard_result(|| {
+            let (engine, request) = (&self.engine, &request.inner);
+            let verdict =
+                with_bytes(first.0, first.1, |a| with_bytes(second.0, second.1, |b| check(engine, request, a, b)))??;
+            verdict::to_py(py, verdict, &self.allow)
+        })
+    }
 }
 
 /// The bytes of one argv element: `bytes` as they are, `str` as UTF-8 (lone
@@ -205,14 +223,7 @@ impl PyEngine {
         host: &Bound<'_, PyAny>,
         ip: &Bound<'_, PyAny>,
     ) -> PyResult<Py<PyVerdict>> {
-        guard_result(|| {
-            let engine = &self.engine;
-            let request = &request.inner;
-            let verdict = with_bytes(host, "host", |host| {
-                with_bytes(ip, "ip", |ip| engine.check_resolved_ip(request, host, ip))
-            })??;
-            verdict::to_py(py, verdict, &self.allow)
-        })
+        self.check_two(py, &request, (host, "host"), (ip, "ip"), Engine::check_resolved_ip)
     }
 
     /// Did an input of `request` send this redirect (`location`, the Location header
@@ -237,14 +248,7 @@ impl PyEngine {
         name: &Bound<'_, PyAny>,
         value: &Bound<'_, PyAny>,
     ) -> PyResult<Py<PyVerdict>> {
-        guard_result(|| {
-            let engine = &self.engine;
-            let request = &request.inner;
-            let verdict = with_bytes(name, "name", |name| {
-                with_bytes(value, "value", |value| engine.check_header(request, name, value))
-            })??;
-            verdict::to_py(py, verdict, &self.allow)
-        })
+        self.check_two(py, &request, (name, "name"), (value, "value"), Engine::check_header)
     }
 
     /// Does one of `request`'s inputs carry a malicious payload (SQL injection, XSS, shell,
