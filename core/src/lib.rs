@@ -94,6 +94,7 @@
 
 #![forbid(unsafe_code)]
 
+pub mod collect;
 pub mod decode;
 mod detect;
 mod engine;

@@ -3,13 +3,14 @@
 //! Collection is lazy: it happens the first time a sink (or the explicit API) needs the
 //! request, so a request that reaches no sink pays nothing. It reads PHP's own copies of
 //! the request (`PG(http_globals)`), which the application's writes to `$_GET` and
-//! friends do not change. Keys become dotted paths (`user.address.city`, `ids[2]`);
-//! keys that are not plain words are inputs too. At most [`MAX_INPUTS`] inputs.
+//! friends do not change. How values become inputs (dotted keys, protocol headers
+//! skipped, limits) is `rampart_core::collect`, shared by every agent.
 
 use std::cell::RefCell;
 
 use ext_php_rs::types::{ArrayKey, ZendHashTable, Zval};
 use ext_php_rs::zend::{ProcessGlobals, SapiGlobals};
+use rampart_core::collect::Collector;
 use rampart_core::{Request, Source};
 
 /// Inputs kept per request; the rest are ignored (and the request marked truncated).
@@ -18,24 +19,6 @@ pub const MAX_INPUTS: usize = 1000;
 pub const MAX_DEPTH: usize = 32;
 /// Largest JSON body read from `php://input`.
 pub const MAX_JSON_BODY: usize = 1 << 20;
-
-/// Headers the protocol consumes: applications do not put them into queries.
-const SKIPPED_HEADERS: [&[u8]; 14] = [
-    b"cookie",
-    b"content-length",
-    b"content-type",
-    b"connection",
-    b"keep-alive",
-    b"transfer-encoding",
-    b"te",
-    b"upgrade",
-    b"upgrade-insecure-requests",
-    b"accept-encoding",
-    b"cache-control",
-    b"pragma",
-    b"priority",
-    b"dnt",
-];
 
 /// What rampart knows about the current request.
 #[derive(Debug, Default)]
@@ -119,36 +102,39 @@ fn collect(state: &mut RequestState, json_body: Option<&[u8]>) {
         return;
     }
     let globals = ProcessGlobals::get();
-    let mut collector = Collector { state, path: Vec::with_capacity(64) };
+    let RequestState { request, truncated, client_ip, user_agent, request_id, .. } = state;
+    let mut collector = Collector::new(request, MAX_INPUTS).with_max_depth(MAX_DEPTH);
     {
         let sapi = SapiGlobals::get();
         let info = sapi.request_info();
         if let Some(method) = info.request_method() {
-            collector.state.request.set_method(method.as_bytes());
+            collector.request().set_method(method.as_bytes());
         }
         if let Some(uri) = info.request_uri() {
             let path = uri.split('?').next().unwrap_or_default();
-            collector.state.request.set_path(path.as_bytes());
+            collector.request().set_path(path.as_bytes());
         }
     }
     if let Some(get) = globals.http_get_vars() {
-        collector.table(Source::Query, get, 0);
+        table(&mut collector, Source::Query, get, 0);
     }
     if let Some(post) = globals.http_post_vars() {
-        collector.table(Source::Body, post, 0);
+        table(&mut collector, Source::Body, post, 0);
     }
     if let Some(cookies) = globals.http_cookie_vars() {
-        collector.table(Source::Cookie, cookies, 0);
+        table(&mut collector, Source::Cookie, cookies, 0);
     }
     if let Some(files) = globals.http_files_vars() {
-        collector.upload_names(files);
+        upload_names(&mut collector, files);
     }
     if let Some(server) = globals.http_server_vars() {
-        collector.server(server);
+        let client = Client { ip: client_ip, user_agent, request_id };
+        server_vars(&mut collector, server, client);
     }
     if let Some(body) = json_body {
         collector.json(body);
     }
+    *truncated = collector.truncated();
 }
 
 fn is_command_line() -> bool {
@@ -172,192 +158,109 @@ fn json_body() -> Option<Vec<u8>> {
         .and_then(|body| body.zend_str().map(|s| s.as_bytes().to_vec()))
 }
 
-struct Collector<'a> {
-    state: &'a mut RequestState,
-    path: Vec<u8>,
-}
-
-impl Collector<'_> {
-    fn add(&mut self, source: Source, key: &[u8], value: &[u8]) -> bool {
-        if self.state.request.len() >= MAX_INPUTS {
-            self.state.truncated = true;
+/// A PHP array (`$_GET`, `$_POST`, `$_COOKIE`, nested arrays within), walked into inputs.
+fn table(c: &mut Collector<'_>, source: Source, table: &ZendHashTable, depth: usize) -> bool {
+    if !c.may_descend(depth) {
+        return true;
+    }
+    for (key, value) in table.iter() {
+        let mark = match &key {
+            // `a[]=x&a[]=y`: list positions below the top, `0=x` at the top.
+            ArrayKey::Long(index) if depth > 0 => Some(c.enter_index(index)),
+            ArrayKey::Long(index) => c.enter_key(source, index.to_string().as_bytes()),
+            ArrayKey::String(name) => c.enter_key(source, name.as_bytes()),
+            ArrayKey::Str(name) => c.enter_key(source, name.as_bytes()),
+            ArrayKey::ZendString(name) => c.enter_key(source, name.as_bytes()),
+        };
+        let more = mark.is_some() && scalar_or_table(c, source, value, depth);
+        c.leave(mark);
+        if !more {
             return false;
         }
-        self.state.request.add_input(source, key, value);
-        true
     }
+    true
+}
 
-    fn table(&mut self, source: Source, table: &ZendHashTable, depth: usize) -> bool {
-        if depth >= MAX_DEPTH {
-            self.state.truncated = true;
-            return true;
-        }
-        for (key, value) in table.iter() {
-            let len = self.path.len();
-            let name: Option<&[u8]> = match &key {
-                ArrayKey::Long(index) => {
-                    let text = if depth > 0 { format!("[{index}]") } else { index.to_string() };
-                    self.path.extend_from_slice(text.as_bytes());
-                    None
-                }
-                ArrayKey::String(name) => Some(name.as_bytes()),
-                ArrayKey::Str(name) => Some(name.as_bytes()),
-                ArrayKey::ZendString(name) => Some(name.as_bytes()),
-            };
-            if let Some(name) = name {
-                if !self.path.is_empty() {
-                    self.path.push(b'.');
-                }
-                self.path.extend_from_slice(name);
-            }
-            let key_input = match name {
-                Some(name) if !is_word(name) => {
-                    let path = self.path.clone();
-                    self.add(source, &path, name)
-                }
-                _ => true,
-            };
-            let more = key_input && self.value(source, value, depth);
-            self.path.truncate(len);
+fn scalar_or_table(c: &mut Collector<'_>, source: Source, value: &Zval, depth: usize) -> bool {
+    let value = value.dereference();
+    if let Some(nested) = value.array() {
+        return table(c, source, nested, depth + 1);
+    }
+    if let Some(s) = value.zend_str() {
+        return c.add_here(source, s.as_bytes());
+    }
+    if let Some(n) = value.long() {
+        return c.add_here(source, n.to_string().as_bytes());
+    }
+    if let Some(f) = value.double() {
+        return c.add_here(source, f.to_string().as_bytes());
+    }
+    true
+}
+
+/// The client's file names of uploads (`$_FILES[field]['name']` and `['full_path']`, as
+/// `field.name`, `field.full_path`): applications build paths and queries from them.
+/// The rest of `$_FILES` is the server's.
+fn upload_names(c: &mut Collector<'_>, files: &ZendHashTable) {
+    for (field, upload) in files.iter() {
+        let Some(upload) = upload.dereference().array() else { continue };
+        let field = match &field {
+            ArrayKey::String(name) => name.as_bytes().to_vec(),
+            ArrayKey::Str(name) => name.as_bytes().to_vec(),
+            ArrayKey::ZendString(name) => name.as_bytes().to_vec(),
+            ArrayKey::Long(index) => index.to_string().into_bytes(),
+        };
+        for part in ["name", "full_path"] {
+            let Some(name) = upload.get(part) else { continue };
+            let outer = c.enter_key(Source::Body, &field);
+            let inner = c.enter_key(Source::Body, part.as_bytes());
+            // A multiple upload (`files[]`) has an array of names.
+            let more = outer.is_some() && inner.is_some() && scalar_or_table(c, Source::Body, name, 1);
+            c.leave(inner);
+            c.leave(outer);
             if !more {
-                return false;
-            }
-        }
-        true
-    }
-
-    fn value(&mut self, source: Source, value: &Zval, depth: usize) -> bool {
-        let value = value.dereference();
-        if let Some(table) = value.array() {
-            return self.table(source, table, depth + 1);
-        }
-        let path = self.path.clone();
-        if let Some(s) = value.zend_str() {
-            return self.add(source, &path, s.as_bytes());
-        }
-        if let Some(n) = value.long() {
-            return self.add(source, &path, n.to_string().as_bytes());
-        }
-        if let Some(f) = value.double() {
-            return self.add(source, &path, f.to_string().as_bytes());
-        }
-        true
-    }
-
-    /// The client's file names of uploads (`$_FILES[field]['name']` and `['full_path']`,
-    /// as `field.name`, `field.full_path`): applications build paths and queries from
-    /// them. The rest of `$_FILES` is the server's.
-    fn upload_names(&mut self, files: &ZendHashTable) {
-        for (field, upload) in files.iter() {
-            let field = match &field {
-                ArrayKey::String(name) => name.as_bytes().to_vec(),
-                ArrayKey::Str(name) => name.as_bytes().to_vec(),
-                ArrayKey::ZendString(name) => name.as_bytes().to_vec(),
-                ArrayKey::Long(index) => index.to_string().into_bytes(),
-            };
-            let Some(upload) = upload.dereference().array() else { continue };
-            for part in ["name", "full_path"] {
-                let Some(name) = upload.get(part) else { continue };
-                self.path.clear();
-                self.path.extend_from_slice(&field);
-                self.path.push(b'.');
-                self.path.extend_from_slice(part.as_bytes());
-                // A multiple upload (`files[]`) has an array of names.
-                if !self.value(Source::Body, name, 1) {
-                    return;
-                }
-            }
-        }
-        self.path.clear();
-    }
-
-    /// `HTTP_*` headers (lower-case, dashes) and what events show of the client.
-    fn server(&mut self, server: &ZendHashTable) {
-        for (key, value) in server.iter() {
-            let name = match &key {
-                ArrayKey::String(name) => name.as_str(),
-                ArrayKey::Str(name) => name,
-                ArrayKey::ZendString(name) => match name.as_str() {
-                    Ok(name) => name,
-                    Err(_) => continue,
-                },
-                ArrayKey::Long(_) => continue,
-            };
-            let Some(text) = value.dereference().zend_str() else { continue };
-            let text = text.as_bytes();
-            match name {
-                "REMOTE_ADDR" => self.state.client_ip = String::from_utf8_lossy(text).into_owned(),
-                "HTTP_USER_AGENT" => self.state.user_agent = String::from_utf8_lossy(text).into_owned(),
-                "HTTP_X_REQUEST_ID" => self.state.request_id = String::from_utf8_lossy(text).into_owned(),
-                "HTTP_HOST" => self.state.request.set_host(text),
-                _ => {}
-            }
-            let Some(header) = name.strip_prefix("HTTP_") else { continue };
-            let header: Vec<u8> =
-                header.bytes().map(|b| if b == b'_' { b'-' } else { b.to_ascii_lowercase() }).collect();
-            if SKIPPED_HEADERS.contains(&header.as_slice())
-                || header.starts_with(b"sec-fetch-")
-                || header.starts_with(b"sec-ch-")
-            {
-                continue;
-            }
-            if !self.add(Source::Header, &header, text) {
                 return;
             }
         }
     }
-
-    /// A JSON body, flattened like form fields; nothing for invalid JSON.
-    fn json(&mut self, body: &[u8]) {
-        let Ok(document) = serde_json::from_slice::<serde_json::Value>(body) else { return };
-        let mut path = String::new();
-        self.json_node(&document, &mut path, 0);
-    }
-
-    fn json_node(&mut self, node: &serde_json::Value, path: &mut String, depth: usize) -> bool {
-        use serde_json::Value;
-        match node {
-            Value::String(s) => self.add(Source::Body, path.as_bytes(), s.as_bytes()),
-            Value::Number(n) => self.add(Source::Body, path.as_bytes(), n.to_string().as_bytes()),
-            Value::Bool(_) | Value::Null => true,
-            Value::Object(_) | Value::Array(_) if depth >= MAX_DEPTH => {
-                self.state.truncated = true;
-                true
-            }
-            Value::Object(map) => {
-                for (key, value) in map {
-                    let len = path.len();
-                    if !path.is_empty() {
-                        path.push('.');
-                    }
-                    path.push_str(key);
-                    let more = (is_word(key.as_bytes()) || self.add(Source::Body, path.as_bytes(), key.as_bytes()))
-                        && self.json_node(value, path, depth + 1);
-                    path.truncate(len);
-                    if !more {
-                        return false;
-                    }
-                }
-                true
-            }
-            Value::Array(items) => {
-                for (index, value) in items.iter().enumerate() {
-                    let len = path.len();
-                    path.push_str(&format!("[{index}]"));
-                    let more = self.json_node(value, path, depth + 1);
-                    path.truncate(len);
-                    if !more {
-                        return false;
-                    }
-                }
-                true
-            }
-        }
-    }
 }
 
-fn is_word(bytes: &[u8]) -> bool {
-    !bytes.is_empty() && bytes.iter().all(|&b| b.is_ascii_alphanumeric() || b == b'_')
+/// What events show of the client, read from `$_SERVER`.
+struct Client<'a> {
+    ip: &'a mut String,
+    user_agent: &'a mut String,
+    request_id: &'a mut String,
+}
+
+/// `HTTP_*` headers (lower-case, dashes) and what events show of the client.
+fn server_vars(c: &mut Collector<'_>, server: &ZendHashTable, client: Client<'_>) {
+    let mut header = Vec::new();
+    for (key, value) in server.iter() {
+        let name = match &key {
+            ArrayKey::String(name) => name.as_str(),
+            ArrayKey::Str(name) => name,
+            ArrayKey::ZendString(name) => match name.as_str() {
+                Ok(name) => name,
+                Err(_) => continue,
+            },
+            ArrayKey::Long(_) => continue,
+        };
+        let Some(text) = value.dereference().zend_str() else { continue };
+        let text = text.as_bytes();
+        match name {
+            "REMOTE_ADDR" => *client.ip = String::from_utf8_lossy(text).into_owned(),
+            "HTTP_USER_AGENT" => *client.user_agent = String::from_utf8_lossy(text).into_owned(),
+            "HTTP_X_REQUEST_ID" => *client.request_id = String::from_utf8_lossy(text).into_owned(),
+            "HTTP_HOST" => c.request().set_host(text),
+            _ => {}
+        }
+        let Some(name) = name.strip_prefix("HTTP_") else { continue };
+        header.clear();
+        header.extend(name.bytes().map(|b| if b == b'_' { b'-' } else { b.to_ascii_lowercase() }));
+        if !c.header(&header, text) {
+            return;
+        }
+    }
 }
 
 /// The event id of the sink blocked in this request, if any.

@@ -4,9 +4,10 @@ use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyDict};
 use rampart_core::{Request, Source};
 
-use crate::collect::{self, Collector};
+use crate::collect;
 use crate::error::{guard, guard_result, invalid_argument};
 use crate::text::with_bytes;
+use rampart_core::collect::Collector;
 
 /// The inputs and routing facts of one HTTP request. Fill one per request (the
 /// middleware does), or `reset()` and reuse it.
@@ -50,9 +51,9 @@ impl PyRequest {
     #[pyo3(signature = (environ, max_inputs=1000))]
     fn collect_wsgi(&mut self, environ: &Bound<'_, PyDict>, max_inputs: usize) -> PyResult<bool> {
         guard_result(|| {
-            let mut collector = Collector { request: &mut self.inner, max_inputs, truncated: false };
+            let mut collector = Collector::new(&mut self.inner, max_inputs);
             collect::wsgi_environ(&mut collector, environ)?;
-            Ok(collector.truncated)
+            Ok(collector.truncated())
         })
     }
 
@@ -61,9 +62,9 @@ impl PyRequest {
     #[pyo3(signature = (scope, max_inputs=1000))]
     fn collect_asgi(&mut self, scope: &Bound<'_, PyDict>, max_inputs: usize) -> PyResult<bool> {
         guard_result(|| {
-            let mut collector = Collector { request: &mut self.inner, max_inputs, truncated: false };
+            let mut collector = Collector::new(&mut self.inner, max_inputs);
             collect::asgi_scope(&mut collector, scope)?;
-            Ok(collector.truncated)
+            Ok(collector.truncated())
         })
     }
 
@@ -74,9 +75,9 @@ impl PyRequest {
     fn add_urlencoded(&mut self, source: &str, data: &[u8], max_inputs: usize) -> PyResult<bool> {
         guard_result(|| {
             let source = parse_source(source)?;
-            let mut collector = Collector { request: &mut self.inner, max_inputs, truncated: false };
+            let mut collector = Collector::new(&mut self.inner, max_inputs);
             collector.urlencoded(source, data);
-            Ok(collector.truncated)
+            Ok(collector.truncated())
         })
     }
 
@@ -86,9 +87,9 @@ impl PyRequest {
     #[pyo3(signature = (data, max_inputs=1000, max_depth=32))]
     fn add_json(&mut self, data: &[u8], max_inputs: usize, max_depth: usize) -> PyResult<bool> {
         guard(|| {
-            let mut collector = Collector { request: &mut self.inner, max_inputs, truncated: false };
-            collector.json(data, max_depth);
-            collector.truncated
+            let mut collector = Collector::new(&mut self.inner, max_inputs).with_max_depth(max_depth);
+            collector.json(data);
+            collector.truncated()
         })
     }
 
@@ -96,9 +97,9 @@ impl PyRequest {
     #[pyo3(signature = (header, max_inputs=1000))]
     fn add_cookies(&mut self, header: &[u8], max_inputs: usize) -> PyResult<bool> {
         guard(|| {
-            let mut collector = Collector { request: &mut self.inner, max_inputs, truncated: false };
+            let mut collector = Collector::new(&mut self.inner, max_inputs);
             collector.cookies(header);
-            collector.truncated
+            collector.truncated()
         })
     }
 

@@ -23,7 +23,6 @@
 #![allow(unsafe_code)]
 
 mod boundary;
-mod collect;
 mod engine;
 mod request;
 

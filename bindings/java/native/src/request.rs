@@ -9,12 +9,20 @@ use std::sync::{Mutex, MutexGuard};
 use jni::objects::{JByteArray, JClass, JObjectArray, JString};
 use jni::sys::{jint, jlong, jobjectArray};
 use jni::JNIEnv;
+use rampart_core::collect::Collector;
 use rampart_core::{Request, Source};
 
 use crate::boundary::{boundary, invalid_argument, with_text, Outcome};
-use crate::collect;
 
 type Shared = Mutex<Request>;
+
+/// Inputs kept per request: bounds the memory and the time of every check.
+const MAX_INPUTS: usize = 4096;
+
+/// Adds inputs to `request` the way every agent flattens them (`rampart_core::collect`).
+fn collector(request: &mut Request) -> Collector<'_> {
+    Collector::new(request, MAX_INPUTS)
+}
 
 /// The request behind `handle`, locked.
 pub fn lock<'a>(handle: jlong) -> Outcome<MutexGuard<'a, Request>> {
@@ -122,11 +130,11 @@ pub extern "system" fn Java_dev_rampart_Native_requestAddEncoded<'l>(
         with_text(env, &data, |data| -> Outcome<()> {
             let mut request = lock(handle)?;
             match kind {
-                QUERY_STRING => collect::urlencoded(&mut request, Source::Query, data),
-                FORM_BODY => collect::urlencoded(&mut request, Source::Body, data),
-                COOKIE_HEADER => collect::cookies(&mut request, data),
+                QUERY_STRING => collector(&mut request).urlencoded(Source::Query, data),
+                FORM_BODY => collector(&mut request).urlencoded(Source::Body, data),
+                COOKIE_HEADER => collector(&mut request).cookies(data),
                 _ => return Err(invalid_argument("unknown encoding")),
-            }
+            };
             Ok(())
         })?
     })
@@ -145,8 +153,9 @@ pub extern "system" fn Java_dev_rampart_Native_requestAddPairs<'l>(
         let source = source(source_code)?;
         let pairs = crate::boundary::text_array(env, &pairs)?;
         let mut request = lock(handle)?;
+        let mut collector = collector(&mut request);
         for pair in pairs.chunks_exact(2) {
-            if !collect::pair(&mut request, source, pair[0].as_bytes(), pair[1].as_bytes()) {
+            if !collector.pair(source, pair[0].as_bytes(), pair[1].as_bytes()) {
                 break;
             }
         }
@@ -166,7 +175,7 @@ pub extern "system" fn Java_dev_rampart_Native_requestAddHeader<'l>(
     boundary(&mut env, (), |env| {
         let name = with_text(env, &name, <[u8]>::to_vec)?;
         with_text(env, &value, |value| -> Outcome<()> {
-            collect::header(&mut *lock(handle)?, &name, value);
+            collector(&mut *lock(handle)?).header_any_case(&name, value);
             Ok(())
         })?
     })
@@ -184,7 +193,7 @@ pub extern "system" fn Java_dev_rampart_Native_requestAddJson<'l>(
     boundary(&mut env, (), |env| {
         let mut bytes = env.convert_byte_array(&body)?;
         bytes.truncate(usize::try_from(length).unwrap_or(0));
-        collect::json(&mut *lock(handle)?, &bytes);
+        collector(&mut *lock(handle)?).json(&bytes);
         Ok(())
     })
 }
