@@ -137,7 +137,8 @@ fn collect(state: &mut RequestState, json_body: Option<&[u8]>) {
     *truncated = collector.truncated();
 }
 
-fn is_command_line() -> bool {
+/// Whether PHP runs a command-line script (no HTTP request; `$_SERVER` is the environment).
+pub fn is_command_line() -> bool {
     let name = crate::zend::call_function("php_sapi_name", &[]).and_then(|name| name.string());
     name.as_deref() == Some("cli") || name.as_deref() == Some("phpdbg")
 }
