@@ -78,7 +78,7 @@ $standin = start([PHP_BINARY, '-S', "127.0.0.1:$standin_port", __DIR__ . '/stand
 wait_up($standin_port);
 
 $upload_src = "$tmp/upload.png";
-file_put_contents($upload_src, "PNG...");
+file_put_contents($upload_src, "\x89PNG\r\n\x1a\n" . str_repeat("\0", 64)); // a PNG signature: the upload rules compare content and type
 $upload = fn(string $name) => ['body' => ['album' => 'summer', 'photo' => new CURLFile($upload_src, 'image/png', $name)]];
 $form = fn(array $f) => ['body' => http_build_query($f), 'headers' => ['Content-Type: application/x-www-form-urlencoded']];
 $json = fn(array $f) => ['body' => json_encode($f), 'headers' => ['Content-Type: application/json']];
@@ -213,6 +213,11 @@ foreach (['report' => 'report', 'block' => 'block', 'off' => 'off'] as $name => 
         check($r['status'] === 200 && $r['body'] === "quarterly report\n", "$where: the next request is served " . json_encode($r));
         $r = request($port, 'GET', '/?q=' . urlencode("' OR 1=1-- "), []);
         check($r['status'] === 403 && count(all_events($events_file)) === 2, "$where: a GET is blocked too");
+        // An upload is judged by its name and first bytes (a script disguised as an image).
+        $r = request($port, 'POST', '/upload', ['body' => ['album' => 'summer', 'photo' => new CURLFile($upload_src, 'image/png', 'shell.php')]]);
+        $event = all_events($events_file)[2] ?? [];
+        check($r['status'] === 403 && ($event['reason'] ?? '') === 'rule_match' && ($event['input']['source'] ?? '') === 'file'
+            && ($event['input']['key'] ?? '') === 'photo' && !is_file("$uploads/summer/shell.php"), "$where: script upload " . json_encode([$r, $event]));
     }
     stop($server);
 }
@@ -238,7 +243,8 @@ $inputs = array_map(fn($i) => implode(':', $i), json_decode($r['body'], true)['i
 check(in_array("body:q:a'b", $inputs, true) && in_array('body:arr.k:v', $inputs, true), 'context: form body ' . json_encode($inputs));
 $r = request($port, 'POST', '/upload', ['body' => ['photo' => new CURLFile($upload_src, 'image/png', "it's.png")]]);
 $inputs = array_map(fn($i) => implode(':', $i), json_decode($r['body'], true)['inputs'] ?? []);
-check(in_array("body:photo.name:it's.png", $inputs, true), 'context: upload file name ' . json_encode($inputs));
+check(in_array("body:photo.name:it's.png", $inputs, true) && in_array("file:photo:it's.png", $inputs, true),
+    'context: upload file name ' . json_encode($inputs));
 stop($server);
 stop($standin);
 exec('rm -rf ' . escapeshellarg($tmp) . ' ' . escapeshellarg(sys_get_temp_dir() . '/rampart-shop-uploads'));
