@@ -79,6 +79,24 @@
 #define RAMPART_EVENT_ID_LEN 32
 
 /**
+ * How many leading bytes of an uploaded file `rampart_request_add_file` keeps.
+ */
+#define RAMPART_FILE_HEAD_LEN 512
+
+/**
+ * The most inputs the `rampart_request_add_<format>` functions let a request hold
+ * (inputs added with `rampart_request_add_input` count, and are never refused): it
+ * bounds the memory of a request and the time of every check. What a client sends
+ * beyond it is left out, and the call says so.
+ */
+#define RAMPART_MAX_INPUTS 1000
+
+/**
+ * The nesting `rampart_request_add_json` follows; deeper values are left out.
+ */
+#define RAMPART_MAX_DEPTH 32
+
+/**
  * The result of every fallible rampart function.
  *
  * Statuses 1 to 99 are the core's error kinds, with the same stable codes (the CLI and
@@ -533,6 +551,10 @@ enum rampart_sink
    * A response header.
    */
   RAMPART_SINK_HEADER = 8,
+  /**
+   * The HTTP request itself (`rampart_inspect`): no sink, a malicious payload.
+   */
+  RAMPART_SINK_REQUEST = 9,
 };
 #ifndef __cplusplus
 #if __STDC_VERSION__ >= 202311L
@@ -975,6 +997,34 @@ rampart_status rampart_check_header(const rampart_request *request,
                                     rampart_verdict *verdict_out);
 
 /**
+ * Does `request` itself carry a malicious payload, whatever sink it may reach?
+ * Context-free inspection ("malicious payload", docs/detection/payload.md): the
+ * policy's rules and the default ruleset (scanners, forbidden paths, uploads, methods,
+ * known exploits) over the method, path and inputs, then the built-in detectors on each
+ * input value after decoding (SQL injection, XSS, shell commands, path traversal and
+ * file inclusion, SSRF URLs).
+ *
+ * Call it once per HTTP request, after its inputs, method and path are set and before
+ * the application runs. Findings have threat `RAMPART_THREAT_MALICIOUS_PAYLOAD`; the
+ * policy's `protections.malicious_payload` decides the action (report by default, even
+ * in block mode: payload inspection is noisier than the sink checks). `rule_id` names
+ * the rule for `RAMPART_REASON_RULE_MATCH`. The span covers the whole offending input
+ * value (a match may exist only after decoding); `input_index` is `RAMPART_NONE` for a
+ * rule on the method or path. For the event, pass `RAMPART_SINK_REQUEST` and an empty
+ * resource to `rampart_event_json`.
+ *
+ * Allocates nothing once the calling thread has inspected a request as large (each
+ * thread keeps its decoding buffers); linear in the inputs' total length.
+ *
+ * Returns `RAMPART_STATUS_NULL_ARGUMENT` for a NULL request or verdict. Thread safety:
+ * as for `rampart_check_sql`.
+ *
+ * # Safety
+ * `request` must be NULL or a live request; `verdict_out` must be NULL or writable.
+ */
+rampart_status rampart_inspect(const rampart_request *request, rampart_verdict *verdict_out);
+
+/**
  * A description of `status` for logs: `"<name>: <sentence>"`, e.g.
  * `"buffer_too_small: the output buffer is too small"`.
  *
@@ -993,7 +1043,9 @@ const char *rampart_status_str(uint32_t status);
  * - `request`: the request that was checked; `verdict`: what the check wrote.
  * - `sink`: a `rampart_sink`, the kind of check that produced `verdict`.
  * - `resource`/`resource_len`: the same bytes that were checked (the event quotes an
- *   excerpt around the input).
+ *   excerpt around the input). For `RAMPART_SINK_REQUEST` (`rampart_inspect`) pass NULL
+ *   and 0: the event then quotes the offending input's value, or the request path when
+ *   the verdict names no input.
  * - `meta_json`/`meta_len`: what only the host knows, as a JSON object whose fields
  *   are all optional: `{"operation": "mysql_query", "event_id": "...", "client_ip":
  *   "...", "user_agent": "...", "request_id": "...", "stack": ["frame", ...]}`. NULL
@@ -1111,6 +1163,124 @@ rampart_status rampart_request_add_input(rampart_request *request,
                                          size_t key_len,
                                          const uint8_t *value,
                                          size_t value_len);
+
+/**
+ * Adds an uploaded file: an input of source `RAMPART_SOURCE_FILE` whose key is the form
+ * field and whose value is the file's name as the client sent it, plus the declared
+ * content type and the file's first bytes (at most `RAMPART_FILE_HEAD_LEN` are kept),
+ * which the upload rules of `rampart_inspect` look at (a script by its name, an
+ * executable by its content). All ranges are copied; `head` may be empty.
+ *
+ * Errors as for `rampart_request_add_input`.
+ *
+ * # Safety
+ * `request` must be NULL or a live request no other thread is using; each (pointer,
+ * length) pair must describe readable bytes (or be NULL with length 0).
+ */
+rampart_status rampart_request_add_file(rampart_request *request,
+                                        const uint8_t *field,
+                                        size_t field_len,
+                                        const uint8_t *filename,
+                                        size_t filename_len,
+                                        const uint8_t *content_type,
+                                        size_t content_type_len,
+                                        const uint8_t *head,
+                                        size_t head_len);
+
+/**
+ * Adds the fields of urlencoded data, as `source` (a `rampart_source`): a query string
+ * (`a=1&b=%27+x`, without the `?`) or an `application/x-www-form-urlencoded` body.
+ * Names and values are percent-decoded (`+` is a space; a malformed escape stays as it
+ * is; bytes stay raw, invalid UTF-8 included); a name that is not a plain word
+ * (`[A-Za-z0-9_]`) is an input too (key and value both the name).
+ *
+ * Writes to `*truncated_out` (when not NULL) whether inputs were left out because the
+ * request reached `RAMPART_MAX_INPUTS`. Allocates (once per request, not per check).
+ *
+ * Returns `RAMPART_STATUS_INVALID_ARGUMENT` for an unknown source,
+ * `RAMPART_STATUS_NULL_ARGUMENT` for a NULL request (or NULL data with a non-zero
+ * length); on error the request is unchanged.
+ *
+ * # Safety
+ * `request` must be NULL or a live request no other thread is using; `data` must point
+ * to `data_len` readable bytes (or be NULL with length 0); `truncated_out` must be NULL or
+ * writable.
+ */
+rampart_status rampart_request_add_urlencoded(rampart_request *request,
+                                              uint32_t source,
+                                              const uint8_t *data,
+                                              size_t data_len,
+                                              bool *truncated_out);
+
+/**
+ * Adds the cookies of a `Cookie` header value (`sid=abc; theme="dark"`), as browsers
+ * send it: each `name=value` pair is a `RAMPART_SOURCE_COOKIE` input (quotes around a
+ * value dropped, parts without `=` ignored, nothing decoded). Cookie values are never
+ * written to events.
+ *
+ * `*truncated_out`, allocation and errors as for `rampart_request_add_urlencoded` (without
+ * the source).
+ *
+ * # Safety
+ * As for `rampart_request_add_urlencoded`, with `header` of `header_len` bytes.
+ */
+rampart_status rampart_request_add_cookies(rampart_request *request,
+                                           const uint8_t *header,
+                                           size_t header_len,
+                                           bool *truncated_out);
+
+/**
+ * Adds one request header, by its name in any case, as a server hands it over:
+ * `Cookie` is split into cookies (as by `rampart_request_add_cookies`); headers the
+ * protocol or the server consume (`Content-Length`, `Content-Type`, `Connection`,
+ * `Accept-Encoding`, `Sec-Fetch-*`, ...) are skipped; any other is a
+ * `RAMPART_SOURCE_HEADER` input keyed by its lower-case name. Call it for each header.
+ *
+ * `*truncated_out`, allocation and errors as for `rampart_request_add_urlencoded` (without
+ * the source).
+ *
+ * # Safety
+ * `request` must be NULL or a live request no other thread is using; `name` and `value`
+ * must point to `name_len` and `value_len` readable bytes (or be NULL with length 0);
+ * `truncated_out` must be NULL or writable.
+ */
+rampart_status rampart_request_add_header(rampart_request *request,
+                                          const uint8_t *name,
+                                          size_t name_len,
+                                          const uint8_t *value,
+                                          size_t value_len,
+                                          bool *truncated_out);
+
+/**
+ * Adds the values of a JSON body as `RAMPART_SOURCE_BODY` inputs, keyed by their dotted
+ * paths (`user.address.city`, `ids[2]`); numbers are inputs as written, booleans and
+ * nulls are not; object keys that are not plain words are inputs too. Invalid JSON
+ * (the application rejects it too) adds nothing and is not an error; nesting deeper
+ * than `RAMPART_MAX_DEPTH` is left out (and says so), and a document nested beyond the
+ * JSON parser's own limit (128 levels) is read as invalid.
+ *
+ * `*truncated_out`, allocation and errors as for `rampart_request_add_urlencoded` (without
+ * the source). Time and memory are linear in `json_len`.
+ *
+ * # Safety
+ * As for `rampart_request_add_urlencoded`, with `json` of `json_len` bytes.
+ */
+rampart_status rampart_request_add_json(rampart_request *request,
+                                        const uint8_t *json,
+                                        size_t json_len,
+                                        bool *truncated_out);
+
+/**
+ * Writes to `*count_out` how many inputs `request` holds (the next input's index): what
+ * a host that enforces its own limit, or that wants to know what a
+ * `rampart_request_add_<format>` call added, reads.
+ *
+ * Returns `RAMPART_STATUS_NULL_ARGUMENT` for a NULL argument.
+ *
+ * # Safety
+ * `request` must be NULL or a live request; `count_out` must be NULL or writable.
+ */
+rampart_status rampart_request_input_count(const rampart_request *request, size_t *count_out);
 
 /**
  * Sets the HTTP method (`GET`), shown in events. Copied. Errors as for

@@ -5,8 +5,9 @@
  * Every check asks rampart's engine about the current request (collected from $_GET,
  * $_POST, $_COOKIE, the HTTP_* headers and a JSON body, or set with request_add_input())
  * and returns the verdict; it reports nothing and throws nothing on a finding. The hooked
- * sink functions (PDO::query, shell_exec, fopen, curl_setopt, header, ...) are what report
- * and block. bindings/php/tests/stub.phpt fails when this file and the extension disagree.
+ * sink functions (PDO::query, shell_exec, fopen, curl_setopt, header, ...) and the payload
+ * inspection at request start are what report and block. bindings/php/tests/stub.phpt
+ * fails when this file and the extension disagree.
  *
  * @phpstan-type Verdict array{
  *   action: 'allow'|'report'|'block',
@@ -61,14 +62,31 @@ function check_redirect(string $location): array {}
 /** A response header about to be sent (CR/LF injection). @return Verdict */
 function check_header(string $name, string $value): array {}
 
+/**
+ * Payload inspection of the current request itself (inputs, method, path, uploads), with no sink:
+ * what the extension does at request start when the policy's malicious_payload protection is on
+ * (report by default). Returns the verdict; reports nothing.
+ * @return Verdict
+ */
+function inspect(): array {}
+
 /** Forgets the current request's inputs (for workers, scripts and tests). */
 function request_reset(): void {}
 
-/** @param string $source query, body, path, header, cookie or other */
+/** @param string $source query, body, path, header, cookie, other or file (an upload's file name) */
 function request_add_input(string $source, string $key, string $value): void {}
 
 /** Sets the request's own host (what the open-redirect check compares against). */
 function request_set_host(string $host): void {}
+
+/** Sets the request's method (GET, ...), which inspect() judges and events show. */
+function request_set_method(string $method): void {}
+
+/** Sets the request's path, without the query string (route exclusions and inspect()). */
+function request_set_path(string $path): void {}
+
+/** Adds an uploaded file: form field, the client's file name, declared content type and first bytes (512 kept), for inspect()'s upload rules. */
+function request_add_file(string $field, string $filename, string $content_type, string $head): void {}
 
 /** @return list<array{0: string, 1: string, 2: string}> The current request's inputs as [source, key, value]. */
 function request_inputs(): array {}

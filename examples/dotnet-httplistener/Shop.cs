@@ -125,6 +125,9 @@ namespace ShopExample
                 Reply reply;
                 try
                 {
+                    // Payload inspection of the request itself, before any code of the shop runs:
+                    // reported by default, blocked when the policy blocks malicious_payload.
+                    rampart.Inspect();
                     reply = await Handle(request.Url.AbsolutePath, query, form).ConfigureAwait(false);
                 }
                 catch (RampartBlockedException blocked)

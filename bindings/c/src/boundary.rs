@@ -116,6 +116,16 @@ pub(crate) unsafe fn out<'a, T>(ptr: *mut T) -> Result<&'a mut MaybeUninit<T>, r
     unsafe { ptr.cast::<MaybeUninit<T>>().as_mut() }.ok_or(rampart_status::RAMPART_STATUS_NULL_ARGUMENT)
 }
 
+/// An optional out parameter: NULL means the caller does not want the value.
+///
+/// # Safety
+/// A non-NULL `ptr` must point to writable, suitably aligned memory for a `T`.
+#[inline(always)]
+pub(crate) unsafe fn optional_out<'a, T>(ptr: *mut T) -> Option<&'a mut MaybeUninit<T>> {
+    // SAFETY: as for `out`.
+    unsafe { ptr.cast::<MaybeUninit<T>>().as_mut() }
+}
+
 /// A caller's text buffer: `cap` bytes at `buf` (NULL with `cap` 0 asks for the size
 /// only) and where to report the text's length.
 pub(crate) struct TextOut<'a> {

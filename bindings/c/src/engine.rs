@@ -552,6 +552,43 @@ pub unsafe extern "C" fn rampart_check_header(
     })
 }
 
+/// Does `request` itself carry a malicious payload, whatever sink it may reach?
+/// Context-free inspection ("malicious payload", docs/detection/payload.md): the
+/// policy's rules and the default ruleset (scanners, forbidden paths, uploads, methods,
+/// known exploits) over the method, path and inputs, then the built-in detectors on each
+/// input value after decoding (SQL injection, XSS, shell commands, path traversal and
+/// file inclusion, SSRF URLs).
+///
+/// Call it once per HTTP request, after its inputs, method and path are set and before
+/// the application runs. Findings have threat `RAMPART_THREAT_MALICIOUS_PAYLOAD`; the
+/// policy's `protections.malicious_payload` decides the action (report by default, even
+/// in block mode: payload inspection is noisier than the sink checks). `rule_id` names
+/// the rule for `RAMPART_REASON_RULE_MATCH`. The span covers the whole offending input
+/// value (a match may exist only after decoding); `input_index` is `RAMPART_NONE` for a
+/// rule on the method or path. For the event, pass `RAMPART_SINK_REQUEST` and an empty
+/// resource to `rampart_event_json`.
+///
+/// Allocates nothing once the calling thread has inspected a request as large (each
+/// thread keeps its decoding buffers); linear in the inputs' total length.
+///
+/// Returns `RAMPART_STATUS_NULL_ARGUMENT` for a NULL request or verdict. Thread safety:
+/// as for `rampart_check_sql`.
+///
+/// # Safety
+/// `request` must be NULL or a live request; `verdict_out` must be NULL or writable.
+#[no_mangle]
+pub unsafe extern "C" fn rampart_inspect(
+    request: *const rampart_request,
+    verdict_out: *mut rampart_verdict,
+) -> rampart_status {
+    boundary!({
+        let request = reference(request)?;
+        let verdict_out = out(verdict_out)?;
+        verdict_out.write(request.engine().inspect(request.inner()).into());
+        Ok(())
+    })
+}
+
 #[inline]
 fn dialect_from_code(code: u32) -> Result<Dialect, rampart_status> {
     Ok(match code {

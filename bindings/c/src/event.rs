@@ -35,11 +35,13 @@ pub enum rampart_sink {
     RAMPART_SINK_REDIRECT = 7,
     /// A response header.
     RAMPART_SINK_HEADER = 8,
+    /// The HTTP request itself (`rampart_inspect`): no sink, a malicious payload.
+    RAMPART_SINK_REQUEST = 9,
 }
 
 impl rampart_sink {
     /// Every sink, in code order.
-    pub(crate) const ALL: [rampart_sink; 8] = [
+    pub(crate) const ALL: [rampart_sink; 9] = [
         rampart_sink::RAMPART_SINK_SQL,
         rampart_sink::RAMPART_SINK_SHELL,
         rampart_sink::RAMPART_SINK_EXEC,
@@ -48,6 +50,7 @@ impl rampart_sink {
         rampart_sink::RAMPART_SINK_NOSQL,
         rampart_sink::RAMPART_SINK_REDIRECT,
         rampart_sink::RAMPART_SINK_HEADER,
+        rampart_sink::RAMPART_SINK_REQUEST,
     ];
 
     /// The name events use (`sql`, `shell`, ...).
@@ -61,6 +64,7 @@ impl rampart_sink {
             rampart_sink::RAMPART_SINK_NOSQL => "nosql",
             rampart_sink::RAMPART_SINK_REDIRECT => "redirect",
             rampart_sink::RAMPART_SINK_HEADER => "header",
+            rampart_sink::RAMPART_SINK_REQUEST => "request",
         }
     }
 }
@@ -71,7 +75,9 @@ impl rampart_sink {
 /// - `request`: the request that was checked; `verdict`: what the check wrote.
 /// - `sink`: a `rampart_sink`, the kind of check that produced `verdict`.
 /// - `resource`/`resource_len`: the same bytes that were checked (the event quotes an
-///   excerpt around the input).
+///   excerpt around the input). For `RAMPART_SINK_REQUEST` (`rampart_inspect`) pass NULL
+///   and 0: the event then quotes the offending input's value, or the request path when
+///   the verdict names no input.
 /// - `meta_json`/`meta_len`: what only the host knows, as a JSON object whose fields
 ///   are all optional: `{"operation": "mysql_query", "event_id": "...", "client_ip":
 ///   "...", "user_agent": "...", "request_id": "...", "stack": ["frame", ...]}`. NULL
@@ -117,6 +123,16 @@ pub unsafe extern "C" fn rampart_event_json(
             .find(|s| *s as u32 == sink)
             .ok_or(rampart_status::RAMPART_STATUS_INVALID_ARGUMENT)?;
         let context = EventContext::from_json(meta).map_err(|e| rampart_status::from_kind(e.kind()))?;
+        // Payload inspection has no sink: what the event quotes is the request's own.
+        let resource = match (sink, resource.is_empty()) {
+            (rampart_sink::RAMPART_SINK_REQUEST, true) => {
+                match verdict.input_index.and_then(|i| request.inner().input(i)) {
+                    Some(input) => input.value,
+                    None => request.inner().path(),
+                }
+            }
+            _ => resource,
+        };
         let event = request
             .engine()
             .event_json(request.inner(), &verdict, sink.name(), resource, &context)

@@ -9,8 +9,11 @@
 //!   (`rampart_engine_new` / `rampart_engine_from_env` / `rampart_engine_free`), and
 //!   replaceable while they check (`rampart_engine_reload`);
 //! - `rampart_request`: the user inputs of one HTTP request, owned by one thread at a
-//!   time, reusable (`rampart_request_new` / `_add_input` / `_reset` / `_free`);
-//! - `rampart_verdict`: what a check (`rampart_check_sql`, ...) found, by value.
+//!   time, reusable (`rampart_request_new` / `_add_input` / `_reset` / `_free`), filled
+//!   input by input or from what the server hands over (`rampart_request_add_urlencoded`,
+//!   `_add_cookies`, `_add_header`, `_add_json`, `_add_file`: the core's collection rules);
+//! - `rampart_verdict`: what a check (`rampart_check_sql`, ...) or the payload inspection
+//!   of the request itself (`rampart_inspect`) found, by value.
 //!
 //! A finding becomes a JSON event line (`rampart_event_json`) and, on block, the
 //! policy's block page (`rampart_block_response`). docs/c-api.md is the guide.

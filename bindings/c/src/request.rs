@@ -2,9 +2,10 @@
 
 use std::sync::Arc;
 
+use rampart_core::collect::Collector;
 use rampart_core::{Engine, Request, Source};
 
-use crate::boundary::{boundary, bytes, exclusive, out, reference};
+use crate::boundary::{boundary, bytes, exclusive, optional_out, out, reference};
 use crate::engine::rampart_engine;
 use crate::error::rampart_status;
 
@@ -124,6 +125,215 @@ pub unsafe extern "C" fn rampart_request_add_input(
         let value = bytes(value, value_len)?;
         let source = Source::from_code(source).ok_or(rampart_status::RAMPART_STATUS_INVALID_ARGUMENT)?;
         request.request.add_input(source, key, value);
+        Ok(())
+    })
+}
+
+/// Adds an uploaded file: an input of source `RAMPART_SOURCE_FILE` whose key is the form
+/// field and whose value is the file's name as the client sent it, plus the declared
+/// content type and the file's first bytes (at most `RAMPART_FILE_HEAD_LEN` are kept),
+/// which the upload rules of `rampart_inspect` look at (a script by its name, an
+/// executable by its content). All ranges are copied; `head` may be empty.
+///
+/// Errors as for `rampart_request_add_input`.
+///
+/// # Safety
+/// `request` must be NULL or a live request no other thread is using; each (pointer,
+/// length) pair must describe readable bytes (or be NULL with length 0).
+#[no_mangle]
+#[allow(clippy::too_many_arguments)]
+pub unsafe extern "C" fn rampart_request_add_file(
+    request: *mut rampart_request,
+    field: *const u8,
+    field_len: usize,
+    filename: *const u8,
+    filename_len: usize,
+    content_type: *const u8,
+    content_type_len: usize,
+    head: *const u8,
+    head_len: usize,
+) -> rampart_status {
+    boundary!({
+        let request = exclusive(request)?;
+        let field = bytes(field, field_len)?;
+        let filename = bytes(filename, filename_len)?;
+        let content_type = bytes(content_type, content_type_len)?;
+        let head = bytes(head, head_len)?;
+        request.request.add_file(field, filename, content_type, head);
+        Ok(())
+    })
+}
+
+/// How many leading bytes of an uploaded file `rampart_request_add_file` keeps.
+pub const RAMPART_FILE_HEAD_LEN: usize = 512;
+
+/// The most inputs the `rampart_request_add_<format>` functions let a request hold
+/// (inputs added with `rampart_request_add_input` count, and are never refused): it
+/// bounds the memory of a request and the time of every check. What a client sends
+/// beyond it is left out, and the call says so.
+pub const RAMPART_MAX_INPUTS: usize = 1000;
+
+/// The nesting `rampart_request_add_json` follows; deeper values are left out.
+pub const RAMPART_MAX_DEPTH: usize = 32;
+
+/// Runs one collection into `request` and reports whether it left inputs out.
+fn collect(
+    request: &mut rampart_request,
+    truncated_out: Option<&mut std::mem::MaybeUninit<bool>>,
+    f: impl FnOnce(&mut Collector<'_>),
+) {
+    let mut collector = Collector::new(&mut request.request, RAMPART_MAX_INPUTS).with_max_depth(RAMPART_MAX_DEPTH);
+    f(&mut collector);
+    if let Some(truncated_out) = truncated_out {
+        truncated_out.write(collector.truncated());
+    }
+}
+
+/// Adds the fields of urlencoded data, as `source` (a `rampart_source`): a query string
+/// (`a=1&b=%27+x`, without the `?`) or an `application/x-www-form-urlencoded` body.
+/// Names and values are percent-decoded (`+` is a space; a malformed escape stays as it
+/// is; bytes stay raw, invalid UTF-8 included); a name that is not a plain word
+/// (`[A-Za-z0-9_]`) is an input too (key and value both the name).
+///
+/// Writes to `*truncated_out` (when not NULL) whether inputs were left out because the
+/// request reached `RAMPART_MAX_INPUTS`. Allocates (once per request, not per check).
+///
+/// Returns `RAMPART_STATUS_INVALID_ARGUMENT` for an unknown source,
+/// `RAMPART_STATUS_NULL_ARGUMENT` for a NULL request (or NULL data with a non-zero
+/// length); on error the request is unchanged.
+///
+/// # Safety
+/// `request` must be NULL or a live request no other thread is using; `data` must point
+/// to `data_len` readable bytes (or be NULL with length 0); `truncated_out` must be NULL or
+/// writable.
+#[no_mangle]
+pub unsafe extern "C" fn rampart_request_add_urlencoded(
+    request: *mut rampart_request,
+    source: u32,
+    data: *const u8,
+    data_len: usize,
+    truncated_out: *mut bool,
+) -> rampart_status {
+    boundary!({
+        let request = exclusive(request)?;
+        let data = bytes(data, data_len)?;
+        let truncated_out = optional_out(truncated_out);
+        let source = Source::from_code(source).ok_or(rampart_status::RAMPART_STATUS_INVALID_ARGUMENT)?;
+        collect(request, truncated_out, |c| {
+            c.urlencoded(source, data);
+        });
+        Ok(())
+    })
+}
+
+/// Adds the cookies of a `Cookie` header value (`sid=abc; theme="dark"`), as browsers
+/// send it: each `name=value` pair is a `RAMPART_SOURCE_COOKIE` input (quotes around a
+/// value dropped, parts without `=` ignored, nothing decoded). Cookie values are never
+/// written to events.
+///
+/// `*truncated_out`, allocation and errors as for `rampart_request_add_urlencoded` (without
+/// the source).
+///
+/// # Safety
+/// As for `rampart_request_add_urlencoded`, with `header` of `header_len` bytes.
+#[no_mangle]
+pub unsafe extern "C" fn rampart_request_add_cookies(
+    request: *mut rampart_request,
+    header: *const u8,
+    header_len: usize,
+    truncated_out: *mut bool,
+) -> rampart_status {
+    boundary!({
+        let request = exclusive(request)?;
+        let header = bytes(header, header_len)?;
+        let truncated_out = optional_out(truncated_out);
+        collect(request, truncated_out, |c| {
+            c.cookies(header);
+        });
+        Ok(())
+    })
+}
+
+/// Adds one request header, by its name in any case, as a server hands it over:
+/// `Cookie` is split into cookies (as by `rampart_request_add_cookies`); headers the
+/// protocol or the server consume (`Content-Length`, `Content-Type`, `Connection`,
+/// `Accept-Encoding`, `Sec-Fetch-*`, ...) are skipped; any other is a
+/// `RAMPART_SOURCE_HEADER` input keyed by its lower-case name. Call it for each header.
+///
+/// `*truncated_out`, allocation and errors as for `rampart_request_add_urlencoded` (without
+/// the source).
+///
+/// # Safety
+/// `request` must be NULL or a live request no other thread is using; `name` and `value`
+/// must point to `name_len` and `value_len` readable bytes (or be NULL with length 0);
+/// `truncated_out` must be NULL or writable.
+#[no_mangle]
+pub unsafe extern "C" fn rampart_request_add_header(
+    request: *mut rampart_request,
+    name: *const u8,
+    name_len: usize,
+    value: *const u8,
+    value_len: usize,
+    truncated_out: *mut bool,
+) -> rampart_status {
+    boundary!({
+        let request = exclusive(request)?;
+        let name = bytes(name, name_len)?;
+        let value = bytes(value, value_len)?;
+        let truncated_out = optional_out(truncated_out);
+        collect(request, truncated_out, |c| {
+            c.header_any_case(name, value);
+        });
+        Ok(())
+    })
+}
+
+/// Adds the values of a JSON body as `RAMPART_SOURCE_BODY` inputs, keyed by their dotted
+/// paths (`user.address.city`, `ids[2]`); numbers are inputs as written, booleans and
+/// nulls are not; object keys that are not plain words are inputs too. Invalid JSON
+/// (the application rejects it too) adds nothing and is not an error; nesting deeper
+/// than `RAMPART_MAX_DEPTH` is left out (and says so), and a document nested beyond the
+/// JSON parser's own limit (128 levels) is read as invalid.
+///
+/// `*truncated_out`, allocation and errors as for `rampart_request_add_urlencoded` (without
+/// the source). Time and memory are linear in `json_len`.
+///
+/// # Safety
+/// As for `rampart_request_add_urlencoded`, with `json` of `json_len` bytes.
+#[no_mangle]
+pub unsafe extern "C" fn rampart_request_add_json(
+    request: *mut rampart_request,
+    json: *const u8,
+    json_len: usize,
+    truncated_out: *mut bool,
+) -> rampart_status {
+    boundary!({
+        let request = exclusive(request)?;
+        let json = bytes(json, json_len)?;
+        let truncated_out = optional_out(truncated_out);
+        collect(request, truncated_out, |c| {
+            c.json(json);
+        });
+        Ok(())
+    })
+}
+
+/// Writes to `*count_out` how many inputs `request` holds (the next input's index): what
+/// a host that enforces its own limit, or that wants to know what a
+/// `rampart_request_add_<format>` call added, reads.
+///
+/// Returns `RAMPART_STATUS_NULL_ARGUMENT` for a NULL argument.
+///
+/// # Safety
+/// `request` must be NULL or a live request; `count_out` must be NULL or writable.
+#[no_mangle]
+pub unsafe extern "C" fn rampart_request_input_count(
+    request: *const rampart_request,
+    count_out: *mut usize,
+) -> rampart_status {
+    boundary!({
+        let request = reference(request)?;
+        out(count_out)?.write(request.request.len());
         Ok(())
     })
 }
@@ -265,4 +475,21 @@ pub unsafe extern "C" fn rampart_source_from_name(
         source_out.write(source.code());
         Ok(())
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The header's constants are literals (cbindgen cannot read the core's); they must
+    /// stay the core's numbers.
+    #[test]
+    fn limits_are_the_cores() {
+        assert_eq!(RAMPART_FILE_HEAD_LEN, Request::FILE_HEAD_LEN);
+        assert_eq!(RAMPART_MAX_INPUTS, rampart_core::collect::DEFAULT_MAX_INPUTS);
+        assert_eq!(RAMPART_MAX_DEPTH, rampart_core::collect::DEFAULT_MAX_DEPTH);
+        for source in 0..=6 {
+            assert_eq!(Source::from_code(source).map(Source::code), Some(source));
+        }
+    }
 }

@@ -1,8 +1,10 @@
 /* Times rampart_check_sql called from C, on the request and queries of the criterion
  * benches (benches/lib.rs): 10 inputs and a ~200-byte PostgreSQL query; then
  * rampart_check_exec on the same benign request, for the cost of passing an argv as
- * rampart_bytes (inline, and beyond RAMPART_EXEC_INLINE_ARGS). Prints the best of
- * several runs, in ns per check.
+ * rampart_bytes (inline, and beyond RAMPART_EXEC_INLINE_ARGS); rampart_inspect on the
+ * benign and the attacking request (once per HTTP request); and the collection of a
+ * typical query string and JSON body into a reset request. Prints the best of several
+ * runs, in ns per call.
  *
  * usage: bench [ITERATIONS] -- under `valgrind --tool=callgrind` pass a small count. */
 #include <stdlib.h>
@@ -78,6 +80,47 @@ static void bench_exec(const char *name, const rampart_request *request, const r
   printf("c_abi/%-32s %8.1f ns per check (best of 7 runs of %ld)\n", name, best, iterations);
 }
 
+static void bench_inspect(const char *name, const rampart_request *request, long iterations, uint32_t expect_threat) {
+  double best = 1e300;
+  int run;
+  rampart_verdict v;
+  for (run = 0; run < 7; run++) {
+    long i;
+    double start = now_ns(), ns;
+    for (i = 0; i < iterations; i++) rampart_inspect(request, &v);
+    ns = (now_ns() - start) / (double)iterations;
+    if (ns < best) best = ns;
+  }
+  CHECK(v.threat == expect_threat);
+  printf("c_abi/%-32s %8.1f ns per inspection (best of 7 runs of %ld)\n", name, best, iterations);
+}
+
+/* Reset, then a 9-field query string, 3 headers and a small JSON body: what a host does
+ * once per HTTP request. */
+static void bench_collect(rampart_request *request, long iterations) {
+  static const char QUERY[] = "email=alice.smith%40example.com&password=correct+horse+battery+staple&remember=on"
+                              "&q=red+shoes+size+42&page=2&sort=price&utm_source=newsletter-2024%2F11&lang=en-GB"
+                              "&ref=https%3A%2F%2Fshop.example.com%2Fcart%3Fid%3D77";
+  static const char JSON[] = "{\"user\": {\"name\": \"Anne-Marie\", \"tags\": [\"a\", \"b\"]}, \"qty\": 2}";
+  double best = 1e300;
+  int run;
+  for (run = 0; run < 7; run++) {
+    long i;
+    double start = now_ns(), ns;
+    for (i = 0; i < iterations; i++) {
+      rampart_request_reset(request);
+      rampart_request_add_urlencoded(request, RAMPART_SOURCE_QUERY, (const uint8_t *)QUERY, sizeof QUERY - 1, NULL);
+      rampart_request_add_header(request, BYTES("User-Agent"), BYTES("Mozilla/5.0 (X11; Linux x86_64)"), NULL);
+      rampart_request_add_header(request, BYTES("Accept-Encoding"), BYTES("gzip, br"), NULL);
+      rampart_request_add_header(request, BYTES("Cookie"), BYTES("sid=abc123; theme=dark"), NULL);
+      rampart_request_add_json(request, (const uint8_t *)JSON, sizeof JSON - 1, NULL);
+    }
+    ns = (now_ns() - start) / (double)iterations;
+    if (ns < best) best = ns;
+  }
+  printf("c_abi/%-32s %8.1f ns per request (best of 7 runs of %ld)\n", "collect_query_headers_json", best, iterations);
+}
+
 int main(int argc, char **argv) {
   long iterations = argc > 1 ? atol(argv[1]) : 200000;
   const rampart_engine *engine = NULL;
@@ -111,6 +154,10 @@ int main(int argc, char **argv) {
     bench_exec("exec_benign_64_args", benign, args, RAMPART_EXEC_INLINE_ARGS, iterations / 4);
     bench_exec("exec_benign_256_args_heap", benign, args, sizeof args / sizeof args[0], iterations / 8);
   }
+
+  bench_inspect("inspect_benign_10_inputs", benign, iterations / 4, RAMPART_THREAT_NONE);
+  bench_inspect("inspect_attack", attack, iterations / 4, RAMPART_THREAT_MALICIOUS_PAYLOAD);
+  bench_collect(empty, iterations / 8);
 
   rampart_request_free(attack);
   rampart_request_free(safe);

@@ -43,6 +43,10 @@ namespace Rampart.Tests
             suite.Add("context: AsyncLocal follows awaits and tasks, and ends on dispose", ContextFlows);
             suite.Add("context: query strings, forms, cookies and JSON bodies become inputs", InputHelpers);
             suite.Add("context: input count is bounded", InputLimit);
+            suite.Add("inspect: a payload is reported by default, blocked or ignored as the policy says", Inspect);
+            suite.Add("inspect: uploads and rules on the method, events quote the offending value", InspectRules);
+            suite.Add("request: the core's collection of query strings, cookies, headers and JSON", RequestCollection);
+            suite.Add("request: collection is bounded and survives hostile data", RequestCollectionLimits);
             suite.Add("ado.net: concatenated attack blocked before SQLite sees it", DbBlocks);
             suite.Add("ado.net: parameters and normal queries run unchanged", DbAllows);
             suite.Add("ado.net: report mode logs and runs the query", DbReports);
@@ -67,6 +71,7 @@ namespace Rampart.Tests
             Assert.Equal(uint.Parse(abi.Groups[1].Value), Native.rampart_abi_version(), "loaded library's ABI");
             Assert.Equal(int.Parse(Regex.Match(header, @"#define RAMPART_EVENT_ID_LEN (\d+)").Groups[1].Value), Native.EventIdLength, "RAMPART_EVENT_ID_LEN");
             Assert.Equal(int.Parse(Regex.Match(header, @"#define RAMPART_EXEC_INLINE_ARGS (\d+)").Groups[1].Value), Native.ExecInlineArgs, "RAMPART_EXEC_INLINE_ARGS");
+            Assert.Equal(int.Parse(Regex.Match(header, @"#define RAMPART_MAX_INPUTS (\d+)").Groups[1].Value), Request.MaxInputs, "RAMPART_MAX_INPUTS");
             CompareEnum<VerdictAction>(header, "ACTION");
             CompareEnum<Threat>(header, "THREAT");
             CompareEnum<Reason>(header, "REASON");
@@ -505,6 +510,144 @@ namespace Rampart.Tests
                 context.MaxInputs = 1000;
                 context.AddJson(InputSource.Body, deep);
                 Assert.True(context.InputsTruncated, "deep JSON cut, without a stack overflow");
+            }
+        }
+
+        // ---- payload inspection and the core's collection ----
+
+        private const string SqlPayload = "' OR 1=1-- ";
+
+        private static void Inspect()
+        {
+            foreach (var policy in new[]
+            {
+                Tuple.Create("{\"mode\": \"block\"}", VerdictAction.Report),
+                Tuple.Create("{\"mode\": \"block\", \"protections\": {\"malicious_payload\": {\"action\": \"block\"}}}", VerdictAction.Block),
+                Tuple.Create("{\"mode\": \"report\", \"protections\": {\"malicious_payload\": {\"action\": \"block\"}}}", VerdictAction.Report),
+                Tuple.Create("{\"mode\": \"block\", \"protections\": {\"malicious_payload\": {\"action\": \"off\"}}}", VerdictAction.Allow),
+            })
+            using (var engine = Engine.FromJson(policy.Item1))
+            using (var request = engine.CreateRequest())
+            {
+                request.SetMethod("GET");
+                request.SetPath("/search");
+                Assert.Equal(VerdictAction.Allow, engine.Inspect(request).Action, "empty request");
+                Assert.True(!request.AddUrlEncoded(InputSource.Query, "page=2&q=" + Uri.EscapeDataString(SqlPayload)), "nothing left out");
+                Verdict verdict = engine.Inspect(request);
+                Assert.Equal(policy.Item2, verdict.Action, policy.Item1);
+                if (policy.Item2 == VerdictAction.Allow) { Assert.True(!verdict.IsAttack, "off"); continue; }
+                Assert.Equal(Threat.MaliciousPayload, verdict.Threat, "threat");
+                Assert.Equal(Reason.PayloadSqlInjection, verdict.Reason, "reason");
+                Assert.Equal(1, verdict.InputIndex, "input");
+                string json = request.EventJson(verdict, Sink.Request, string.Empty);
+                Assert.Contains("\"kind\":\"request\"", json, "sink kind");
+                Assert.Contains("\"resource\":\"' OR 1=1-- \"", json, "the event quotes the value");
+                Assert.Contains("\"threat\":\"malicious_payload\"", json, "event threat");
+            }
+            using (var engine = Engine.FromJson("{}"))
+            using (var other = Engine.FromJson("{}"))
+            using (var request = other.CreateRequest())
+            {
+                Assert.Throws<ArgumentException>(() => engine.Inspect(request), "a request of another engine");
+                Assert.Throws<ArgumentNullException>(() => engine.Inspect(null), "null request");
+            }
+        }
+
+        private static void InspectRules()
+        {
+            using (var engine = Engine.FromJson("{\"mode\": \"block\"}"))
+            using (var request = engine.CreateRequest())
+            {
+                request.SetMethod("POST");
+                request.SetPath("/upload");
+                request.AddFile("avatar", "holiday photo.jpg", "image/jpeg", new byte[] { 0xff, 0xd8, 0xff, 0xe0 });
+                Assert.True(!engine.Inspect(request).IsAttack, "an image upload");
+                request.AddFile("avatar", "shell.php", "image/jpeg", new byte[4096]);
+                Assert.Equal(2, request.InputCount, "a file is one input");
+                Verdict verdict = engine.Inspect(request);
+                Assert.Equal(Reason.RuleMatch, verdict.Reason, "script upload");
+                Assert.Equal(1, verdict.InputIndex, "the upload");
+                Assert.True(verdict.RuleId != 0, "rule id");
+                request.Reset();
+                request.SetMethod("TRACE");
+                request.SetPath("/");
+                verdict = engine.Inspect(request);
+                Assert.Equal(Reason.RuleMatch, verdict.Reason, "TRACE");
+                Assert.Equal(-1, verdict.InputIndex, "no input");
+                Assert.Contains("\"resource\":\"/\"", request.EventJson(verdict, Sink.Request, string.Empty), "the path is quoted");
+            }
+        }
+
+        // The SQL check of a query that embeds the payload: where the collected input landed.
+        private static Tuple<int, string> SqlFinding(Request request)
+        {
+            string query = "SELECT * FROM users WHERE email = '" + SqlPayload + "'";
+            Verdict verdict = request.CheckSql(SqlDialect.MySql, query);
+            if (!verdict.IsAttack) return Tuple.Create(-1, string.Empty);
+            string json = request.EventJson(verdict, Sink.Sql, query);
+            int at = json.IndexOf("\"input\":{", StringComparison.Ordinal);
+            return Tuple.Create(verdict.InputIndex, json.Substring(at, Math.Min(90, json.Length - at)));
+        }
+
+        private static void RequestCollection()
+        {
+            using (var engine = Engine.FromJson("{\"mode\": \"block\"}"))
+            using (var request = engine.CreateRequest())
+            {
+                Assert.True(!request.AddUrlEncoded(InputSource.Body, "a=1&f%5Bx%27%5D=2&email=" + Uri.EscapeDataString(SqlPayload)), "form");
+                Assert.Equal(4, request.InputCount, "a non-word name is an input too");
+                var found = SqlFinding(request);
+                Assert.Equal(3, found.Item1, "form field index");
+                string formInput = found.Item2;
+                Assert.Contains("\"source\":\"body\"", formInput, "form field source");
+                Assert.Contains("\"key\":\"email\"", formInput, "form field key");
+
+                request.Reset();
+                request.AddHeader("Content-Type", SqlPayload);
+                request.AddHeader("sec-fetch-site", SqlPayload);
+                Assert.Equal(0, request.InputCount, "protocol headers are skipped");
+                request.AddHeader("X-Search", SqlPayload);
+                string headerInput = SqlFinding(request).Item2;
+                Assert.Contains("\"source\":\"header\"", headerInput, "header, lower case source");
+                Assert.Contains("\"key\":\"x-search\"", headerInput, "header, lower case key");
+                request.Reset();
+                request.AddHeader("Cookie", "sid=abc; email=\"" + SqlPayload + "\"");
+                Assert.Equal(1, SqlFinding(request).Item1, "Cookie is split into cookies");
+                request.Reset();
+                request.AddCookies("sid=abc; broken; email=" + SqlPayload);
+                string cookieInput = SqlFinding(request).Item2;
+                Assert.Contains("\"source\":\"cookie\"", cookieInput, "cookie source");
+                Assert.Contains("\"key\":\"email\"", cookieInput, "cookie key");
+
+                request.Reset();
+                Assert.True(!request.AddJson("{\"user\": {\"ok\": true, \"tags\": [1, \"" + SqlPayload + "\"]}}"), "json");
+                Assert.Contains("\"key\":\"user.tags[1]\"", SqlFinding(request).Item2, "dotted JSON path");
+                request.Reset();
+                Assert.True(!request.AddJson(System.Text.Encoding.UTF8.GetBytes("[\"" + SqlPayload + "\"]")), "json bytes");
+                Assert.Equal(0, SqlFinding(request).Item1, "JSON from bytes");
+            }
+        }
+
+        private static void RequestCollectionLimits()
+        {
+            using (var engine = Engine.FromJson("{\"mode\": \"block\"}"))
+            using (var request = engine.CreateRequest())
+            {
+                string fields = string.Join("&", Enumerable.Range(0, Request.MaxInputs + 5).Select(i => "k" + i + "=v"));
+                Assert.True(request.AddUrlEncoded(InputSource.Query, fields), "left out past the limit");
+                Assert.Equal(Request.MaxInputs, request.InputCount, "inputs kept");
+                Assert.True(request.AddJson("{\"q\": \"" + SqlPayload + "\"}"), "a full request adds nothing");
+                Assert.Equal(-1, SqlFinding(request).Item1, "the payload past the limit is not an input");
+                request.Reset();
+                Assert.True(!request.AddJson(new string('[', 100000) + new string(']', 100000)), "deep JSON: invalid, no stack overflow");
+                Assert.True(request.AddJson(new string('[', 40) + "\"x\"" + new string(']', 40)), "past 32 levels: left out");
+                Assert.True(!request.AddJson(new byte[] { (byte)'"', 0xff, 0xfe, (byte)'"' }), "invalid UTF-8: no input, no error");
+                string big = new string('a', 1 << 20);
+                Assert.True(!request.AddUrlEncoded(InputSource.Body, "q=" + big), "a megabyte value");
+                request.AddHeader("X-Big", big);
+                Assert.Equal(2, request.InputCount, "both kept");
+                Assert.True(!engine.Inspect(request).IsAttack, "a benign megabyte");
+                Assert.True(!request.AddUrlEncoded(InputSource.Query, null), "null adds nothing");
             }
         }
 

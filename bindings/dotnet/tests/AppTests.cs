@@ -30,12 +30,13 @@ namespace Rampart.Tests
             public Shop App;
             public Agent Agent;
 
-            public Fixture(string mode)
+            public Fixture(string mode, string policy = null)
             {
                 Directory.CreateDirectory(Path.Combine(Files, "public"));
                 File.WriteAllText(Path.Combine(Files, "public", "report.txt"), "quarterly numbers");
                 File.WriteAllText(Path.Combine(Files, "secret.txt"), "database password");
-                if (mode != null) Agent = ApiTests.NewAgent(mode, Events);
+                if (policy != null) Agent = new Agent(Engine.FromJson(policy), line => { lock (Events) Events.Add(line); });
+                else if (mode != null) Agent = ApiTests.NewAgent(mode, Events);
                 // Every preview goes to the loopback stand-in, used as the HTTP proxy.
                 var transport = new HttpClientHandler { Proxy = new WebProxy("http://127.0.0.1:" + Upstream.Port + "/"), UseProxy = true };
                 App = new Shop(Agent, Files, Path.Combine(Files, "shop.db"), new LoopbackOnly(transport), Resolve);
@@ -70,6 +71,11 @@ namespace Rampart.Tests
             {
                 lock (Events) return Events.ToArray();
             }
+
+            // The events of the sinks' checks, without those of payload inspection.
+            public string[] SinkEventsNow() => EventsNow().Where(e => !e.Contains("\"threat\":\"malicious_payload\"")).ToArray();
+
+            public string[] PayloadEventsNow() => EventsNow().Where(e => e.Contains("\"threat\":\"malicious_payload\"")).ToArray();
 
             public void Dispose()
             {
@@ -140,8 +146,11 @@ namespace Rampart.Tests
                         Tuple.Create("ssrf", f.Get("/preview?url=" + Q("http://169.254.169.254/latest/meta-data/iam/"))),
                         Tuple.Create("ssrf", f.Get("/preview?url=" + Q("http://rebind.example/latest/meta-data/"))),
                     };
-                    string[] events = f.EventsNow();
-                    Assert.Equal(attacks.Length, events.Length, "one event per attack: " + string.Join("\n", events));
+                    string[] events = f.SinkEventsNow();
+                    Assert.Equal(attacks.Length, events.Length, "one sink event per attack: " + string.Join("\n", events));
+                    // Payload inspection saw the same requests first, and only reported (its default).
+                    string[] payloads = f.PayloadEventsNow();
+                    Assert.True(payloads.Length > 0 && payloads.All(e => e.Contains("\"action\":\"reported\"")), "payloads reported: " + string.Join("\n", payloads));
                     for (int i = 0; i < attacks.Length; i++)
                     {
                         Answer answer = attacks[i].Item2;
@@ -174,12 +183,43 @@ namespace Rampart.Tests
                     Assert.Equal("200 preview: instance-secret-token",
                         f.Get("/preview?url=" + Q("http://127.0.0.1:" + f.Upstream.Port + "/latest/meta-data/")).ToString(), "SSRF went through");
                     Assert.Equal(200, f.Get("/preview?url=" + Q("http://rebind.example/latest/meta-data/")).Status, "rebinding went through");
-                    string[] events = f.EventsNow();
-                    Assert.Equal(5, events.Length, "one event per attack: " + string.Join("\n", events));
+                    string[] events = f.SinkEventsNow();
+                    Assert.Equal(5, events.Length, "one sink event per attack: " + string.Join("\n", events));
                     Assert.True(events.All(e => e.Contains("\"action\":\"reported\"")), "all reported");
                     foreach (string threat in new[] { "sql_injection", "command_injection", "path_traversal", "ssrf" })
                         Assert.True(events.Any(e => e.Contains("\"threat\":\"" + threat + "\"")), threat + " reported");
                     Assert.True(events.Any(e => e.Contains("\"reason\":\"ssrf_resolved_internal\"")), "the resolved address was judged");
+                }
+            });
+            suite.Add("payload inspection: a payload that reaches no sink is reported, or blocked when the policy says so", () =>
+            {
+                // /download serves a public file: the payload in `q` reaches no sink, only inspection sees it.
+                string attack = "/download?file=report.txt&q=" + Q("<script>alert(document.cookie)</script>");
+                using (var f = new Fixture("block"))
+                {
+                    Assert.Equal("200 quarterly numbers", f.Get(attack).ToString(), "reported, served");
+                    string[] events = f.EventsNow();
+                    Assert.Equal(1, events.Length, "one event: " + string.Join("\n", events));
+                    Assert.Contains("\"threat\":\"malicious_payload\"", events[0], "threat");
+                    Assert.Contains("\"reason\":\"payload_xss\"", events[0], "reason");
+                    Assert.Contains("\"action\":\"reported\"", events[0], "action");
+                    Assert.Contains("\"kind\":\"request\"", events[0], "sink kind");
+                    Assert.Contains("\"key\":\"q\"", events[0], "input");
+                }
+                using (var f = new Fixture(null, "{\"mode\": \"block\", \"protections\": {\"malicious_payload\": {\"action\": \"block\"}}}"))
+                {
+                    Assert.Equal("200 quarterly numbers", f.Get("/download?file=report.txt").ToString(), "normal request served");
+                    Assert.Equal(0, f.EventsNow().Length, "no event for a normal request");
+                    Answer answer = f.Get(attack);
+                    Assert.Equal(403, answer.Status, "blocked (" + answer.Body + ")");
+                    Assert.Contains("Request blocked", answer.Body, "block page");
+                    string[] events = f.EventsNow();
+                    Assert.Equal(1, events.Length, "one event: " + string.Join("\n", events));
+                    Assert.Contains("\"action\":\"blocked\"", events[0], "action");
+                    Assert.Contains(EventId(events[0]), answer.Body, "the block page quotes the event id");
+                    // A sink attack is stopped at the door too, before the shop's code runs.
+                    Assert.Equal(403, f.Get("/download?file=" + Q("../../../../etc/passwd")).Status, "traversal payload blocked");
+                    Assert.True(f.EventsNow().Skip(1).All(e => e.Contains("\"threat\":\"malicious_payload\"")), "by inspection");
                 }
             });
             return suite.Run("app");

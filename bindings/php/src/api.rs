@@ -162,6 +162,15 @@ pub fn check_header(name: &Zval, value: &Zval) -> PhpResult<ZBox<ZendHashTable>>
     check(|engine, request| engine.check_header(request, &name, &value))
 }
 
+/// Payload inspection of the current request itself (its inputs, method, path and
+/// uploads), context-free: what the extension does at request start when the policy's
+/// `malicious_payload` protection is on. Returns the verdict; reports nothing.
+#[php_function]
+#[php(name = "Rampart\\inspect")]
+pub fn inspect() -> PhpResult<ZBox<ZendHashTable>> {
+    check(|engine, request| engine.inspect(request))
+}
+
 /// Forgets the current request's inputs; the checks then see only those added with
 /// `request_add_input()` (for scripts, workers and tests).
 #[php_function]
@@ -178,11 +187,42 @@ pub fn request_reset() {
 #[php(name = "Rampart\\request_add_input")]
 pub fn request_add_input(source: &str, key: &Zval, value: &Zval) -> PhpResult<()> {
     let source = Source::from_name(source).ok_or_else(|| {
-        error(format!("unknown input source `{source}`: expected query, body, path, header, cookie or other"))
+        error(format!("unknown input source `{source}`: expected query, body, path, header, cookie, other or file"))
     })?;
     let key = bytes(key, "key")?;
     let value = bytes(value, "value")?;
     context::with_request(|state| state.request.add_input(source, &key, &value));
+    Ok(())
+}
+
+/// Adds an uploaded file: its form field, the client's file name, the declared content
+/// type and its first bytes (512 are kept), for the upload rules of `inspect()`.
+#[php_function]
+#[php(name = "Rampart\\request_add_file")]
+pub fn request_add_file(field: &Zval, filename: &Zval, content_type: &Zval, head: &Zval) -> PhpResult<()> {
+    let field = bytes(field, "field")?;
+    let filename = bytes(filename, "filename")?;
+    let content_type = bytes(content_type, "content_type")?;
+    let head = bytes(head, "head")?;
+    context::with_request(|state| state.request.add_file(&field, &filename, &content_type, &head));
+    Ok(())
+}
+
+/// Sets the request's method (`GET`), which `inspect()` judges and events show.
+#[php_function]
+#[php(name = "Rampart\\request_set_method")]
+pub fn request_set_method(method: &Zval) -> PhpResult<()> {
+    let method = bytes(method, "method")?;
+    context::with_request(|state| state.request.set_method(&method));
+    Ok(())
+}
+
+/// Sets the request's path, without the query string (route exclusions and `inspect()`).
+#[php_function]
+#[php(name = "Rampart\\request_set_path")]
+pub fn request_set_path(path: &Zval) -> PhpResult<()> {
+    let path = bytes(path, "path")?;
+    context::with_request(|state| state.request.set_path(&path));
     Ok(())
 }
 
@@ -254,9 +294,13 @@ pub fn register(module: ModuleBuilder) -> ModuleBuilder {
         .function(wrap_function!(check_nosql))
         .function(wrap_function!(check_redirect))
         .function(wrap_function!(check_header))
+        .function(wrap_function!(inspect))
         .function(wrap_function!(request_reset))
         .function(wrap_function!(request_add_input))
         .function(wrap_function!(request_set_host))
+        .function(wrap_function!(request_set_method))
+        .function(wrap_function!(request_set_path))
+        .function(wrap_function!(request_add_file))
         .function(wrap_function!(request_inputs))
         .function(wrap_function!(mode))
         .function(wrap_function!(version))

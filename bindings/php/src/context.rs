@@ -137,7 +137,8 @@ fn collect(state: &mut RequestState, json_body: Option<&[u8]>) {
     *truncated = collector.truncated();
 }
 
-fn is_command_line() -> bool {
+/// Whether PHP runs a command-line script (no HTTP request; `$_SERVER` is the environment).
+pub fn is_command_line() -> bool {
     let name = crate::zend::call_function("php_sapi_name", &[]).and_then(|name| name.string());
     name.as_deref() == Some("cli") || name.as_deref() == Some("phpdbg")
 }
@@ -200,8 +201,11 @@ fn scalar_or_table(c: &mut Collector<'_>, source: Source, value: &Zval, depth: u
 
 /// The client's file names of uploads (`$_FILES[field]['name']` and `['full_path']`, as
 /// `field.name`, `field.full_path`): applications build paths and queries from them.
-/// The rest of `$_FILES` is the server's.
+/// Each upload is a `file` input too (key the field, value the client's name), with its
+/// declared type and first bytes, for the upload rules of payload inspection. The rest of
+/// `$_FILES` is the server's.
 fn upload_names(c: &mut Collector<'_>, files: &ZendHashTable) {
+    uploads(c, files);
     for (field, upload) in files.iter() {
         let Some(upload) = upload.dereference().array() else { continue };
         let field = match &field {
@@ -223,6 +227,59 @@ fn upload_names(c: &mut Collector<'_>, files: &ZendHashTable) {
             }
         }
     }
+}
+
+/// Each upload of `$_FILES` as a `file` input: `field` => name, type, tmp_name (strings,
+/// or lists of them for `field[]`).
+fn uploads(c: &mut Collector<'_>, files: &ZendHashTable) {
+    for (field, upload) in files.iter() {
+        let Some(upload) = upload.dereference().array() else { continue };
+        let field = match &field {
+            ArrayKey::String(name) => name.as_bytes().to_vec(),
+            ArrayKey::Str(name) => name.as_bytes().to_vec(),
+            ArrayKey::ZendString(name) => name.as_bytes().to_vec(),
+            ArrayKey::Long(index) => index.to_string().into_bytes(),
+        };
+        let part = |name: &str| upload.get(name).map(Zval::dereference);
+        let (Some(names), types, temps) = (part("name"), part("type"), part("tmp_name")) else { continue };
+        let more = match names.array() {
+            None => add_upload(c, &field, text(Some(names)), text(types), text(temps)),
+            Some(list) => list.iter().all(|(index, name)| {
+                let ArrayKey::Long(index) = index else { return true };
+                let content_type = types.and_then(Zval::array).and_then(|a| a.get_index(index));
+                let temp = temps.and_then(Zval::array).and_then(|a| a.get_index(index));
+                add_upload(c, &field, text(Some(name.dereference())), text(content_type), text(temp))
+            }),
+        };
+        if !more {
+            return;
+        }
+    }
+}
+
+/// A string member's bytes (empty when absent or not a string).
+fn text(value: Option<&Zval>) -> &[u8] {
+    value.and_then(Zval::zend_str).map(|s| s.as_bytes()).unwrap_or_default()
+}
+
+/// One upload; its first bytes are read from PHP's temporary copy (a path PHP chose).
+fn add_upload(c: &mut Collector<'_>, field: &[u8], name: &[u8], content_type: &[u8], temp: &[u8]) -> bool {
+    use std::io::Read;
+    if name.is_empty() {
+        return true;
+    }
+    if c.request().len() >= MAX_INPUTS {
+        c.mark_truncated();
+        return false;
+    }
+    let mut head = Vec::new();
+    if let Ok(path) = std::str::from_utf8(temp) {
+        if let Ok(file) = std::fs::File::open(path) {
+            let _ = file.take(Request::FILE_HEAD_LEN as u64).read_to_end(&mut head);
+        }
+    }
+    c.request().add_file(field, name, content_type, &head);
+    true
 }
 
 /// What events show of the client, read from `$_SERVER`.

@@ -13,7 +13,11 @@
 //!
 //! The inputs of a request ([`context`]) are collected the first time a sink is reached
 //! (most requests reach none): `$_GET`, `$_POST`, `$_COOKIE`, the `HTTP_*` entries of
-//! `$_SERVER` and a JSON body, read from `php://input` without consuming it.
+//! `$_SERVER` and a JSON body, read from `php://input` without consuming it. When the
+//! policy's `malicious_payload` protection is on (it reports by default), they are
+//! collected at request start instead and the request is inspected for malicious
+//! payloads before the script runs ([`inspect`]): a finding is an event, and a block
+//! sends the block page without running the script.
 //!
 //! # Configuration
 //!
@@ -36,6 +40,7 @@ pub mod events;
 pub mod guard;
 pub mod hooks;
 mod include;
+pub mod inspect;
 pub mod runtime;
 mod zend;
 
@@ -63,19 +68,24 @@ pub fn startup(_ty: i32, module_number: i32) -> i32 {
 }
 
 /// RINIT: hooks go in at the first request (every extension's classes exist by then),
-/// and the request's state starts empty.
+/// the request's state starts empty, and the request is inspected for malicious payloads
+/// when the policy asks for it ([`inspect`]).
 extern "C" fn request_startup(_ty: i32, _module_number: i32) -> i32 {
     guard::quietly(|| {
         hooks::install_once();
         guard::reset_busy();
         context::begin_request();
     });
+    guard::quietly(inspect::at_request_start);
     0
 }
 
 /// RSHUTDOWN: drop what this request collected (the buffers stay for the next one).
 extern "C" fn request_shutdown(_ty: i32, _module_number: i32) -> i32 {
-    guard::quietly(context::end_request);
+    guard::quietly(|| {
+        inspect::restore_executor();
+        context::end_request();
+    });
     0
 }
 

@@ -100,7 +100,7 @@ Array
     [2] => x%0.png
 )
 Rampart\RampartException: unknown SQL dialect `db2`: expected mysql, postgresql, sqlite, mssql, oracle or generic
-Rampart\RampartException: unknown input source `nowhere`: expected query, body, path, header, cookie or other
+Rampart\RampartException: unknown input source `nowhere`: expected query, body, path, header, cookie, other or file
 Rampart\RampartException: command must be a string
 Rampart\RampartException: every argv element must be a string
 bool(true)

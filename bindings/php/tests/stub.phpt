@@ -26,4 +26,4 @@ var_dump($classes === $declared_classes, count($actual));
 only in the extension: 
 only in the stub: 
 bool(true)
-int(16)
+int(20)

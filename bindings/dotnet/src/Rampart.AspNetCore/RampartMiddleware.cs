@@ -69,6 +69,9 @@ namespace Rampart.AspNetCore
                 await CollectInputs(http, context).ConfigureAwait(false);
                 try
                 {
+                    // Payload inspection of the request itself, before the application runs: the policy's
+                    // malicious_payload protection reports (the default) or blocks.
+                    context.Inspect();
                     await next(http).ConfigureAwait(false);
                 }
                 catch (Exception e) when (RampartBlockedException.Find(e) != null && !http.Response.HasStarted)

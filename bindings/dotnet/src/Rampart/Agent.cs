@@ -180,6 +180,7 @@ namespace Rampart
                 case Sink.Url: return "url";
                 case Sink.NoSql: return "nosql";
                 case Sink.Redirect: return "redirect";
+                case Sink.Request: return "request";
                 default: return "header";
             }
         }

@@ -81,6 +81,26 @@ namespace Rampart
             return new Request(this, handle);
         }
 
+        /// <summary>
+        /// Payload inspection of the request itself, whatever sink it may reach: the policy's rules and
+        /// the default ruleset over its method, path, inputs and uploads, then the built-in detectors on
+        /// each input value after decoding (SQL injection, XSS, shell commands, path traversal, SSRF URLs).
+        /// Call it once per HTTP request, after its inputs are added and before the application runs.
+        /// </summary>
+        /// <remarks>
+        /// Findings are <see cref="Threat.MaliciousPayload"/>; the policy's <c>malicious_payload</c>
+        /// protection decides the action (report by default, even in block mode). The span covers the
+        /// offending input's whole value; <see cref="Verdict.InputIndex"/> is -1 for a rule on the
+        /// method or path. Format the event with <see cref="Sink.Request"/> and an empty resource.
+        /// Allocates nothing once the calling thread has inspected a request as large.
+        /// </remarks>
+        public Verdict Inspect(Request request)
+        {
+            if (request == null) throw new ArgumentNullException(nameof(request));
+            if (request.Engine != this) throw new ArgumentException("the request belongs to another engine", nameof(request));
+            return request.Inspect();
+        }
+
         /// <summary>A fresh, unpredictable event id (32 hex digits).</summary>
         public static string NewEventId()
         {

@@ -122,6 +122,8 @@ namespace Rampart
         NoSql = 6,
         Redirect = 7,
         Header = 8,
+        /// <summary>The HTTP request itself: payload inspection (<see cref="Engine.Inspect"/>), no sink.</summary>
+        Request = 9,
     }
 
     /// <summary>Names as they appear in events and block messages.</summary>

@@ -123,6 +123,31 @@ namespace Rampart
             IntPtr request, uint source, byte* key, UIntPtr keyLen, byte* value, UIntPtr valueLen);
 
         [DllImport(Library, CallingConvention = CallingConvention.Cdecl)]
+        internal static extern uint rampart_request_add_file(IntPtr request, byte* field, UIntPtr fieldLen,
+            byte* filename, UIntPtr filenameLen, byte* contentType, UIntPtr contentTypeLen, byte* head, UIntPtr headLen);
+
+        // C's bool is one byte: the truncated flags are read as bytes.
+        [DllImport(Library, CallingConvention = CallingConvention.Cdecl)]
+        internal static extern uint rampart_request_add_urlencoded(
+            IntPtr request, uint source, byte* data, UIntPtr dataLen, byte* truncatedOut);
+
+        [DllImport(Library, CallingConvention = CallingConvention.Cdecl)]
+        internal static extern uint rampart_request_add_cookies(IntPtr request, byte* header, UIntPtr headerLen, byte* truncatedOut);
+
+        [DllImport(Library, CallingConvention = CallingConvention.Cdecl)]
+        internal static extern uint rampart_request_add_header(
+            IntPtr request, byte* name, UIntPtr nameLen, byte* value, UIntPtr valueLen, byte* truncatedOut);
+
+        [DllImport(Library, CallingConvention = CallingConvention.Cdecl)]
+        internal static extern uint rampart_request_add_json(IntPtr request, byte* json, UIntPtr jsonLen, byte* truncatedOut);
+
+        [DllImport(Library, CallingConvention = CallingConvention.Cdecl)]
+        internal static extern uint rampart_request_input_count(IntPtr request, out UIntPtr countOut);
+
+        [DllImport(Library, CallingConvention = CallingConvention.Cdecl)]
+        internal static extern uint rampart_inspect(IntPtr request, out Verdict verdictOut);
+
+        [DllImport(Library, CallingConvention = CallingConvention.Cdecl)]
         internal static extern uint rampart_request_set_method(IntPtr request, byte* method, UIntPtr len);
 
         [DllImport(Library, CallingConvention = CallingConvention.Cdecl)]

@@ -87,6 +87,143 @@ namespace Rampart
             InputCount++;
         }
 
+        // ---- collection: the core's rules (rampart_request_add_<format>), shared by every agent ----
+
+        /// <summary>The most inputs the collection helpers below let a request hold (<c>RAMPART_MAX_INPUTS</c>).</summary>
+        public const int MaxInputs = 1000;
+
+        /// <summary>
+        /// Adds the fields of a query string (without the <c>?</c>) or a form body (<c>a=1&amp;b=%27+x</c>),
+        /// percent-decoded (<c>+</c> is a space); a name that is not a plain word is an input too.
+        /// Returns true when inputs were left out because the request reached <see cref="MaxInputs"/>.
+        /// </summary>
+        public bool AddUrlEncoded(InputSource source, string data) => Collect(Collector.UrlEncoded, source, data, null);
+
+        /// <summary>Adds each cookie of a <c>Cookie</c> header (<c>sid=abc; theme="dark"</c>). Returns true when inputs were left out.</summary>
+        public bool AddCookies(string cookieHeader) => Collect(Collector.Cookies, InputSource.Cookie, cookieHeader, null);
+
+        /// <summary>
+        /// Adds one request header, by its name in any case: <c>Cookie</c> is split into cookies, headers the
+        /// protocol consumes (<c>Content-Length</c>, <c>Accept-Encoding</c>, <c>Sec-Fetch-*</c>, ...) are skipped,
+        /// any other is an input keyed by its lower-case name. Returns true when inputs were left out.
+        /// </summary>
+        public bool AddHeader(string name, string value) => Collect(Collector.Header, InputSource.Header, name, value);
+
+        /// <summary>
+        /// Adds the values of a JSON body under their dotted paths (<c>user.address.city</c>, <c>ids[2]</c>);
+        /// invalid JSON adds nothing. Returns true when inputs were left out (<see cref="MaxInputs"/>, or
+        /// nesting deeper than 32 levels).
+        /// </summary>
+        public bool AddJson(string json) => Collect(Collector.Json, InputSource.Body, json, null);
+
+        /// <summary>As <see cref="AddJson(string)"/>, for the body's bytes as received.</summary>
+        public bool AddJson(byte[] json)
+        {
+            if (json == null) throw new ArgumentNullException(nameof(json));
+            fixed (byte* data = json) return CollectBytes(Collector.Json, InputSource.Body, data, json.Length, null, 0);
+        }
+
+        /// <summary>
+        /// Adds an uploaded file: an input (source <see cref="InputSource.File"/>, key the form field, value the
+        /// file name), its declared content type and its first bytes (512 are kept) for the upload rules of
+        /// <see cref="Engine.Inspect"/>.
+        /// </summary>
+        public void AddFile(string field, string fileName, string contentType, byte[] head)
+        {
+            byte[] fieldBytes = Utf8.Encoding.GetBytes(field ?? string.Empty);
+            byte[] nameBytes = Utf8.Encoding.GetBytes(fileName ?? throw new ArgumentNullException(nameof(fileName)));
+            byte[] typeBytes = Utf8.Encoding.GetBytes(contentType ?? string.Empty);
+            head = head ?? new byte[0];
+            bool added = false;
+            try
+            {
+                IntPtr pointer = Acquire(ref added);
+                fixed (byte* f = fieldBytes)
+                fixed (byte* n = nameBytes)
+                fixed (byte* t = typeBytes)
+                fixed (byte* h = head)
+                {
+                    RampartException.Check(Native.rampart_request_add_file(pointer, f, (UIntPtr)fieldBytes.Length, n,
+                        (UIntPtr)nameBytes.Length, t, (UIntPtr)typeBytes.Length, h, (UIntPtr)head.Length));
+                }
+            }
+            finally
+            {
+                if (added) Handle.DangerousRelease();
+            }
+            InputCount++;
+        }
+
+        private enum Collector { UrlEncoded, Cookies, Header, Json }
+
+        private bool Collect(Collector collector, InputSource source, string first, string second)
+        {
+            if (first == null) return false;
+            second = second ?? string.Empty;
+            int max = checked(Utf8.MaxBytes(first) + Utf8.MaxBytes(second));
+            if (max <= Utf8.StackLimit)
+            {
+                byte* buffer = stackalloc byte[Math.Max(max, 1)];
+                return CollectInto(collector, source, first, second, buffer, max);
+            }
+            fixed (byte* buffer = Utf8.Rent(max)) return CollectInto(collector, source, first, second, buffer, max);
+        }
+
+        private bool CollectInto(Collector collector, InputSource source, string first, string second, byte* buffer, int capacity)
+        {
+            int firstLength = Utf8.Encode(first, buffer, capacity);
+            int secondLength = Utf8.Encode(second, buffer + firstLength, capacity - firstLength);
+            return CollectBytes(collector, source, buffer, firstLength, buffer + firstLength, secondLength);
+        }
+
+        private bool CollectBytes(Collector collector, InputSource source, byte* first, int firstLength, byte* second, int secondLength)
+        {
+            byte truncated = 0;
+            uint status;
+            UIntPtr count;
+            bool added = false;
+            try
+            {
+                IntPtr pointer = Acquire(ref added);
+                UIntPtr length = (UIntPtr)firstLength;
+                switch (collector)
+                {
+                    case Collector.UrlEncoded: status = Native.rampart_request_add_urlencoded(pointer, (uint)source, first, length, &truncated); break;
+                    case Collector.Cookies: status = Native.rampart_request_add_cookies(pointer, first, length, &truncated); break;
+                    case Collector.Header:
+                        status = Native.rampart_request_add_header(pointer, first, length, second, (UIntPtr)secondLength, &truncated);
+                        break;
+                    default: status = Native.rampart_request_add_json(pointer, first, length, &truncated); break;
+                }
+                RampartException.Check(status);
+                RampartException.Check(Native.rampart_request_input_count(pointer, out count));
+            }
+            finally
+            {
+                if (added) Handle.DangerousRelease();
+            }
+            InputCount = (int)count.ToUInt64();
+            return truncated != 0;
+        }
+
+        /// <summary>Payload inspection of this request: see <see cref="Engine.Inspect"/>.</summary>
+        internal Verdict Inspect()
+        {
+            Verdict verdict;
+            uint status;
+            bool added = false;
+            try
+            {
+                status = Native.rampart_inspect(Acquire(ref added), out verdict);
+            }
+            finally
+            {
+                if (added) Handle.DangerousRelease();
+            }
+            RampartException.Check(status);
+            return verdict;
+        }
+
         /// <summary>Sets the HTTP method (shown in events).</summary>
         public void SetMethod(string method) => SetText(Field.Method, method);
 

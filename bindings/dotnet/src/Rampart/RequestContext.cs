@@ -162,6 +162,19 @@ namespace Rampart
 
         // ---- checks: the verdict is enforced (event, block) by the agent ----
 
+        /// <summary>
+        /// Payload inspection of the request itself (<see cref="Engine.Inspect"/>), once its inputs are added and
+        /// before the application handles it: a finding is an event; when the policy's <c>malicious_payload</c>
+        /// protection blocks, throws <see cref="RampartBlockedException"/> (answer with the block page).
+        /// </summary>
+        public void Inspect()
+        {
+            Verdict verdict;
+            try { verdict = Request.Engine.Inspect(Request); }
+            catch (RampartException e) { Agent.Failed(this, e, Sink.Request, "inspect"); return; }
+            Agent.Enforce(this, verdict, Sink.Request, string.Empty, "inspect");
+        }
+
         /// <summary>Checks a SQL query before it is sent; throws <see cref="RampartBlockedException"/> on block.</summary>
         public void Sql(SqlDialect dialect, string query, string operation)
         {

@@ -57,9 +57,19 @@ function check(bool $ok, string $what): void {
     if (!$ok) { $failures++; echo "FAIL: $what\n"; }
 }
 
-function events(string $file): array {
+function all_events(string $file): array {
     if (!is_file($file)) return [];
     return array_map(fn($l) => json_decode($l, true, 512, JSON_THROW_ON_ERROR), file($file, FILE_IGNORE_NEW_LINES | FILE_SKIP_EMPTY_LINES));
+}
+
+// The events of the sinks' checks; payload inspection at request start reports too (the
+// default policy's malicious_payload action), and is tested on its own below.
+function events(string $file): array {
+    return array_values(array_filter(all_events($file), fn($e) => $e['threat'] !== 'malicious_payload'));
+}
+
+function payload_events(string $file): array {
+    return array_values(array_filter(all_events($file), fn($e) => $e['threat'] === 'malicious_payload'));
 }
 
 $standin_port = free_port();
@@ -68,7 +78,7 @@ $standin = start([PHP_BINARY, '-S', "127.0.0.1:$standin_port", __DIR__ . '/stand
 wait_up($standin_port);
 
 $upload_src = "$tmp/upload.png";
-file_put_contents($upload_src, "PNG...");
+file_put_contents($upload_src, "\x89PNG\r\n\x1a\n" . str_repeat("\0", 64)); // a PNG signature: the upload rules compare content and type
 $upload = fn(string $name) => ['body' => ['album' => 'summer', 'photo' => new CURLFile($upload_src, 'image/png', $name)]];
 $form = fn(array $f) => ['body' => http_build_query($f), 'headers' => ['Content-Type: application/x-www-form-urlencoded']];
 $json = fn(array $f) => ['body' => json_encode($f), 'headers' => ['Content-Type: application/json']];
@@ -112,6 +122,13 @@ foreach (['report', 'block'] as $mode) {
         if ($expect !== null) check($r['body'] === $expect, "$mode: $method $path body " . json_encode($r['body']));
     }
     check(events($events_file) === [], "$mode: normal requests raised no event: " . json_encode(events($events_file)));
+    // Payload inspection judges a URL to an internal host without the sink's context (the
+    // policy's ssrf.allow_hosts lists localhost, which the previews fetch): at most those
+    // two are reported, nothing else of the normal traffic.
+    $noise = array_filter(payload_events($events_file), fn($e) => !($e['reason'] === 'payload_ssrf' && $e['input']['key'] === 'url'
+        && str_starts_with($e['input']['value'], 'http://localhost:') && $e['action'] === 'reported'));
+    check(count(payload_events($events_file)) <= 2 && $noise === [], "$mode: normal requests, payload events: " . json_encode(payload_events($events_file)));
+    $normal_payloads = count(payload_events($events_file));
     check((string) @file_get_contents($standin_log) === "/hello\n/hello\n", "$mode: the stand-in served the normal previews");
 
     foreach ($attacks as $i => [$method, $path, $opts, $threat, $achieved]) {
@@ -139,13 +156,73 @@ foreach (['report', 'block'] as $mode) {
             check(str_contains($r['headers'], 'Content-Type: text/html; charset=utf-8'), "$where: block content type");
         }
     }
-    $hits = substr_count((string) @file_get_contents($standin_log), '/latest/meta-data');
+    // Inspection at request start saw the same attacks first, and only reported them.
+    $payloads = array_slice(payload_events($events_file), $normal_payloads);
+    check(count($payloads) >= 3 && array_filter($payloads, fn($e) => $e['action'] !== 'reported') === [],
+        "$mode: payloads reported at request start: " . json_encode($payloads));
+        $hits = substr_count((string) @file_get_contents($standin_log), '/latest/meta-data');
     check($hits === ($mode === 'report' ? 2 : 0), "$mode: metadata stand-in reached $hits times");
     $sources = array_map(fn($e) => $e['input']['source'] . '.' . $e['input']['key'], events($events_file));
     check(in_array('body.user', $sources) && in_array('header.x-tenant', $sources) && in_array('query.host', $sources),
         "$mode: input sources " . json_encode($sources));
     stop($server);
 }
+// Payload inspection at request start, before the script runs, as the policy says: a
+// payload that reaches no sink is reported by default, and blocked (the script never runs)
+// under a policy that blocks malicious_payload; off leaves the request alone.
+$uploads = sys_get_temp_dir() . '/rampart-shop-uploads';
+$xss = '<script>alert(document.cookie)</script>';
+// /upload stores the photo under a directory named after the album: proof that the script ran.
+$stored = "$uploads/script>/beach.png";
+foreach (['report' => 'report', 'block' => 'block', 'off' => 'off'] as $name => $action) {
+    $policy = json_decode(file_get_contents("$app/policy.json"), true);
+    $policy['protections']['malicious_payload'] = ['action' => $action];
+    file_put_contents("$tmp/policy-$name.json", json_encode($policy));
+    $port = free_port();
+    $events_file = "$tmp/events-payload-$name.jsonl";
+    $server = start([PHP_BINARY, '-d', "extension=$so", '-d', "rampart.policy=$tmp/policy-$name.json",
+        '-d', "rampart.events=$events_file", '-S', "127.0.0.1:$port", "$app/index.php"], []);
+    wait_up($port);
+    $where = "payload inspection ($name)";
+    $r = request($port, 'GET', '/?q=' . urlencode('summer sale'), []);
+    check($r['status'] === 200 && $r['body'] === "ok\n" && all_events($events_file) === [], "$where: a normal request is served, no event");
+    @unlink($stored);
+    $r = request($port, 'POST', '/upload', ['body' => ['album' => $xss, 'photo' => new CURLFile($upload_src, 'image/png', 'beach.png')],
+        'headers' => ['User-Agent: payload-test']]);
+    $events = all_events($events_file);
+    if ($action === 'off') {
+        check($r['body'] === "stored beach.png\n" && $events === [], "$where: not inspected: " . json_encode([$r, $events]));
+        stop($server);
+        continue;
+    }
+    check(count($events) === 1, "$where: one event: " . json_encode($events));
+    $event = $events[0] ?? [];
+    check(($event['threat'] ?? '') === 'malicious_payload' && ($event['reason'] ?? '') === 'payload_xss', "$where: threat " . json_encode($event));
+    check(($event['sink']['kind'] ?? '') === 'request' && ($event['input']['key'] ?? '') === 'album'
+        && ($event['input']['value'] ?? '') === $xss, "$where: sink and input " . json_encode($event));
+    check(($event['request']['path'] ?? '') === '/upload' && ($event['request']['user_agent'] ?? '') === 'payload-test', "$where: request");
+    if ($action === 'report') {
+        check(($event['action'] ?? '') === 'reported', "$where: action");
+        check($r['status'] === 200 && $r['body'] === "stored beach.png\n" && is_file($stored), "$where: the script ran: " . json_encode($r));
+    } else {
+        check(($event['action'] ?? '') === 'blocked', "$where: action");
+        check($r['status'] === 403 && $r['body'] === "<h1>Request blocked</h1><p>id={$event['event_id']}</p>", "$where: block page " . json_encode($r));
+        check(!is_file($stored), "$where: the script never ran");
+        // The server goes on serving (the executor was put back after the blocked request).
+        $r = request($port, 'GET', '/download?file=report.txt', []);
+        check($r['status'] === 200 && $r['body'] === "quarterly report\n", "$where: the next request is served " . json_encode($r));
+        $r = request($port, 'GET', '/?q=' . urlencode("' OR 1=1-- "), []);
+        check($r['status'] === 403 && count(all_events($events_file)) === 2, "$where: a GET is blocked too");
+        // An upload is judged by its name and first bytes (a script disguised as an image).
+        $r = request($port, 'POST', '/upload', ['body' => ['album' => 'summer', 'photo' => new CURLFile($upload_src, 'image/png', 'shell.php')]]);
+        $event = all_events($events_file)[2] ?? [];
+        check($r['status'] === 403 && ($event['reason'] ?? '') === 'rule_match' && ($event['input']['source'] ?? '') === 'file'
+            && ($event['input']['key'] ?? '') === 'photo' && !is_file("$uploads/summer/shell.php"), "$where: script upload " . json_encode([$r, $event]));
+    }
+    stop($server);
+}
+@unlink($stored);
+
 // The request context as collected: query (nested), form body, cookies, headers, JSON body.
 $port = free_port();
 $server = start([PHP_BINARY, '-d', "extension=$so", '-d', 'rampart.events=/dev/null', '-S', "127.0.0.1:$port", __DIR__ . '/inputs.php'], []);
@@ -166,7 +243,8 @@ $inputs = array_map(fn($i) => implode(':', $i), json_decode($r['body'], true)['i
 check(in_array("body:q:a'b", $inputs, true) && in_array('body:arr.k:v', $inputs, true), 'context: form body ' . json_encode($inputs));
 $r = request($port, 'POST', '/upload', ['body' => ['photo' => new CURLFile($upload_src, 'image/png', "it's.png")]]);
 $inputs = array_map(fn($i) => implode(':', $i), json_decode($r['body'], true)['inputs'] ?? []);
-check(in_array("body:photo.name:it's.png", $inputs, true), 'context: upload file name ' . json_encode($inputs));
+check(in_array("body:photo.name:it's.png", $inputs, true) && in_array("file:photo:it's.png", $inputs, true),
+    'context: upload file name ' . json_encode($inputs));
 stop($server);
 stop($standin);
 exec('rm -rf ' . escapeshellarg($tmp) . ' ' . escapeshellarg(sys_get_temp_dir() . '/rampart-shop-uploads'));
