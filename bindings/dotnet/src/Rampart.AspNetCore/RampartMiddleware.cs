@@ -40,9 +40,6 @@ namespace Rampart.AspNetCore
     {
         /// <summary>Form and JSON bodies up to this size become inputs; larger ones are left to the application.</summary>
         public int MaxBodyBytes { get; set; } = 1 << 20;
-
-        /// <summary>Inputs beyond this count are ignored (the context notes it).</summary>
-        public int MaxInputs { get; set; } = 1000;
     }
 
     public sealed class RampartMiddleware
@@ -65,7 +62,6 @@ namespace Rampart.AspNetCore
                        host: request.Host.Value, clientIp: http.Connection.RemoteIpAddress?.ToString(),
                        userAgent: request.Headers["User-Agent"].ToString(), requestId: http.TraceIdentifier))
             {
-                context.MaxInputs = options.MaxInputs;
                 await CollectInputs(http, context).ConfigureAwait(false);
                 try
                 {
@@ -112,7 +108,7 @@ namespace Rampart.AspNetCore
                 body = await reader.ReadToEndAsync().ConfigureAwait(false);
             request.Body.Position = 0;
             if (form) context.AddUrlEncoded(InputSource.Body, body);
-            else context.AddJson(InputSource.Body, body);
+            else context.AddJson(body);
         }
 
         private async Task WriteBlockPage(HttpContext http, string eventId)

@@ -46,10 +46,7 @@ namespace Rampart
         /// <summary>The request id (a tracing or X-Request-Id value), or null.</summary>
         public string RequestId { get; }
 
-        /// <summary>Limits on the inputs one request adds through the helpers below.</summary>
-        public int MaxInputs { get; set; } = 1000;
-
-        /// <summary>Set when a helper dropped inputs past <see cref="MaxInputs"/> (or malformed JSON).</summary>
+        /// <summary>Set when a helper dropped inputs past <see cref="Rampart.Request.MaxInputs"/> (or JSON nested deeper than 32 levels).</summary>
         public bool InputsTruncated { get; private set; }
 
         private int findings;
@@ -92,11 +89,11 @@ namespace Rampart
 
         // ---- inputs ----
 
-        /// <summary>Adds one input, unless <see cref="MaxInputs"/> were added already.</summary>
+        /// <summary>Adds one input, unless <see cref="Rampart.Request.MaxInputs"/> were added already.</summary>
         public bool AddInput(InputSource source, string key, string value)
         {
             if (value == null) return true;
-            if (Request.InputCount >= MaxInputs)
+            if (Request.InputCount >= Request.MaxInputs)
             {
                 InputsTruncated = true;
                 return false;
@@ -105,60 +102,33 @@ namespace Rampart
             return true;
         }
 
+        // The helpers below hand the raw text to the core (rampart_request_add_*), so that every
+        // agent turns a request into the same inputs.
+
         /// <summary>Adds the fields of a query string or form body (<c>a=1&amp;b=%27x</c>; a leading <c>?</c> is skipped).</summary>
         public void AddUrlEncoded(InputSource source, string encoded)
         {
             if (string.IsNullOrEmpty(encoded)) return;
-            int start = encoded[0] == '?' ? 1 : 0;
-            while (start <= encoded.Length)
-            {
-                int end = encoded.IndexOf('&', start);
-                if (end < 0) end = encoded.Length;
-                if (end > start)
-                {
-                    string pair = encoded.Substring(start, end - start);
-                    int equals = pair.IndexOf('=');
-                    string key = Decode(equals < 0 ? pair : pair.Substring(0, equals));
-                    string value = equals < 0 ? string.Empty : Decode(pair.Substring(equals + 1));
-                    // A key that is not a plain word reaches sinks too (dynamic filters, sort columns).
-                    if (!IsWord(key) && !AddInput(source, key, key)) return;
-                    if (!AddInput(source, key, value)) return;
-                }
-                start = end + 1;
-            }
+            if (Request.AddUrlEncoded(source, encoded[0] == '?' ? encoded.Substring(1) : encoded)) InputsTruncated = true;
         }
 
-        /// <summary>Flattens a JSON body into inputs: leaves under dotted keys (<c>user.name</c>, <c>ids[2]</c>), object keys too.</summary>
-        public void AddJson(InputSource source, string json)
+        /// <summary>Flattens a JSON body into body inputs (<c>user.name</c>, <c>ids[2]</c>; keys that are not plain words too); invalid JSON adds nothing.</summary>
+        public void AddJson(string json)
         {
             if (string.IsNullOrEmpty(json)) return;
-            int room = Math.Max(0, MaxInputs - Request.InputCount);
-            if (!Json.Flatten(json, room, 32, (key, value) => Request.AddInput(source, key, value))) InputsTruncated = true;
+            if (Request.AddJson(json)) InputsTruncated = true;
         }
 
         /// <summary>Adds each cookie of a <c>Cookie</c> header.</summary>
         public void AddCookies(string cookieHeader)
         {
             if (string.IsNullOrEmpty(cookieHeader)) return;
-            foreach (string part in cookieHeader.Split(';'))
-            {
-                int equals = part.IndexOf('=');
-                if (equals <= 0) continue;
-                if (!AddInput(InputSource.Cookie, part.Substring(0, equals).Trim(), part.Substring(equals + 1).Trim())) return;
-            }
+            if (Request.AddCookies(cookieHeader)) InputsTruncated = true;
         }
 
         /// <summary>The headers an attacker commonly fills and applications commonly store or log.</summary>
         public static readonly IReadOnlyList<string> InputHeaders = new[] { "user-agent", "referer", "x-forwarded-for", "x-forwarded-host" };
 
-        private static bool IsWord(string key)
-        {
-            foreach (char c in key)
-                if (!(c == '_' || (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'))) return false;
-            return true;
-        }
-
-        private static string Decode(string text) => Uri.UnescapeDataString(text.Replace('+', ' '));
 
         // ---- checks: the verdict is enforced (event, block) by the agent ----
 
