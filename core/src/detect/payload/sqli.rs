@@ -335,8 +335,9 @@ fn judge_bare(lexer: SqlLexer<'_>) -> Option<Reason> {
         Class::Select => return select_statement(&w, i + 1),
         Class::Stmt => return statement(&w, i),
         Class::ExecOpen if w.len > i + 1 => return Some(Reason::SqlComment),
-        // `; DROP TABLE users--`: the value starts a statement of its own.
-        Class::Semi => return judge_tail(&w, i, true, false),
+        // `; DROP TABLE users--`: the value starts a statement of its own; `OR 1=1`,
+        // `AND SLEEP(5)`: a condition of its own.
+        Class::Semi | Class::Logic => return judge_tail(&w, i, true, false),
         _ => {}
     }
     while w.class(i) == Class::Open {
@@ -456,7 +457,10 @@ fn quoted_comparison(w: &Window, i: usize) -> Option<Reason> {
     }
     let (after, _) = expression(w, j)?;
     let goes_on = matches!(w.class(after), Class::Comment | Class::Logic | Class::Semi | Class::Union);
-    (goes_on || (literal(w, j) && ends_as_payload(w, after) && !quoted_word(w, i, after)))
+    // `"=sleep(12)="`, `'=(SELECT ..)`: compared with code, wherever the value ends.
+    let code = (w.class(j) == Class::Func && call_is_code(w, j))
+        || (w.class(j) == Class::Open && w.class(j + 1) == Class::Select);
+    (goes_on || code || (literal(w, j) && ends_as_payload(w, after) && !quoted_word(w, i, after)))
         .then_some(Reason::SqlOperator)
 }
 
@@ -687,7 +691,7 @@ fn statement(w: &Window, i: usize) -> Option<Reason> {
 }
 
 /// After `DROP`/`CREATE`/`ALTER`/`TRUNCATE` at `i - 1`: `TABLE users`, `DATABASE x;`,
-/// `INDEX i ON t`, `TABLE IF EXISTS t`: an object kind, then a name where the statement
+/// `INDEX i ON t`, `TABLE IF EXISTS t`, `TABLE t ADD ..`: an object kind, then a name where the statement
 /// ends or goes on as SQL. `create table data to MySQL`, `Create index for a file` are
 /// instructions in prose: a word follows the name.
 fn ddl_object(w: &Window, i: usize) -> bool {
@@ -708,8 +712,12 @@ fn ddl_object(w: &Window, i: usize) -> bool {
         return false;
     }
     let after = if w.class(j) == Class::Func { skip_parens(w, j + 1) } else { after_dotted(w, j + 1) };
+    let altered = w.get(i - 1).is(b"alter") && kind.is(b"table");
+    let action: [&[u8]; 6] = [b"add", b"drop", b"change", b"modify", b"rename", b"alter"];
     match w.class(after) {
         Class::End | Class::Comment | Class::Semi | Class::Open | Class::Comma | Class::Close => true,
+        // `ALTER TABLE t CHANGE c ..`, `ALTER TABLE t ADD ..`.
+        Class::Ident | Class::Stmt if altered => action.iter().any(|a| w.get(after).is(a)),
         Class::Modifier => w.get(after).is(b"as") || w.get(after).is(b"on") || w.get(after).is(b"set"),
         Class::Select | Class::Stmt => true,
         _ => false,
@@ -887,6 +895,7 @@ mod tests {
                 "'='",
                 "X' = 'X' = 0 = '1",
                 "x'<email--",
+                "SKLJDRTZWS89E450W49NQB0W45BN\"=sleep(12)=\"",
             ],
             &[
                 "red\" AND \"blue",
@@ -965,6 +974,10 @@ mod tests {
                 "1; drop table if exists users--",
                 "create index i on t (c)",
                 "1;load xml concurrent infile \"foo\"",
+                "ALTER TABLE `mass_mails` CHANGE `receivers` `receivers` ENUM('A','B')",
+                "OR 1=1",
+                "AND ISNULL(1/0)",
+                "OR '{\"b\":2}'::jsonb > '{\"a\":1}'::jsonb",
                 "select 1 from foo where 1=1",
                 "select name from users where id = 1",
                 "1 AND SELECT 1 FROM t",
@@ -983,6 +996,10 @@ mod tests {
                 "Build and apply (switch to) the new configuration:",
                 "Switch between sessions and windows (inside a tmux session):",
                 "Copy (\"yank\") or cut (\"delete\") the current line",
+                "alter table names in the docs",
+                "or 5 stars",
+                "Not (sure)",
+                "and then some",
             ],
         );
     }
