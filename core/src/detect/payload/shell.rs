@@ -203,10 +203,11 @@ fn after_operators(v: &[u8]) -> bool {
 
 /// `$(cmd)` and `` `cmd` ``.
 fn in_substitution(v: &[u8]) -> bool {
+    let letters = Letters::of(v);
     let mut i = 0;
     while i < v.len() {
         let start = match v[i] {
-            b'`' if code_span_in_prose(v, i) => {
+            b'`' if code_span_in_prose(v, i, &letters) => {
                 // Skip the whole span: its closing backtick opens nothing.
                 i = memchr::memchr(b'`', &v[i + 1..]).map_or(v.len(), |p| i + p + 2);
                 continue;
@@ -232,26 +233,45 @@ fn in_substitution(v: &[u8]) -> bool {
     false
 }
 
+/// Where the words of a value are, found once per value so that judging each backtick
+/// stays constant-time: where the first two-letter word ends and where the last letter is.
+struct Letters {
+    first_word_end: Option<usize>,
+    last_letter: Option<usize>,
+}
+
+impl Letters {
+    fn of(v: &[u8]) -> Letters {
+        Letters {
+            first_word_end: v
+                .windows(2)
+                .position(|w| w[0].is_ascii_alphabetic() && w[1].is_ascii_alphabetic())
+                .map(|p| p + 1),
+            last_letter: v.iter().rposition(u8::is_ascii_alphabetic),
+        }
+    }
+}
+
 /// Is the backtick at `open` a Markdown code span inside a sentence (``like `cat`):``,
 /// ``Display help for `ls`.``)? Text both before and after it, the span set off by a
 /// space or an opening bracket, and the sentence going on after it. A payload
 /// is the substitution itself, glued to data or an operator (`` `id` ``, ``x`id` ``,
 /// ``; `whoami` ``).
-fn code_span_in_prose(v: &[u8], open: usize) -> bool {
+fn code_span_in_prose(v: &[u8], open: usize, letters: &Letters) -> bool {
     let Some(len) = memchr::memchr(b'`', &v[open + 1..]) else {
         return false;
     };
     let close = open + 1 + len;
     let before = &v[..open];
-    let after = &v[close + 1..];
     let set_off = before.last().is_some_and(|&b| matches!(b, b' ' | b'(' | b'"'));
-    let words_before = before.windows(2).any(|w| w[0].is_ascii_alphabetic() && w[1].is_ascii_alphabetic());
+    let words_before = letters.first_word_end.is_some_and(|end| end < open);
     // Punctuation of a sentence or a parenthetical right after it, or more words.
-    let goes_on = match after.first() {
+    let goes_on = match v.get(close + 1) {
         Some(b')' | b':' | b',' | b'.' | b'"') => true,
-        Some(b' ') => after.iter().any(u8::is_ascii_alphabetic),
+        Some(b' ') => letters.last_letter.is_some_and(|last| last > close),
         _ => false,
     };
+    // Each run of spaces is read for the one backtick that follows it: linear in all.
     let operator_before = before.iter().rev().find(|&&b| b != b' ').is_some_and(|&b| matches!(b, b';' | b'|' | b'&'));
     set_off && words_before && goes_on && !operator_before
 }
