@@ -340,14 +340,61 @@ fn judge_bare(lexer: SqlLexer<'_>) -> Option<Reason> {
         Class::Semi | Class::Logic => return judge_tail(&w, i, true, false),
         _ => {}
     }
+    // A subquery anywhere (`1=(select @@version)`, `conv(hex((select user())),16,10)`).
+    if (i..w.len).any(|k| subquery(&w, k)) {
+        return Some(Reason::SqlKeyword);
+    }
+    let start = i;
     while w.class(i) == Class::Open {
         i += 1;
     }
     if matches!(w.class(i), Class::Select) {
         return select_statement(&w, i + 1);
     }
-    let (after, compared) = expression(&w, i)?;
-    judge_tail(&w, after, true, compared)
+    // Read past the opening parentheses (`1) OR (1=1`), and as a whole expression
+    // (`(1)*x AND 8=3`).
+    let inside = expression(&w, i).and_then(|(after, compared)| judge_tail(&w, after, true, compared));
+    inside.or_else(|| {
+        let (after, compared) = expression(&w, start).filter(|_| start != i)?;
+        judge_tail(&w, after, true, compared)
+    })
+}
+
+/// `(SELECT ..)` at `k`, as SQL writes a subquery: a select list then `FROM` a table that
+/// ends like SQL, or a select list only SQL writes (a variable, a call glued to its
+/// parenthesis). `(select one, two or three)` and `(select from the list)` are text.
+fn subquery(w: &Window, k: usize) -> bool {
+    if w.class(k) != Class::Open || w.class(k + 1) != Class::Select {
+        return false;
+    }
+    let close = skip_parens(w, k);
+    for j in k + 2..close {
+        match w.class(j) {
+            Class::Clause if w.get(j).is(b"from") => {
+                let table = w.class(j + 1);
+                let after = if table == Class::Func { skip_parens(w, j + 2) } else { after_dotted(w, j + 2) };
+                let alias = if w.class(after) == Class::Ident { after + 1 } else { after };
+                // `SELECT FROM t` has no select list.
+                return j > k + 2
+                    && matches!(table, Class::Ident | Class::Func | Class::Open)
+                    && matches!(
+                        w.class(alias),
+                        Class::Close
+                            | Class::End
+                            | Class::Comma
+                            | Class::Clause
+                            | Class::Logic
+                            | Class::Union
+                            | Class::Semi
+                            | Class::Comment
+                    );
+            }
+            Class::Var => return true,
+            Class::Func if call_is_code(w, j) => return true,
+            _ => {}
+        }
+    }
+    false
 }
 
 /// Is the token at `k` a literal (or a call, a variable, a parenthesised expression)?
@@ -360,10 +407,23 @@ fn literal(w: &Window, k: usize) -> bool {
 fn expression(w: &Window, i: usize) -> Option<(usize, bool)> {
     let mut after = operand(w, i)?;
     let mut compared = false;
-    while matches!(w.class(after), Class::Arith | Class::Cmp | Class::Pred) {
-        let op = after;
+    loop {
+        // `NOT LIKE`, `NOT BETWEEN`, `SOUNDS LIKE`: one operator of two words.
+        let negated = w.get(after).is(b"not") && w.class(after + 1) == Class::Pred;
+        if !negated && !matches!(w.class(after), Class::Arith | Class::Cmp | Class::Pred) {
+            break;
+        }
+        let mut op = after + usize::from(negated);
+        while w.class(op) == Class::Pred && w.class(op + 1) == Class::Pred {
+            op += 1;
+        }
         let Some(next) = operand(w, op + 1) else { break };
-        if w.class(op) != Class::Arith && (literal(w, op + 1) || literal(w, op.saturating_sub(1))) {
+        // The operand's first token past signs and `NOT` (`IS NOT NULL`, `= -1`).
+        let mut first = op + 1;
+        while w.class(first) == Class::Arith || w.get(first).is(b"not") {
+            first += 1;
+        }
+        if w.class(op) != Class::Arith && (literal(w, first) || literal(w, after.saturating_sub(1))) {
             compared = true;
         }
         after = next;
@@ -748,7 +808,8 @@ fn select_statement(w: &Window, i: usize) -> Option<Reason> {
         match w.class(j) {
             Class::Clause if w.get(j).is(b"from") => {
                 let table = w.class(j + 1);
-                let after = after_dotted(w, j + 2);
+                // `FROM users`, `FROM db.users`, `FROM pg_sleep(15)`.
+                let after = if table == Class::Func { skip_parens(w, j + 2) } else { after_dotted(w, j + 2) };
                 // `select x from y where` with nothing after the clause is a sentence cut short.
                 let ends = match w.class(after) {
                     Class::End | Class::Comment | Class::Semi | Class::Close | Class::Union | Class::Comma => true,
@@ -1000,6 +1061,33 @@ mod tests {
                 "or 5 stars",
                 "Not (sure)",
                 "and then some",
+            ],
+        );
+    }
+
+    /// A subquery anywhere in a bare value, and expressions that start with parentheses.
+    #[test]
+    fn subqueries_and_parenthesised_expressions() {
+        assert_classes(
+            &[
+                "1=(select @@version)",
+                "(select 99999999 from pg_sleep(15))",
+                "length((select length(version())))",
+                "convert(numeric,(select max(dbname) from master..syslogins))--",
+                "1 RLIKE (SELECT * FROM (SELECT(SLEEP(5)))FsPL)",
+                "(1)*HOPE AND 8=3",
+                "1 AND 1 NOT LIKE 0",
+                "' OR UserID IS NOT NULL",
+            ],
+            &[
+                "Choose a size (select one, two or three)",
+                "(select all that apply)",
+                "(select from the list)",
+                "(555) 123-4567",
+                "(1) or (2)",
+                "(a) pick a color and (b) a size",
+                "(5)+(3)=8",
+                "it is not like that",
             ],
         );
     }
