@@ -8,8 +8,11 @@
 //! stands for. What follows is read as tokens, not words: a comment, a statement
 //! separator before a statement, a boolean operator before a predicate (`OR 1=1`,
 //! `AND SLEEP(5)`, `OR 'a'='a`), a comparison, `UNION SELECT`, a clause
-//! (`ORDER BY 3`). Prose does not form these: `O'Brien`, `rock 'n' roll`, `black and
-//! white`, `select the best option; drop me a line` stay data.
+//! (`ORDER BY 3`), a literal that rejoins the application's `'` (`x' OR 'y`). Prose does
+//! not form these: `O'Brien`, `rock 'n' roll`, `black and white`, `select the best
+//! option; drop me a line`, `"red" AND "blue"`, `Execute a command` stay data. Where the
+//! two read alike, the judgement leans to text: a false positive gets inspection
+//! switched off, and the sink checks still see the query.
 
 use crate::lex::sql::{SqlLexer, SqlRules, SqlToken, SqlTokenKind};
 use crate::verdict::Reason;
@@ -62,7 +65,7 @@ struct Sig {
     word: [u8; 12],
     /// For strings: the quote that opened it.
     quote: u8,
-    /// [`OPEN_END`], [`ONE_WORD`], [`GLUED`].
+    /// [`OPEN_END`], [`ONE_WORD`], [`GLUED`], [`EMPTY`], [`SPACED`].
     flags: u8,
 }
 
