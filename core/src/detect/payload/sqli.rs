@@ -8,10 +8,13 @@
 //! stands for. What follows is read as tokens, not words: a comment, a statement
 //! separator before a statement, a boolean operator before a predicate (`OR 1=1`,
 //! `AND SLEEP(5)`, `OR 'a'='a`), a comparison, `UNION SELECT`, a clause
-//! (`ORDER BY 3`). Prose does not form these: `O'Brien`, `rock 'n' roll`, `black and
-//! white`, `select the best option; drop me a line` stay data.
+//! (`ORDER BY 3`), a literal that rejoins the application's `'` (`x' OR 'y`). Prose does
+//! not form these: `O'Brien`, `rock 'n' roll`, `black and white`, `select the best
+//! option; drop me a line`, `"red" AND "blue"`, `Execute a command` stay data. Where the
+//! two read alike, the judgement leans to text: a false positive gets inspection
+//! switched off, and the sink checks still see the query.
 
-use crate::lex::sql::{SqlLexer, SqlRules, SqlTokenKind};
+use crate::lex::sql::{SqlLexer, SqlRules, SqlToken, SqlTokenKind};
 use crate::verdict::Reason;
 
 /// Significant tokens read after the point where the value leaves its slot.
@@ -60,10 +63,33 @@ struct Sig {
     class: Class,
     /// For words: the keyword, lowercased into a small buffer (prefix only).
     word: [u8; 12],
+    /// For strings: the quote that opened it.
+    quote: u8,
+    /// [`OPEN_END`], [`ONE_WORD`], [`GLUED`], [`EMPTY`], [`SPACED`].
+    flags: u8,
 }
 
+/// A string that runs to the end of the value without closing: the application's own
+/// closing quote will close it.
+const OPEN_END: u8 = 1;
+/// A string whose content is at most one word (`'x`, `' 1`): what a payload writes to
+/// rejoin the application's quote. Prose quotes phrases.
+const ONE_WORD: u8 = 2;
+/// A line comment whose marker is glued to a letter or digit and that goes on with more
+/// words (`#2 needle`, `--INFANT -CHILD`): the number sign and the option dash of prose,
+/// not a comment an injection ends with (`--sp_password` is one word).
+const GLUED: u8 = 4;
+/// A string with nothing inside.
+const EMPTY: u8 = 8;
+/// Whitespace comes before the token.
+const SPACED: u8 = 16;
+
 impl Sig {
-    const END: Sig = Sig { class: Class::End, word: [0; 12] };
+    const END: Sig = Sig { class: Class::End, word: [0; 12], quote: 0, flags: 0 };
+
+    fn has(&self, flag: u8) -> bool {
+        self.flags & flag != 0
+    }
 
     fn is(&self, word: &[u8]) -> bool {
         word.len() <= self.word.len() && self.word[..word.len()] == *word && self.word.get(word.len()) == Some(&0)
@@ -74,6 +100,10 @@ impl Sig {
 struct Window {
     toks: [Sig; WINDOW],
     len: usize,
+    /// The quote of the context (`'` or `"`), 0 in the bare context.
+    quote: u8,
+    /// The string the value left holds a phrase (`BAMBOO SOAP 1 '#`), not one word (`admin'#`).
+    left_phrase: bool,
 }
 
 impl Window {
@@ -91,26 +121,30 @@ impl Window {
 
     /// Reads significant tokens from `lexer` (whitespace skipped).
     /// Reads a short window first (most values are judged within a few tokens) and the
-    /// full one only when it holds what the longer rules look for (a statement or a
-    /// subquery).
-    fn read(lexer: SqlLexer<'_>) -> Window {
-        let short = Window::read_at_most(lexer, SHORT_WINDOW);
+    /// full one only when it holds what the longer rules look for (a statement, a
+    /// subquery, or a boolean operator or comparison whose operands run past it).
+    fn read(lexer: SqlLexer<'_>, quote: u8, left_phrase: bool) -> Window {
+        let short = Window::read_at_most(lexer, SHORT_WINDOW, quote, left_phrase);
         let needs_more = short.len == SHORT_WINDOW
-            && short.toks[..short.len].iter().any(|t| matches!(t.class, Class::Select | Class::Union | Class::Stmt));
+            && short.toks[..short.len]
+                .iter()
+                .any(|t| matches!(t.class, Class::Select | Class::Union | Class::Stmt | Class::Logic | Class::Cmp));
         if needs_more {
-            Window::read_at_most(lexer, WINDOW)
+            Window::read_at_most(lexer, WINDOW, quote, left_phrase)
         } else {
             short
         }
     }
 
-    fn read_at_most(mut lexer: SqlLexer<'_>, limit: usize) -> Window {
+    fn read_at_most(mut lexer: SqlLexer<'_>, limit: usize, quote: u8, left_phrase: bool) -> Window {
         let input = lexer.input();
-        let mut window = Window { toks: [Sig::END; WINDOW], len: 0 };
+        let mut window = Window { toks: [Sig::END; WINDOW], len: 0, quote, left_phrase };
         let mut pending_word: Option<Sig> = None;
+        let mut spaced = false;
         while window.len < limit {
             let Some(tok) = lexer.next() else { break };
             if tok.kind == SqlTokenKind::Whitespace {
+                spaced = true;
                 continue;
             }
             let text = &input[tok.start..tok.end];
@@ -124,7 +158,12 @@ impl Window {
                     break;
                 }
             }
-            let sig = classify(tok.kind, text);
+            let mut sig = classify(tok.kind, text);
+            mark(&mut sig, &tok, input);
+            if spaced {
+                sig.flags |= SPACED;
+                spaced = false;
+            }
             if tok.kind == SqlTokenKind::Word {
                 pending_word = Some(sig);
             } else {
@@ -177,7 +216,34 @@ fn classify(kind: SqlTokenKind, text: &[u8]) -> Sig {
             keyword_class(&word[..text.len().min(word.len())])
         }
     };
-    Sig { class, word }
+    Sig { class, word, quote: 0, flags: 0 }
+}
+
+/// The string and comment details the judgement needs beyond the class.
+fn mark(sig: &mut Sig, tok: &SqlToken, input: &[u8]) {
+    let content = &input[tok.content_start.min(tok.content_end)..tok.content_end];
+    match tok.kind {
+        SqlTokenKind::String => {
+            sig.quote = input[tok.content_start.saturating_sub(1).max(tok.start)];
+            if tok.end == tok.content_end {
+                sig.flags |= OPEN_END;
+            }
+            if content.is_empty() {
+                sig.flags |= EMPTY;
+            }
+            let trimmed = content.trim_ascii();
+            if !trimmed.iter().any(u8::is_ascii_whitespace) {
+                sig.flags |= ONE_WORD;
+            }
+        }
+        SqlTokenKind::LineComment
+            if content.first().is_some_and(u8::is_ascii_alphanumeric)
+                && content.trim_ascii_end().iter().any(u8::is_ascii_whitespace) =>
+        {
+            sig.flags |= GLUED
+        }
+        _ => {}
+    }
 }
 
 fn keyword_class(word: &[u8]) -> Class {
@@ -242,7 +308,9 @@ fn judge_context(value: &[u8], context: Context, buf: &mut Vec<u8>) -> Option<Re
                 if opened.end >= buf.len() {
                     continue;
                 }
-                judge_tail(&Window::read(lexer), 0, false, false)
+                let left = buf[opened.content_start..opened.content_end].trim_ascii();
+                let phrase = left.iter().any(u8::is_ascii_whitespace);
+                judge_tail(&Window::read(lexer, buf[0], phrase), 0, false, false)
             }
         };
         if found.is_some() {
@@ -254,27 +322,82 @@ fn judge_context(value: &[u8], context: Context, buf: &mut Vec<u8>) -> Option<Re
 
 /// The bare context (`WHERE id = VALUE`, `ORDER BY VALUE`).
 fn judge_bare(lexer: SqlLexer<'_>) -> Option<Reason> {
-    let w = Window::read(lexer);
+    let w = Window::read(lexer, 0, false);
     // `UNION SELECT` anywhere: there is no reading of it as data.
     if (0..w.len).any(|k| w.class(k) == Class::Union && union(&w, k).is_some()) {
         return Some(Reason::SqlKeyword);
     }
+    // Leading comments read as space: what follows them decides (`/**/1 OR 1=1`). A
+    // multipart body starts with `--boundary`, a config file with `# comment`.
     let mut i = 0;
+    while w.class(i) == Class::Comment {
+        i += 1;
+    }
     // A whole statement as the value.
-    match w.class(0) {
-        Class::Select => return select_statement(&w, 1),
-        Class::Stmt => return statement(&w, 0),
-        Class::Comment | Class::ExecOpen if w.len > 1 => return Some(Reason::SqlComment),
+    match w.class(i) {
+        Class::Select => return select_statement(&w, i + 1),
+        Class::Stmt => return statement(&w, i),
+        Class::ExecOpen if w.len > i + 1 => return Some(Reason::SqlComment),
+        // `; DROP TABLE users--`: the value starts a statement of its own; `OR 1=1`,
+        // `AND SLEEP(5)`: a condition of its own.
+        Class::Semi | Class::Logic => return judge_tail(&w, i, true, false),
         _ => {}
     }
+    // A subquery anywhere (`1=(select @@version)`, `conv(hex((select user())),16,10)`).
+    if (i..w.len).any(|k| subquery(&w, k)) {
+        return Some(Reason::SqlKeyword);
+    }
+    let start = i;
     while w.class(i) == Class::Open {
         i += 1;
     }
     if matches!(w.class(i), Class::Select) {
         return select_statement(&w, i + 1);
     }
-    let (after, compared) = expression(&w, i)?;
-    judge_tail(&w, after, true, compared)
+    // Read past the opening parentheses (`1) OR (1=1`), and as a whole expression
+    // (`(1)*x AND 8=3`).
+    let inside = expression(&w, i).and_then(|(after, compared)| judge_tail(&w, after, true, compared));
+    inside.or_else(|| {
+        let (after, compared) = expression(&w, start).filter(|_| start != i)?;
+        judge_tail(&w, after, true, compared)
+    })
+}
+
+/// `(SELECT ..)` at `k`, as SQL writes a subquery: a select list then `FROM` a table that
+/// ends like SQL, or a select list only SQL writes (a variable, a call glued to its
+/// parenthesis). `(select one, two or three)` and `(select from the list)` are text.
+fn subquery(w: &Window, k: usize) -> bool {
+    if w.class(k) != Class::Open || w.class(k + 1) != Class::Select {
+        return false;
+    }
+    let close = skip_parens(w, k);
+    for j in k + 2..close {
+        match w.class(j) {
+            Class::Clause if w.get(j).is(b"from") => {
+                let table = w.class(j + 1);
+                let after = if table == Class::Func { skip_parens(w, j + 2) } else { after_dotted(w, j + 2) };
+                let alias = if w.class(after) == Class::Ident { after + 1 } else { after };
+                // `SELECT FROM t` has no select list.
+                return j > k + 2
+                    && matches!(table, Class::Ident | Class::Func | Class::Open)
+                    && matches!(
+                        w.class(alias),
+                        Class::Close
+                            | Class::End
+                            | Class::Comma
+                            | Class::Clause
+                            | Class::Logic
+                            | Class::Union
+                            | Class::Semi
+                            | Class::Comment
+                    );
+            }
+            Class::Var => return true,
+            Class::Func if call_is_code(w, j) => return true,
+            _ => {}
+        }
+    }
+    false
 }
 
 /// Is the token at `k` a literal (or a call, a variable, a parenthesised expression)?
@@ -287,10 +410,23 @@ fn literal(w: &Window, k: usize) -> bool {
 fn expression(w: &Window, i: usize) -> Option<(usize, bool)> {
     let mut after = operand(w, i)?;
     let mut compared = false;
-    while matches!(w.class(after), Class::Arith | Class::Cmp | Class::Pred) {
-        let op = after;
+    loop {
+        // `NOT LIKE`, `NOT BETWEEN`, `SOUNDS LIKE`: one operator of two words.
+        let negated = w.get(after).is(b"not") && w.class(after + 1) == Class::Pred;
+        if !negated && !matches!(w.class(after), Class::Arith | Class::Cmp | Class::Pred) {
+            break;
+        }
+        let mut op = after + usize::from(negated);
+        while w.class(op) == Class::Pred && w.class(op + 1) == Class::Pred {
+            op += 1;
+        }
         let Some(next) = operand(w, op + 1) else { break };
-        if w.class(op) != Class::Arith && (literal(w, op + 1) || literal(w, op.saturating_sub(1))) {
+        // The operand's first token past signs and `NOT` (`IS NOT NULL`, `= -1`).
+        let mut first = op + 1;
+        while w.class(first) == Class::Arith || w.get(first).is(b"not") {
+            first += 1;
+        }
+        if w.class(op) != Class::Arith && (literal(w, first) || literal(w, after.saturating_sub(1))) {
             compared = true;
         }
         after = next;
@@ -311,33 +447,23 @@ fn judge_tail(w: &Window, mut i: usize, bare: bool, compared: bool) -> Option<Re
         Class::Comment | Class::ExecOpen => {
             // `admin'--`, `1)#`, `1=1-- `: the rest of the application's query is gone. A
             // bare word or number followed by a comment is too common in text to judge.
-            if !bare || closed > 0 || compared || w.class(i) == Class::ExecOpen || following_code(w, i + 1) {
+            if closed > 0 || compared || w.class(i) == Class::ExecOpen || following_code(w, i + 1) {
                 return Some(Reason::SqlComment);
             }
-            None
+            // `7" #2 needle`, `wool' --kids`: a glued `#2` or `--word` is prose, and so is
+            // a comment right after a quoted phrase (`BAMBOO SOAP 1 '#`): `admin'--` leaves a
+            // one-word value.
+            (!bare && !w.get(i).has(GLUED) && !w.left_phrase).then_some(Reason::SqlComment)
         }
         Class::Semi => match next {
             Class::Stmt | Class::Select | Class::Union => statement_after_separator(w, i + 1),
             Class::Comment if !bare => Some(Reason::SqlStatementSeparator),
             _ => None,
         },
+        Class::Logic if !bare && w.get(i).is(b"not") && w.class(i + 1) == Class::Pred => quoted_comparison(w, i + 1),
         Class::Logic => predicate(w, i + 1).then_some(Reason::SqlKeyword),
-        Class::Cmp | Class::Pred if !bare => {
-            // `'='`, `' = 1--`, `x' LIKE '%`: a comparison with a literal, or one that
-            // goes on as SQL. `">Home</a>` is markup.
-            let (after, _) = expression(w, i + 1)?;
-            let symbol = w.class(i) == Class::Cmp;
-            let goes_on = matches!(w.class(after), Class::Comment | Class::Logic | Class::Semi | Class::Union);
-            ((symbol && literal(w, i + 1)) || goes_on).then_some(Reason::SqlOperator)
-        }
-        Class::Arith if !bare => {
-            // `'+(SELECT ..)+'`, `'||'`, `'-0-'`: concatenation or arithmetic with a
-            // literal that rejoins the application's quote.
-            let after = operand(w, i + 1)?;
-            let strong = matches!(w.class(i + 1), Class::Func | Class::Select)
-                || (w.class(i + 1) == Class::Open && w.class(i + 2) == Class::Select);
-            (strong || (literal(w, i + 1) && closes_cleanly(w, after))).then_some(Reason::SqlOperator)
-        }
+        Class::Cmp | Class::Pred if !bare => quoted_comparison(w, i),
+        Class::Arith if !bare => quoted_arithmetic(w, i),
         Class::Union => union(w, i),
         Class::Clause => clause(w, i),
         Class::Stmt => statement(w, i),
@@ -346,17 +472,103 @@ fn judge_tail(w: &Window, mut i: usize, bare: bool, compared: bool) -> Option<Re
     }
 }
 
+/// Does the token at `k` end the value inside a string that the application's own
+/// closing quote closes? `' OR 'x` spliced into `'..'` reads `'' OR 'x'`: the payload
+/// rejoins the quote and the query stays valid. A string opened with the other quote
+/// (`'-"8`) stays open, and a phrase on either side (`' is a word`, `lines by '*':`) is
+/// prose quoting, not a rejoin.
+/// Only in the `'..'` context: text quotes with `"` all the time (`"red" AND "blue"`,
+/// `"LIKE" stamp`, inch marks), and `".."` is an identifier in every engine but MySQL.
+fn rejoins(w: &Window, k: usize) -> bool {
+    let s = w.get(k);
+    w.quote == b'\''
+        && !w.left_phrase
+        && s.class == Class::Str
+        && s.has(OPEN_END)
+        && s.has(ONE_WORD)
+        && s.quote == w.quote
+        && w.class(k + 1) == Class::End
+}
+
+/// Does the value end where an injection ends after the expression that ends at `k`:
+/// rejoining the application's quote, at a comment, or going on as SQL?
+fn ends_as_payload(w: &Window, k: usize) -> bool {
+    match w.class(k) {
+        Class::Comment => !w.get(k).has(GLUED),
+        Class::Semi | Class::Union => true,
+        Class::Logic => predicate(w, k + 1),
+        // `aa'^0+0='0`: the chain is compared in turn.
+        Class::Cmp | Class::Pred => {
+            let mut j = k + 1;
+            while w.class(j) == Class::Pred || w.get(j).is(b"not") {
+                j += 1;
+            }
+            expression(w, j).is_some_and(|(after, _)| literal(w, j) && ends_as_payload(w, after))
+        }
+        Class::End => rejoins(w, k.saturating_sub(1)),
+        _ => false,
+    }
+}
+
+/// A comparison right after the value left its quote: `'='`, `' = 1--`, `x' LIKE 'x`,
+/// `a' SOUNDS LIKE 'b`, `a' NOT REGEXP 'b`. The compared literal must end the value as a
+/// payload does (`">Home</a>` is markup, `Q="<3"&VIEW=` is a URL in quotes).
+fn quoted_comparison(w: &Window, i: usize) -> Option<Reason> {
+    let mut j = i + 1;
+    while w.class(j) == Class::Pred || w.get(j).is(b"not") {
+        j += 1;
+    }
+    let (after, _) = expression(w, j)?;
+    let goes_on = matches!(w.class(after), Class::Comment | Class::Logic | Class::Semi | Class::Union);
+    // `"=sleep(12)="`, `'=(SELECT ..)`: compared with code, wherever the value ends.
+    let code = (w.class(j) == Class::Func && call_is_code(w, j))
+        || (w.class(j) == Class::Open && w.class(j + 1) == Class::Select);
+    (goes_on || code || (literal(w, j) && ends_as_payload(w, after) && !quoted_word(w, i, after)))
+        .then_some(Reason::SqlOperator)
+}
+
+/// `'OR'`, `"like"`, `'NOT LIKE'`: the whole value is one quoted word operator, a search
+/// for that word. A payload puts something on either side (`x' OR 'y`).
+fn quoted_word(w: &Window, op: usize, after: usize) -> bool {
+    let last = w.get(after.saturating_sub(1));
+    after == w.len
+        && after >= op + 2
+        && last.has(EMPTY)
+        && !last.has(SPACED)
+        && !w.get(op).has(SPACED)
+        && (op..after - 1).all(|k| w.get(k).word[0] != 0)
+}
+
+/// Arithmetic or concatenation right after the value left its quote. A call or a subquery
+/// is code (`'+(SELECT ..)+'`, `'||version()||'`). Otherwise the chain must reach a column
+/// or a variable (`1'*id-'0`, `'-@a-'`) and end as a payload ends: prose puts `-`, `+`,
+/// `*`, `&` between quoted words and measurements (`"red" + "blue"`, `1/4"-1/2"`, `5'-6'`).
+fn quoted_arithmetic(w: &Window, i: usize) -> Option<Reason> {
+    if matches!(w.class(i + 1), Class::Func | Class::Select)
+        || (w.class(i + 1) == Class::Open && w.class(i + 2) == Class::Select)
+    {
+        return Some(Reason::SqlOperator);
+    }
+    let mut j = i;
+    let mut code = false;
+    while w.class(j) == Class::Arith {
+        let mut k = j + 1;
+        while matches!(w.class(k), Class::Arith) || w.get(k).is(b"not") {
+            k += 1;
+        }
+        code |= matches!(w.class(k), Class::Ident | Class::Var | Class::Func | Class::Open);
+        j = operand(w, j + 1)?;
+    }
+    // Between literals only in `'..'` (`'-'`, `1'+'1`), and not a range of feet (`5'-6'`).
+    let measurement = w.class(j) == Class::End && j >= 2 && w.get(j - 1).has(EMPTY) && w.class(j - 2) == Class::Num;
+    let literals = w.quote == b'\'' && !measurement;
+    ((code || literals) && ends_as_payload(w, j)).then_some(Reason::SqlOperator)
+}
+
 /// Is there SQL after a comment (`1/**/OR/**/1=1`)? Comments between tokens are spaces.
 fn following_code(w: &Window, i: usize) -> bool {
     matches!(w.class(i), Class::Logic | Class::Union | Class::Select | Class::Stmt | Class::Clause | Class::Semi)
         && w.class(i + 1) != Class::End
-}
-
-/// After an arithmetic or string-concatenation operator in a quoted context: the value
-/// rejoins the application's quote (`'+'`, `'||'`) or ends the statement.
-fn closes_cleanly(w: &Window, i: usize) -> bool {
-    matches!(w.class(i), Class::Arith | Class::Logic | Class::Comment | Class::Semi | Class::Cmp)
-        || (w.class(i) == Class::End && matches!(w.class(i.saturating_sub(1)), Class::Str))
 }
 
 /// Parses one operand at `i`: optional signs, then a literal, a name, a variable, a
@@ -415,7 +627,10 @@ fn predicate(w: &Window, mut i: usize) -> bool {
         i += 1;
     }
     let first = w.class(i);
-    if first == Class::Select || (first == Class::Open && w.class(i + 1) == Class::Select) {
+    // `OR (SELECT ..)`, `AND SELECT 1 FROM t` (`Drag and select a window` is an instruction).
+    if (first == Class::Open && w.class(i + 1) == Class::Select)
+        || (first == Class::Select && select_statement(w, i + 1).is_some())
+    {
         return true;
     }
     // `OR (1=1`, `AND (version() LIKE 0x33)`: the predicate inside parentheses.
@@ -425,15 +640,30 @@ fn predicate(w: &Window, mut i: usize) -> bool {
     let Some((after, compared)) = expression(w, i) else {
         return false;
     };
-    if compared || first == Class::Func {
+    if compared || (first == Class::Func && call_is_code(w, i)) {
         return true;
     }
     let strong = literal(w, i) || (first == Class::Arith && literal(w, i + 1));
     match w.class(after) {
         Class::Comment | Class::Semi | Class::Close | Class::Union | Class::Clause => strong,
         Class::Logic => strong && predicate(w, after + 1),
+        // `' OR 'x`: the literal rejoins the application's quote.
+        Class::End => strong && rejoins(w, after - 1) && !quoted_word(w, i.saturating_sub(1), after),
         _ => false,
     }
+}
+
+/// Is the call at `k` code? `SLEEP(5)` glued to its parenthesis is. Prose puts a space
+/// before a parenthetical and words inside it and after it: `apply (switch to) the new
+/// configuration`, `windows (inside a tmux session)`.
+fn call_is_code(w: &Window, k: usize) -> bool {
+    if !w.get(k + 1).has(SPACED) {
+        return true;
+    }
+    let close = skip_parens(w, k + 1);
+    let word = |c: Class| matches!(c, Class::Ident | Class::Num | Class::Str | Class::Modifier);
+    let prose_inside = (k + 2..close.saturating_sub(1)).any(|j| word(w.class(j)) && word(w.class(j + 1)));
+    !prose_inside && !word(w.class(close))
 }
 
 fn predicate_inside(w: &Window, mut i: usize) -> bool {
@@ -496,13 +726,8 @@ fn statement_after_separator(w: &Window, i: usize) -> Option<Reason> {
 fn statement(w: &Window, i: usize) -> Option<Reason> {
     let s = w.get(i);
     let a = w.get(i + 1);
-    let b = w.class(i + 2);
     let found = if s.is(b"drop") || s.is(b"create") || s.is(b"alter") || s.is(b"truncate") {
-        matches!(a.class, Class::Modifier | Class::Ident) && a.is(b"table")
-            || a.is(b"database")
-            || a.is(b"user")
-            || (matches!(a.class, Class::Ident) && matches!(b, Class::Ident | Class::Comment | Class::Semi))
-                && (a.is(b"procedure") || a.is(b"function") || a.is(b"view") || a.is(b"index") || a.is(b"schema"))
+        ddl_object(w, i + 1)
     } else if s.is(b"insert") || s.is(b"replace") {
         a.is(b"into")
     } else if s.is(b"delete") {
@@ -510,10 +735,7 @@ fn statement(w: &Window, i: usize) -> Option<Reason> {
     } else if s.is(b"update") {
         a.class == Class::Ident && w.get(i + 2).is(b"set")
     } else if s.is(b"exec") || s.is(b"execute") || s.is(b"call") {
-        matches!(a.class, Class::Ident | Class::Func | Class::Var | Class::Str)
-            && a.class != Class::End
-            && b != Class::End
-            || matches!(a.class, Class::Func)
+        procedure_call(w, i + 1)
     } else if s.is(b"waitfor") {
         a.is(b"delay") || a.is(b"time")
     } else if s.is(b"shutdown") {
@@ -523,11 +745,60 @@ fn statement(w: &Window, i: usize) -> Option<Reason> {
     } else if s.is(b"if") {
         a.class == Class::Open && predicate_inside(w, i + 2)
     } else if s.is(b"load") {
-        a.is(b"data") || a.is(b"xml")
+        // `LOAD DATA [LOCAL] INFILE`, `LOAD XML`; `load data from a file` is prose.
+        (a.is(b"data") || a.is(b"xml")) && (w.get(i + 2).is(b"infile") || w.get(i + 3).is(b"infile"))
     } else {
         false
     };
     found.then_some(Reason::SqlKeyword)
+}
+
+/// After `DROP`/`CREATE`/`ALTER`/`TRUNCATE` at `i - 1`: `TABLE users`, `DATABASE x;`,
+/// `INDEX i ON t`, `TABLE IF EXISTS t`, `TABLE t ADD ..`: an object kind, then a name where the statement
+/// ends or goes on as SQL. `create table data to MySQL`, `Create index for a file` are
+/// instructions in prose: a word follows the name.
+fn ddl_object(w: &Window, i: usize) -> bool {
+    let kind = w.get(i);
+    let kinds: [&[u8]; 10] =
+        [b"table", b"database", b"user", b"procedure", b"function", b"view", b"index", b"schema", b"trigger", b"login"];
+    if !kinds.iter().any(|k| kind.is(k)) {
+        return false;
+    }
+    let mut j = i + 1;
+    if w.get(j).is(b"if") {
+        j += 1;
+        while w.get(j).is(b"not") || w.get(j).is(b"exists") {
+            j += 1;
+        }
+    }
+    if !matches!(w.class(j), Class::Ident | Class::Str | Class::Func) {
+        return false;
+    }
+    let after = if w.class(j) == Class::Func { skip_parens(w, j + 1) } else { after_dotted(w, j + 1) };
+    let altered = w.get(i - 1).is(b"alter") && kind.is(b"table");
+    let action: [&[u8]; 6] = [b"add", b"drop", b"change", b"modify", b"rename", b"alter"];
+    match w.class(after) {
+        Class::End | Class::Comment | Class::Semi | Class::Open | Class::Comma | Class::Close => true,
+        // `ALTER TABLE t CHANGE c ..`, `ALTER TABLE t ADD ..`.
+        Class::Ident | Class::Stmt if altered => action.iter().any(|a| w.get(after).is(a)),
+        Class::Modifier => w.get(after).is(b"as") || w.get(after).is(b"on") || w.get(after).is(b"set"),
+        Class::Select | Class::Stmt => true,
+        _ => false,
+    }
+}
+
+/// After `EXEC`/`CALL` at `i - 1`: a procedure and its arguments as SQL writes them:
+/// `xp_cmdshell 'dir'`, `master..xp_cmdshell`, `sp_x @a=1`, `f(1)`, `(@s)`. `Execute a
+/// command`, `Call a function on the module` put words after the name.
+fn procedure_call(w: &Window, i: usize) -> bool {
+    match w.class(i) {
+        Class::Func => true,
+        Class::Open => matches!(w.class(i + 1), Class::Var | Class::Str),
+        Class::Ident | Class::Var | Class::Str => {
+            matches!(w.class(i + 1), Class::Str | Class::Num | Class::Var | Class::Comment | Class::Semi | Class::Dot)
+        }
+        _ => false,
+    }
 }
 
 /// `SELECT` at `i - 1`: a select list then `FROM name` ending like SQL, or a select list
@@ -540,21 +811,35 @@ fn select_statement(w: &Window, i: usize) -> Option<Reason> {
         match w.class(j) {
             Class::Clause if w.get(j).is(b"from") => {
                 let table = w.class(j + 1);
-                let after = after_dotted(w, j + 2);
-                let ends = matches!(
-                    w.class(after),
-                    Class::End
-                        | Class::Comment
-                        | Class::Semi
-                        | Class::Clause
-                        | Class::Close
-                        | Class::Union
-                        | Class::Modifier
-                        | Class::Comma
-                        | Class::Logic
-                );
+                // `FROM users`, `FROM db.users`, `FROM pg_sleep(15)`.
+                let after = if table == Class::Func { skip_parens(w, j + 2) } else { after_dotted(w, j + 2) };
+                // `select x from y where` with nothing after the clause is a sentence cut short.
+                let ends = match w.class(after) {
+                    Class::End | Class::Comment | Class::Semi | Class::Close | Class::Union | Class::Comma => true,
+                    Class::Clause | Class::Modifier => w.class(after + 1) != Class::End,
+                    Class::Logic => predicate(w, after + 1),
+                    _ => false,
+                };
                 return ((matches!(table, Class::Ident | Class::Open | Class::Func) && ends) || sql_only)
                     .then_some(Reason::SqlKeyword);
+            }
+            // `Select pages 1, 2, and 6 from ..`, `Select full path and size from ..`: words
+            // in a row and lists closed by `and` are prose, whatever follows.
+            Class::Comma if w.class(j + 1) == Class::Logic => return None,
+            Class::Ident | Class::Num | Class::Str
+                if w.class(j + 1) == Class::Ident
+                    && !matches!(
+                        w.class(j + 2),
+                        Class::Comma
+                            | Class::Clause
+                            | Class::End
+                            | Class::Comment
+                            | Class::Semi
+                            | Class::Union
+                            | Class::Close
+                    ) =>
+            {
+                return None
             }
             Class::Var | Class::Func | Class::Comma | Class::Open => sql_only = true,
             Class::Arith if items == 0 => sql_only = true,
@@ -643,5 +928,185 @@ mod tests {
         ] {
             assert!(!is_sqli(v), "flagged {v:?}");
         }
+    }
+
+    fn assert_classes(attacks: &[&str], benign: &[&str]) {
+        for v in attacks {
+            assert!(is_sqli(v), "missed {v:?}");
+        }
+        for v in benign {
+            assert!(!is_sqli(v), "flagged {v:?}");
+        }
+    }
+
+    /// A boolean operator or comparison whose literal rejoins the application's `'`: the
+    /// query stays valid (`'' OR 'x'`). Text quoting with `"`, a quoted phrase, or the
+    /// whole value being one quoted word are not rejoins.
+    #[test]
+    fn operator_then_rejoining_literal() {
+        assert_classes(
+            &[
+                "A' OR 'B",
+                "x' AND 'y",
+                "A 'OR' B",
+                "' || '",
+                "a'&&'b",
+                "a' LIKE 'b",
+                "a' SOUNDS LIKE 'b",
+                "a' NOT REGEXP 'b",
+                "1' OR '1' XOR '0",
+                "'or'1",
+                "'='",
+                "X' = 'X' = 0 = '1",
+                "x'<email--",
+                "SKLJDRTZWS89E450W49NQB0W45BN\"=sleep(12)=\"",
+            ],
+            &[
+                "red\" AND \"blue",
+                "CHRISTMAS STOCKING \"NOT\" STUFFER",
+                "\"LIKE\" STAMP",
+                "countdown calendar\" and \"disney:",
+                "'and'",
+                "select 'and'",
+                "the word 'or' is a conjunction",
+                "byte counts and '!' prompt",
+                "students' and 'teachers books",
+                "/SEARCH?SUBMIT=&Q=\"<3\"&VIEW_TYPE=GALLERY",
+                "\">Home</a>",
+            ],
+        );
+    }
+
+    /// Arithmetic or concatenation after leaving the quote: a column, variable, call or
+    /// subquery is code; between literals only in `'..'`, never for measurements and
+    /// quoted words joined by symbols.
+    #[test]
+    fn quoted_arithmetic() {
+        assert_classes(
+            &[
+                "'-'",
+                "A' * 'B",
+                "1'*id-'0",
+                "'-@a1 union select us3rs from table1",
+                "aa'^0+0='0",
+                "'+(SELECT 1)+'",
+                "x\"||version()||\"",
+                "'-((1) or -1) and 1=0 union",
+            ],
+            &[
+                "\"*\"",
+                "SMALL \"&\" SIGN",
+                "RECLAIMED WOOD\" + \"SIGN\" + \"PRIMITIVE\"",
+                "1/4\"-1/2\" WIDE RIBBON",
+                "1/4\"-1/2RIBBON",
+                "'-\"8 TRACK\"",
+                "5'-6'",
+                "replacing duplicate lines by '*':",
+                "headers as JSON (e.g., '{\"X-Custom\": \"Value\"}'):",
+            ],
+        );
+    }
+
+    /// A comment right after the quote ends an injection; the number sign and option
+    /// dashes of text, and a comment after a quoted phrase, do not.
+    #[test]
+    fn comment_after_quote() {
+        assert_classes(
+            &["admin'--", "admin'#", "x' -- ", "1'--sp_password", "admin')#", "x' #comment"],
+            &[
+                "7\" #2 CIRCULAR NEEDLE",
+                "\"#2 MOM\"",
+                "FOO BAR'# BLAH",
+                "BAMBOO CHARCOAL SOAP 1 '#",
+                "BROWN -TODDLER -DRESSES' --INFANT -CHILD -KIDS",
+                "WOOL' -SHOES -HEEL --INFANT -CHILD",
+            ],
+        );
+    }
+
+    /// A statement keyword is SQL only when SQL's grammar follows it; instructions in
+    /// prose start with the same verbs.
+    #[test]
+    fn statements_and_instructions() {
+        assert_classes(
+            &[
+                "1; exec master..xp_cmdshell 'dir'",
+                "; EXEC sp_configure 'show advanced options', 1",
+                "exec(@s)",
+                "call f(1)",
+                "DROP TABLE users",
+                "1; drop table if exists users--",
+                "create index i on t (c)",
+                "1;load xml concurrent infile \"foo\"",
+                "ALTER TABLE `mass_mails` CHANGE `receivers` `receivers` ENUM('A','B')",
+                "OR 1=1",
+                "AND ISNULL(1/0)",
+                "OR '{\"b\":2}'::jsonb > '{\"a\":1}'::jsonb",
+                "select 1 from foo where 1=1",
+                "select name from users where id = 1",
+                "1 AND SELECT 1 FROM t",
+            ],
+            &[
+                "1; exec will create the case 7",
+                "Execute a command in a new terminal window:",
+                "Call a specific service:",
+                "Create index for a bgzipped VCF file:",
+                "Create table data to MySQL database from CSV file:",
+                "select x from y where",
+                "Select pages 1, 2, 3, and 6 from a source document",
+                "Select full path and size from temporary or configuration files in a given directory:",
+                "Batch load data from a specific file in formats such as CSV:",
+                "Drag and select a window on screen to display screenkey:",
+                "Build and apply (switch to) the new configuration:",
+                "Switch between sessions and windows (inside a tmux session):",
+                "Copy (\"yank\") or cut (\"delete\") the current line",
+                "alter table names in the docs",
+                "or 5 stars",
+                "Not (sure)",
+                "and then some",
+            ],
+        );
+    }
+
+    /// A subquery anywhere in a bare value, and expressions that start with parentheses.
+    #[test]
+    fn subqueries_and_parenthesised_expressions() {
+        assert_classes(
+            &[
+                "1=(select @@version)",
+                "(select 99999999 from pg_sleep(15))",
+                "length((select length(version())))",
+                "convert(numeric,(select max(dbname) from master..syslogins))--",
+                "1 RLIKE (SELECT * FROM (SELECT(SLEEP(5)))FsPL)",
+                "(1)*HOPE AND 8=3",
+                "1 AND 1 NOT LIKE 0",
+                "' OR UserID IS NOT NULL",
+            ],
+            &[
+                "Choose a size (select one, two or three)",
+                "(select all that apply)",
+                "(select from the list)",
+                "(555) 123-4567",
+                "(1) or (2)",
+                "(a) pick a color and (b) a size",
+                "(5)+(3)=8",
+                "it is not like that",
+            ],
+        );
+    }
+
+    /// Leading comments read as space: the code after them decides. A multipart body
+    /// or a text starting with a `--` line is not an attack by that alone.
+    #[test]
+    fn leading_comments() {
+        assert_classes(
+            &["/**/1 OR 1=1", "#x\n1 OR 1=1", "--\n1 UNION SELECT 1", "/*!UNION SELECT*/ 1"],
+            &[
+                "------WebKitFormBoundaryABC\nContent-Disposition: form-data; name=\"image\"; filename=\"a.jpg\"\n\
+                 Content-Type: image/jpeg\n\nBINARYDATA\n------WebKitFormBoundaryABC--\n",
+                "-- no comment --",
+                "# Title\nsome text, and more",
+            ],
+        );
     }
 }

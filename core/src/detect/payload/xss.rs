@@ -287,7 +287,9 @@ fn leaves_attribute(v: &[u8]) -> bool {
         if !at_start {
             i += 1;
         }
-        let boundary = at_start || b == b'"' || b == b'\'' || b == b'`' || is_space(b) || b == b'/' || b == b'+';
+        // An unquoted attribute value ends only at a space: `/` inside it (`x/onload=`,
+        // a base64 tail `..o/onafe=`) stays part of the value.
+        let boundary = at_start || b == b'"' || b == b'\'' || b == b'`' || is_space(b) || b == b'+';
         at_start = false;
         if !boundary {
             continue;
@@ -369,6 +371,8 @@ mod tests {
             "<a href=\"data:text/html;base64,PHNjcmlwdD5hbGVydCgxKTwvc2NyaXB0Pg==\">",
             "<IMG SRC=JaVaScRiPt:alert('XSS')>",
             "<input autofocus onfocus=alert(1)",
+            "\"/onload=alert(1)",
+            "x onerror=alert(1)",
         ] {
             assert!(find(v.as_bytes()).is_some(), "missed {v:?}");
         }
@@ -386,6 +390,9 @@ mod tests {
             "turn on = off",
             "1 <2 > 0",
             "it's \"quoted\" - ok",
+            // `/` inside an unquoted attribute value does not start an attribute.
+            "VGhhbmtzLCBmb3IgYWxsIHlvdXIgd29yayBzaW5jZSB5ZWFycyBvbiBDUlMuIEh1bQo/onafe=",
+            "https://example.com/shop/online=1",
         ] {
             assert!(find(v.as_bytes()).is_none(), "flagged {v:?}");
         }
