@@ -2,8 +2,8 @@
 //! throughput on large benign text, the engine build with the default ruleset.
 
 use criterion::{black_box, criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
-use rampart_benches::{blocking_engine, typical_inspect_request as typical_request};
-use rampart_core::{Engine, Policy, Request, Source};
+use rampart_benches::{benign_prose_request, blocking_engine, typical_inspect_request as typical_request};
+use rampart_core::{Engine, Policy, Source};
 
 fn per_request(c: &mut Criterion) {
     let engine = blocking_engine();
@@ -27,11 +27,8 @@ fn per_request(c: &mut Criterion) {
     group.finish();
 
     let mut group = c.benchmark_group("inspect_throughput");
-    let text = "The quick brown fox jumps over the lazy dog, then rests; it's 5 o'clock (tea time) & all is well. ";
     for size in [4 << 10, 64 << 10, 1 << 20] {
-        let value = text.repeat(size / text.len() + 1);
-        let mut request = Request::new();
-        request.add_input(Source::Body, b"text", &value.as_bytes()[..size]);
+        let request = benign_prose_request(size);
         assert!(!engine.inspect(&request).is_attack());
         group.throughput(Throughput::Bytes(size as u64));
         group.bench_with_input(BenchmarkId::new("benign_text", size), &request, |b, r| {

@@ -210,7 +210,11 @@ enum Context {
 }
 
 /// Judges `value` in every context. `buf` is scratch for the quote-prefixed copy.
-pub(crate) fn find(value: &[u8], buf: &mut Vec<u8>) -> Option<Reason> {
+/// `prefilter: false` lexes every value (the reference the prefilter is tested against).
+pub(crate) fn find(value: &[u8], buf: &mut Vec<u8>, prefilter: bool) -> Option<Reason> {
+    if prefilter && inert_plain_text(value) {
+        return None;
+    }
     if let Some(reason) = judge_context(value, Context::Bare, buf) {
         return Some(reason);
     }
@@ -223,6 +227,56 @@ pub(crate) fn find(value: &[u8], buf: &mut Vec<u8>) -> Option<Reason> {
     }
     None
 }
+
+// ---- Prefilter: values no context can read as SQL, without lexing them ----
+
+/// Only plain values are examined; longer ones are lexed (prose that long nearly always
+/// holds `or`, `and` or `if`, and its lexing stops after a few tokens anyway).
+const PLAIN_MAX_LEN: usize = 64;
+
+/// Is `value` short text of letters, digits, `_`, spaces, commas and dots in which no
+/// word is a keyword that starts or continues SQL code? Then it cannot be an injection:
+/// - no `'` or `"`: neither quoted context is read, and no `\`: one reading only;
+/// - those bytes lex to words, numbers, spaces, commas and dots only, and the bare
+///   reading (`judge_bare`, `judge_tail` with `bare`) acts only on a comment, a
+///   separator, a parenthesis, an operator symbol or a word of the classes
+///   [`starts_code`] names; commas count only after a `)`.
+///
+/// Words are found as the lexer finds them: a run of letters starts a word unless a
+/// digit precedes it, where a hexadecimal number (`0xabc`) may end inside the run and a
+/// word start at any of its letters: every suffix of such a run is checked.
+fn inert_plain_text(value: &[u8]) -> bool {
+    if value.len() > PLAIN_MAX_LEN {
+        return false;
+    }
+    if !value.iter().all(|&b| b.is_ascii_alphanumeric() || matches!(b, b' ' | b'_' | b',' | b'.')) {
+        return false;
+    }
+    let mut i = 0;
+    while i < value.len() {
+        if !value[i].is_ascii_alphabetic() {
+            i += 1;
+            continue;
+        }
+        let end = value[i..].iter().position(|b| !b.is_ascii_alphabetic()).map_or(value.len(), |p| i + p);
+        let after_digit = i > 0 && value[i - 1].is_ascii_digit();
+        let starts = if after_digit { i..end } else { i..i + 1 };
+        for start in starts {
+            if starts_code(classify(SqlTokenKind::Word, &value[start..end]).class) {
+                return false;
+            }
+        }
+        i = end;
+    }
+    true
+}
+
+/// Word classes the bare reading can act on when no punctuation surrounds them.
+fn starts_code(class: Class) -> bool {
+    !matches!(class, Class::Ident | Class::Num | Class::Modifier | Class::Pred)
+}
+
+// ---- End of the prefilter ----
 
 fn judge_context(value: &[u8], context: Context, buf: &mut Vec<u8>) -> Option<Reason> {
     let backslash = memchr::memchr(b'\\', value).is_some();
@@ -587,7 +641,9 @@ mod tests {
     use super::*;
 
     fn is_sqli(value: &str) -> bool {
-        find(value.as_bytes(), &mut Vec::new()).is_some()
+        let found = find(value.as_bytes(), &mut Vec::new(), true).is_some();
+        assert_eq!(found, find(value.as_bytes(), &mut Vec::new(), false).is_some(), "prefilter changed {value:?}");
+        found
     }
 
     #[test]
