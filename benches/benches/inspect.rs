@@ -3,7 +3,7 @@
 
 use criterion::{black_box, criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
 use rampart_benches::{benign_prose_request, blocking_engine, typical_inspect_request as typical_request};
-use rampart_core::{Engine, Policy, Source};
+use rampart_core::{Engine, InspectScratch, Policy, Source};
 
 fn per_request(c: &mut Criterion) {
     let engine = blocking_engine();
@@ -13,6 +13,12 @@ fn per_request(c: &mut Criterion) {
     let bytes: usize = benign.inputs().map(|i| i.key.len() + i.value.len()).sum();
     eprintln!("typical request: {} inputs, {bytes} bytes", benign.len());
     group.bench_function("typical_request_20_inputs", |b| b.iter(|| engine.inspect(black_box(&benign))));
+    // The same without the prefilters (every automaton and detector on every value):
+    // what the prefilters save, measured in the same run.
+    let mut unfiltered = InspectScratch::unfiltered();
+    group.bench_function("typical_request_20_inputs_unfiltered", |b| {
+        b.iter(|| engine.inspect_with(black_box(&benign), &mut unfiltered))
+    });
 
     let mut attack = typical_request();
     attack.add_input(Source::Query, b"q", b"1' UNION SELECT password FROM users-- ");
@@ -33,6 +39,9 @@ fn per_request(c: &mut Criterion) {
         group.throughput(Throughput::Bytes(size as u64));
         group.bench_with_input(BenchmarkId::new("benign_text", size), &request, |b, r| {
             b.iter(|| engine.inspect(black_box(r)))
+        });
+        group.bench_with_input(BenchmarkId::new("benign_text_unfiltered", size), &request, |b, r| {
+            b.iter(|| engine.inspect_with(black_box(r), &mut unfiltered))
         });
     }
     group.finish();

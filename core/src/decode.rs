@@ -202,6 +202,10 @@ fn entity_at(rest: &[u8]) -> Option<(usize, u32)> {
         // decode to a 4-byte character is `&#65536` (7 bytes).
         return Some((consumed, value));
     }
+    // Every name starts with a letter: `& ` (the common case in text) is not an entity.
+    if !rest.first().is_some_and(u8::is_ascii_alphabetic) {
+        return None;
+    }
     for (name, byte) in NAMED_ENTITIES {
         if rest.len() > name.len() && rest[..name.len()].eq_ignore_ascii_case(name) && rest[name.len()] == b';' {
             return Some((name.len() + 1, u32::from(byte)));

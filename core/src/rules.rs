@@ -288,7 +288,7 @@ pub(crate) struct RuleSet {
     /// automata need to run.
     gates: Vec<Gate>,
     /// The literal automata of the gates.
-    gate_automata: Vec<AhoCorasick>,
+    gate_automata: Vec<LiteralSearch>,
 }
 
 /// Whether the DFA and the literal automaton can match a subject of one class after one
@@ -340,9 +340,9 @@ fn shrink_literals(mut literals: Vec<Vec<u8>>) -> Vec<Vec<u8>> {
         literals.sort();
         literals.dedup();
         let all = literals.clone();
-        literals.retain(|l| !all.iter().any(|o| o.len() < l.len() && memchr::memmem::find(l, o).is_some()));
+        literals.retain(|l| !all.iter().any(|o| contains_shorter(l, o)));
         if literals.len() <= GATE_LITERALS {
-            return literals;
+            return rare_windows(literals);
         }
         // The largest group of literals sharing their first two bytes becomes their
         // longest common prefix (sorted, so a group is a run).
@@ -367,6 +367,81 @@ fn shrink_literals(mut literals: Vec<Vec<u8>>) -> Vec<Vec<u8>> {
     }
 }
 
+/// Does `long` contain `short`, a shorter literal?
+fn contains_shorter(long: &[u8], short: &[u8]) -> bool {
+    short.len() < long.len() && long.windows(short.len().max(1)).any(|w| w == short)
+}
+
+/// How unusual a byte is in ordinary text (letters, digits and spaces are everywhere).
+fn rarity(b: u8) -> u32 {
+    match b {
+        b'a'..=b'z' | b'A'..=b'Z' | b'0'..=b'9' | b' ' => 0,
+        b'.' | b',' | b'-' | b'/' | b'_' => 1,
+        _ => 3,
+    }
+}
+
+/// Replaces each literal by its window of at most four bytes that starts with the most
+/// unusual pair (an occurrence of a literal is an occurrence of each of its substrings),
+/// so the SIMD search's fingerprints (the first bytes of each literal) rarely fire on
+/// text.
+fn rare_windows(literals: Vec<Vec<u8>>) -> Vec<Vec<u8>> {
+    let mut windows: Vec<Vec<u8>> = literals
+        .iter()
+        .map(|l| {
+            if l.len() <= 3 {
+                return l.clone();
+            }
+            let score = |s: usize| 2 * rarity(l[s]) + rarity(l[s + 1]);
+            let start = (0..=l.len() - 3).max_by_key(|&s| (score(s), std::cmp::Reverse(s))).unwrap_or(0);
+            l[start..(start + 4).min(l.len())].to_vec()
+        })
+        .collect();
+    windows.sort();
+    windows.dedup();
+    let all = windows.clone();
+    windows.retain(|l| !all.iter().any(|o| contains_shorter(l, o)));
+    windows
+}
+
+/// One gate's literal search: SIMD (Teddy) where the CPU and the literals allow it, else
+/// an Aho-Corasick automaton.
+#[derive(Debug)]
+enum LiteralSearch {
+    Packed(aho_corasick::packed::Searcher),
+    Automaton(AhoCorasick),
+}
+
+impl LiteralSearch {
+    fn new(literals: &[Vec<u8>]) -> Result<LiteralSearch, String> {
+        let packed = aho_corasick::packed::Config::new()
+            .match_kind(aho_corasick::packed::MatchKind::LeftmostFirst)
+            .builder()
+            .extend(literals)
+            .build();
+        Ok(match packed {
+            Some(searcher) => LiteralSearch::Packed(searcher),
+            None => LiteralSearch::Automaton(
+                AhoCorasickBuilder::new()
+                    .match_kind(aho_corasick::MatchKind::LeftmostFirst)
+                    .kind(Some(AhoCorasickKind::DFA))
+                    .prefilter(false)
+                    .build(literals)
+                    .map_err(|e| format!("rules: the prefilter literals: {e}"))?,
+            ),
+        })
+    }
+
+    /// Does one of the literals occur in `haystack`? (A leftmost-first search finds a
+    /// match whenever any literal occurs.)
+    fn occurs_in(&self, haystack: &[u8]) -> bool {
+        match self {
+            LiteralSearch::Packed(searcher) => searcher.find(haystack).is_some(),
+            LiteralSearch::Automaton(automaton) => automaton.is_match(haystack),
+        }
+    }
+}
+
 /// Builds the gate of each (chain, class) pair, and the literal automata they use (one
 /// per distinct literal set). `regex_literals[i]` are the required literals of rule `i`
 /// if it is a regex rule, `literal_sets[i]` its literals if it is a literal rule.
@@ -375,7 +450,7 @@ fn build_gates(
     chain_count: usize,
     regex_literals: &[Option<Vec<Vec<u8>>>],
     literal_sets: &[Vec<Vec<u8>>],
-) -> Result<(Vec<Gate>, Vec<AhoCorasick>), String> {
+) -> Result<(Vec<Gate>, Vec<LiteralSearch>), String> {
     let mut gates = Vec::with_capacity(chain_count * CLASS_COUNT);
     let mut sets: Vec<Vec<Vec<u8>>> = Vec::new();
     let mut automata = Vec::new();
@@ -406,14 +481,7 @@ fn build_gates(
             } else if let Some(i) = sets.iter().position(|s| *s == literals) {
                 Gate::Literals(i)
             } else {
-                automata.push(
-                    AhoCorasickBuilder::new()
-                        .match_kind(aho_corasick::MatchKind::LeftmostFirst)
-                        .kind(Some(AhoCorasickKind::DFA))
-                        .prefilter(false)
-                        .build(&literals)
-                        .map_err(|e| format!("rules: the prefilter literals: {e}"))?,
-                );
+                automata.push(LiteralSearch::new(&literals)?);
                 sets.push(literals);
                 Gate::Literals(automata.len() - 1)
             });
@@ -641,7 +709,7 @@ impl RuleSet {
                         lower.make_ascii_lowercase();
                         lower.as_slice()
                     };
-                    self.gate_automata[*automaton].is_match(lowercase)
+                    self.gate_automata[*automaton].occurs_in(lowercase)
                 }
                 _ => search,
             };
