@@ -301,8 +301,9 @@ enum Gate {
     Always,
     /// Only when one of these literals (ASCII-lowercased) occurs in the ASCII-lowercased
     /// value: every match of every regex or literal rule of the chain targeting the class
-    /// contains one of them, up to ASCII case. The automaton is case-sensitive on
-    /// lowercased text (cheaper than folding case while it searches).
+    /// contains one of them, up to ASCII case. The search looks for a short window of
+    /// each (see [`rare_windows`]), case-sensitive on lowercased text (Teddy cannot fold
+    /// case). The number indexes the gates' searchers.
     Literals(usize),
 }
 
@@ -690,8 +691,8 @@ impl RuleSet {
             }
             let gate = &self.gates[chain_index * CLASS_COUNT + subject.class.trailing_zeros() as usize];
             let others = &self.other_rules[chain_index];
-            // Where only `lowercase` would change the value, the case-blind gate can read
-            // it as it is, and a value the gate rules out need not be transformed at all.
+            // A class no regex or literal rule of the chain targets needs the transformed
+            // value only for the chain's glob and content rules.
             let search = !prefilter || !matches!(gate, Gate::Never);
             if !search && others.is_empty() {
                 continue;
