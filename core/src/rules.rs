@@ -330,14 +330,22 @@ fn required_literals(regex: &str) -> Option<Vec<Vec<u8>>> {
     }
 }
 
-/// The most literals a gate searches for (more make a slower automaton).
+/// The most literals a gate searches for with SIMD (Teddy's limit); more are searched
+/// by an automaton.
 const GATE_LITERALS: usize = 64;
+/// A gate with more literals than this is not built: the chain and class always run the
+/// rule automata (building it would cost more than it saves).
+const GATE_MAX_LITERALS: usize = 256;
+/// Rounds of [`shrink_literals`].
+const SHRINK_ROUNDS: usize = 8;
 
 /// Fewer, shorter literals that still occur wherever one of `literals` occurs: each
 /// literal may be replaced by any of its substrings (here, a prefix shared with others),
 /// and a literal that contains another is redundant. Lowercase input, lowercase output.
 fn shrink_literals(mut literals: Vec<Vec<u8>>) -> Vec<Vec<u8>> {
-    loop {
+    // Bounded work (the containment test is quadratic): a set still too large after a
+    // few rounds is searched by an automaton rather than with SIMD.
+    for _ in 0..SHRINK_ROUNDS {
         literals.sort();
         literals.dedup();
         let all = literals.clone();
@@ -366,6 +374,7 @@ fn shrink_literals(mut literals: Vec<Vec<u8>>) -> Vec<Vec<u8>> {
         }
         literals.splice(start..end, [prefix]);
     }
+    rare_windows(literals)
 }
 
 /// Does `long` contain `short`, a shorter literal?
@@ -474,7 +483,8 @@ fn build_gates(
                     None => always = true,
                 }
             }
-            let literals = shrink_literals(literals);
+            always |= literals.len() > GATE_MAX_LITERALS;
+            let literals = if always { Vec::new() } else { shrink_literals(literals) };
             gates.push(if always {
                 Gate::Always
             } else if literals.is_empty() {
@@ -689,7 +699,8 @@ impl RuleSet {
             if classes & subject.class == 0 {
                 continue;
             }
-            let gate = &self.gates[chain_index * CLASS_COUNT + subject.class.trailing_zeros() as usize];
+            let gate = self.gates.get(chain_index * CLASS_COUNT + subject.class.trailing_zeros() as usize);
+            let gate = gate.unwrap_or(&Gate::Always);
             let others = &self.other_rules[chain_index];
             // A class no regex or literal rule of the chain targets needs the transformed
             // value only for the chain's glob and content rules.
@@ -943,6 +954,22 @@ mod tests {
         r.set_path(b"/health");
         r.add_input(Source::Query, b"q", b"evil");
         assert_eq!(set.evaluate(&r, &mut scratch, |_| false, true).map(|h| h.action), Some(Some(RuleAction::Allow)));
+    }
+
+    #[test]
+    fn large_literal_sets_compile_fast_and_still_match() {
+        // A blocklist of thousands of names: the gate is skipped, not built slowly.
+        let names: Vec<String> = (0..5000).map(|i| format!("\"agent-{i:05}\"")).collect();
+        let json = format!(
+            r#"{{"rules":[{{"id":1,"targets":["header:user-agent"],"transforms":["lowercase"],"match":{{"literals":[{}]}}}}]}}"#,
+            names.join(",")
+        );
+        let start = std::time::Instant::now();
+        let set = engine_rules(&json).expect("rules compile");
+        assert!(start.elapsed().as_secs() < 5, "took {:?}", start.elapsed());
+        let mut r = Request::new();
+        r.add_input(Source::Header, b"User-Agent", b"Mozilla AGENT-04321 x");
+        assert_eq!(set.evaluate(&r, &mut RuleScratch::default(), |_| false, true).map(|h| h.id), Some(1));
     }
 
     #[test]
