@@ -118,3 +118,13 @@ pub fn typical_inspect_request() -> Request {
     }
     r
 }
+
+/// One body value of `size` bytes of benign English prose (punctuation, an apostrophe, a
+/// parenthesis, an ampersand): the payload inspection throughput case.
+pub fn benign_prose_request(size: usize) -> Request {
+    let text = "The quick brown fox jumps over the lazy dog, then rests; it's 5 o'clock (tea time) & all is well. ";
+    let value = text.repeat(size / text.len() + 1);
+    let mut request = Request::new();
+    request.add_input(Source::Body, b"text", &value.as_bytes()[..size]);
+    request
+}

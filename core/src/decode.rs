@@ -42,7 +42,11 @@ impl Transform {
             Transform::UrlDecode => url_decode_once(src, dst),
             Transform::HtmlEntityDecode => html_entity_decode(src, dst),
             Transform::EscapeDecode => escape_decode(src, dst),
-            Transform::Lowercase => dst.extend(src.iter().map(u8::to_ascii_lowercase)),
+            Transform::Lowercase => {
+                // Copy, then lowercase in place: both vectorise, a per-byte push does not.
+                dst.extend_from_slice(src);
+                dst.make_ascii_lowercase();
+            }
             Transform::CompressWhitespace => compress_whitespace(src, dst),
             Transform::RemoveComments => remove_comments(src, dst),
             Transform::RemoveNulls => dst.extend(src.iter().copied().filter(|&b| b != 0)),
@@ -143,6 +147,20 @@ const NAMED_ENTITIES: [(&[u8], u8); 14] = [
     (b"equals", b'='),
 ];
 
+/// Does `value` hold a `\\` escape or an `&` entity that [`Transform::EscapeDecode`] or
+/// [`Transform::HtmlEntityDecode`] would decode? When not, both leave it as it is (each
+/// copies every byte that starts nothing it decodes).
+pub(crate) fn escape_or_entity_in(value: &[u8]) -> bool {
+    memchr::memchr2_iter(b'\\', b'&', value).any(|i| {
+        let rest = &value[i + 1..];
+        if value[i] == b'\\' {
+            escape_at(rest).is_some()
+        } else {
+            entity_at(rest).is_some()
+        }
+    })
+}
+
 fn html_entity_decode(src: &[u8], dst: &mut Vec<u8>) {
     let mut i = 0;
     while i < src.len() {
@@ -183,6 +201,10 @@ fn entity_at(rest: &[u8]) -> Option<(usize, u32)> {
         // `&#1;` is 4 bytes and decodes to 1: the shortest numeric entity that could
         // decode to a 4-byte character is `&#65536` (7 bytes).
         return Some((consumed, value));
+    }
+    // Every name starts with a letter: `& ` (the common case in text) is not an entity.
+    if !rest.first().is_some_and(u8::is_ascii_alphabetic) {
+        return None;
     }
     for (name, byte) in NAMED_ENTITIES {
         if rest.len() > name.len() && rest[..name.len()].eq_ignore_ascii_case(name) && rest[name.len()] == b';' {

@@ -18,12 +18,22 @@ use crate::verdict::{Reason, Span, Threat, Verdict};
 pub struct InspectScratch {
     payload: PayloadScratch,
     rules: RuleScratch,
+    /// Skip no work: every rule automaton and every detector runs on every value.
+    unfiltered: bool,
 }
 
 impl InspectScratch {
     /// Empty buffers.
     pub fn new() -> InspectScratch {
         InspectScratch::default()
+    }
+
+    /// Scratch that makes [`Engine::inspect_with`] run without its prefilters: the rule
+    /// automata search every value, every detector reads every value in full. Verdicts
+    /// are the same, only slower; tests compare the two paths.
+    #[doc(hidden)]
+    pub fn unfiltered() -> InspectScratch {
+        InspectScratch { unfiltered: true, ..InspectScratch::default() }
     }
 
     fn trim(&mut self) {
@@ -69,7 +79,7 @@ impl Engine {
             return Verdict::ALLOW;
         }
         let excluded = |index: usize| request.input(index).is_some_and(|i| self.input_excluded(request, i, threat));
-        if let Some(hit) = self.rules().evaluate(request, &mut scratch.rules, excluded) {
+        if let Some(hit) = self.rules().evaluate(request, &mut scratch.rules, excluded, !scratch.unfiltered) {
             if hit.action == Some(RuleAction::Allow) {
                 return Verdict::ALLOW;
             }
@@ -85,7 +95,9 @@ impl Engine {
             };
         }
         for (index, input) in request.inputs().enumerate() {
-            let Some(reason) = inspect_value(input.value, detectors_for(&input), &mut scratch.payload) else {
+            let Some(reason) =
+                inspect_value(input.value, detectors_for(&input), &mut scratch.payload, !scratch.unfiltered)
+            else {
                 continue;
             };
             if self.input_excluded(request, input, threat) {

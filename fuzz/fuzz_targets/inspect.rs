@@ -2,11 +2,13 @@
 //! Oracles: a finding is well-formed (threat, reason, rule id, an existing input, a span
 //! covering that input's whole value); a built-in detector's finding depends on its
 //! input alone (the same value inspected by itself is a finding too); inspecting is
-//! deterministic; no transform writes more bytes than it reads.
+//! deterministic; the prefilters change no verdict (the unfiltered path, which runs every
+//! rule automaton and every detector on every value, agrees); no transform writes more
+//! bytes than it reads.
 #![no_main]
 use libfuzzer_sys::fuzz_target;
 use rampart_core::decode::Transform;
-use rampart_core::{Reason, Request, Span, Threat};
+use rampart_core::{InspectScratch, Reason, Request, Span, Threat};
 use rampart_fuzz::{engine, Case};
 
 fuzz_target!(|data: &[u8]| {
@@ -18,6 +20,8 @@ fuzz_target!(|data: &[u8]| {
     request.set_method(methods[usize::from(case.resource.first().copied().unwrap_or(0)) % methods.len()]);
     let verdict = engine().inspect(&request);
     assert_eq!(verdict, engine().inspect(&request), "inspect is deterministic");
+    let unfiltered = engine().inspect_with(&request, &mut InspectScratch::unfiltered());
+    assert_eq!(verdict, unfiltered, "the prefilters changed the verdict");
     if verdict.is_attack() {
         assert_eq!(verdict.threat, Some(Threat::MaliciousPayload));
         let reason = verdict.reason.expect("a finding has a reason");

@@ -181,8 +181,17 @@ fn looks_like_command_line(v: &[u8], end: usize) -> bool {
 }
 
 fn after_operators(v: &[u8]) -> bool {
+    // Without line breaks, the operators are three bytes one SIMD search finds: prose
+    // is skipped in strides rather than byte by byte.
+    let line_breaks = memchr::memchr2(b'\n', b'\r', v).is_some();
     let mut i = 0;
     while i < v.len() {
+        if !line_breaks {
+            match memchr::memchr3(b';', b'|', b'&', &v[i..]) {
+                Some(offset) => i += offset,
+                None => break,
+            }
+        }
         let b = v[i];
         i += 1;
         if !matches!(b, b';' | b'|' | b'&' | b'\n' | b'\r') {

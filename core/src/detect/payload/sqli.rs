@@ -276,9 +276,12 @@ enum Context {
 }
 
 /// Judges `value` in every context. `buf` is scratch for the quote-prefixed copy.
-pub(crate) fn find(value: &[u8], buf: &mut Vec<u8>) -> Option<Reason> {
-    if let Some(reason) = judge_context(value, Context::Bare, buf) {
-        return Some(reason);
+/// `prefilter: false` lexes every value (the reference the prefilter is tested against).
+pub(crate) fn find(value: &[u8], buf: &mut Vec<u8>, prefilter: bool) -> Option<Reason> {
+    if !(prefilter && bare_reading_inert(value)) {
+        if let Some(reason) = judge_context(value, Context::Bare, buf) {
+            return Some(reason);
+        }
     }
     for (quote, context) in [(b'\'', Context::Single), (b'"', Context::Double)] {
         if memchr::memchr(quote, value).is_some() {
@@ -289,6 +292,97 @@ pub(crate) fn find(value: &[u8], buf: &mut Vec<u8>) -> Option<Reason> {
     }
     None
 }
+
+// ---- Prefilter: values the bare reading cannot judge as SQL, without lexing them ----
+
+/// Longer values are lexed: the bare reading stops after a few tokens anyway, and
+/// checking every word of a long text would cost more.
+const BARE_PREFILTER_MAX_LEN: usize = 100;
+
+/// Can the bare reading ([`judge_bare`]) not find anything in `value`? It acts only on a
+/// token of the classes [`bare_trigger`] names: through `UNION SELECT`, a leading
+/// statement, select or comment, or [`judge_tail`] with `bare` after an expression
+/// (where comparisons and operators count only in quoted contexts, and a comma only
+/// after a `)` and then only before a comment, a `;` or a keyword). Without those
+/// tokens every path returns nothing. They need, in the bytes:
+/// - a comment: `--`, `#`, `/*` (the `*/` closing `/*!` needs one too);
+/// - a `;` that counts: only before a keyword, or in a list after `)` and `,`
+///   ([`list_tail`]), so only with a `)` and a `,` in the value too;
+/// - a boolean operator symbol: `||`, `&&`, `!`;
+/// - a keyword word: a word is a run of letters, possibly inside a longer identifier
+///   (then not a keyword: every keyword is letters only, and a run that is longer
+///   than the keyword is not the keyword). The lexer starts a word where a run of
+///   letters starts, except after a digit, where a hexadecimal number (`0xabc`) may
+///   end inside the run: there every suffix of the run is checked.
+///
+/// Quotes, parentheses, operators and the rest may occur: the quoted readings are
+/// judged apart, by [`find`].
+fn bare_reading_inert(value: &[u8]) -> bool {
+    if value.len() > BARE_PREFILTER_MAX_LEN {
+        return false;
+    }
+    // Bytes first (cheap, and most SQL shows in them), then words.
+    let (mut semicolon, mut close, mut comma) = (false, false, false);
+    for (i, &b) in value.iter().enumerate() {
+        if !BARE_PUNCTUATION[usize::from(b)] {
+            continue;
+        }
+        let next = value.get(i + 1).copied();
+        match b {
+            b'#' | b'!' => return false,
+            b'-' if next == Some(b'-') => return false,
+            b'/' if next == Some(b'*') => return false,
+            b'|' | b'&' if next == Some(b) => return false,
+            b';' => semicolon = true,
+            b')' => close = true,
+            b',' => comma = true,
+            _ => {}
+        }
+    }
+    if semicolon && close && comma {
+        return false;
+    }
+    let mut i = 0;
+    while i < value.len() {
+        if !value[i].is_ascii_alphabetic() {
+            i += 1;
+            continue;
+        }
+        let end = value[i..].iter().position(|b| !b.is_ascii_alphabetic()).map_or(value.len(), |p| i + p);
+        let after_digit = i > 0 && value[i - 1].is_ascii_digit();
+        let starts = if after_digit { i..end } else { i..i + 1 };
+        // A word longer than the classifier's buffer is a plain name to it.
+        let longest = Sig::END.word.len();
+        for start in starts.filter(|&start| end - start <= longest) {
+            if bare_trigger(classify(SqlTokenKind::Word, &value[start..end]).class) {
+                return false;
+            }
+        }
+        i = end;
+    }
+    true
+}
+
+/// The bytes [`bare_reading_inert`] looks at outside words.
+const BARE_PUNCTUATION: [bool; 256] = {
+    let mut table = [false; 256];
+    let bytes = b"#!-/|&;),";
+    let mut k = 0;
+    while k < bytes.len() {
+        table[bytes[k] as usize] = true;
+        k += 1;
+    }
+    table
+};
+
+/// Word classes the bare reading may act on (see [`bare_reading_inert`]): all but the
+/// four it only reads as operands or, in quoted contexts alone, as comparisons. Named by
+/// exclusion, so a class added later counts until proven inert.
+fn bare_trigger(class: Class) -> bool {
+    !matches!(class, Class::Ident | Class::Num | Class::Modifier | Class::Pred)
+}
+
+// ---- End of the prefilter ----
 
 fn judge_context(value: &[u8], context: Context, buf: &mut Vec<u8>) -> Option<Reason> {
     let backslash = memchr::memchr(b'\\', value).is_some();
@@ -872,7 +966,9 @@ mod tests {
     use super::*;
 
     fn is_sqli(value: &str) -> bool {
-        find(value.as_bytes(), &mut Vec::new()).is_some()
+        let found = find(value.as_bytes(), &mut Vec::new(), true).is_some();
+        assert_eq!(found, find(value.as_bytes(), &mut Vec::new(), false).is_some(), "prefilter changed {value:?}");
+        found
     }
 
     #[test]
