@@ -77,6 +77,45 @@ pub fn percent_decode(input: &[u8], out: &mut Vec<u8>) {
     }
 }
 
+/// JSON text with every `\uD800`-`\uDFFF` escape that is not half of a pair replaced by
+/// `\uFFFD`, so that a strict parser reads what a lenient one does.
+fn replace_lone_surrogates(data: &[u8]) -> Vec<u8> {
+    fn escape_at(data: &[u8], at: usize) -> Option<u16> {
+        let digits = data.get(at..at + 6)?;
+        if digits[0] != b'\\' || digits[1] != b'u' {
+            return None;
+        }
+        u16::from_str_radix(std::str::from_utf8(&digits[2..]).ok()?, 16).ok()
+    }
+    let mut out = Vec::with_capacity(data.len());
+    let mut i = 0;
+    while i < data.len() {
+        if data[i] == b'\\' {
+            match escape_at(data, i) {
+                Some(0xD800..=0xDBFF) if matches!(escape_at(data, i + 6), Some(0xDC00..=0xDFFF)) => {
+                    out.extend_from_slice(&data[i..i + 12]);
+                    i += 12;
+                }
+                Some(0xD800..=0xDFFF) => {
+                    out.extend_from_slice(b"\\uFFFD");
+                    i += 6;
+                }
+                // Any other escape (`\\` included) is copied whole, so that an escaped
+                // backslash is never read as the start of the next escape.
+                _ => {
+                    let end = (i + 2).min(data.len());
+                    out.extend_from_slice(&data[i..end]);
+                    i = end;
+                }
+            }
+        } else {
+            out.push(data[i]);
+            i += 1;
+        }
+    }
+    out
+}
+
 /// Adds a request's inputs while it has room, and builds the dotted key paths of nested
 /// data. Every adding method returns `false` once the request is full, so that callers
 /// walking big structures stop early.
@@ -198,8 +237,21 @@ impl<'r> Collector<'r> {
 
     /// A JSON document, flattened into `body` inputs; nothing for invalid JSON (the
     /// application rejects it too) or nesting beyond serde_json's own limit.
+    ///
+    /// An escaped lone surrogate (`"\ud800"`) is read as U+FFFD: JavaScript's and
+    /// Python's parsers accept it, so an application would run on the body while a
+    /// strict parser would drop every input of it.
     pub fn json(&mut self, data: &[u8]) -> bool {
-        let Ok(document) = serde_json::from_slice::<serde_json::Value>(data) else { return true };
+        let document = match serde_json::from_slice::<serde_json::Value>(data) {
+            Ok(document) => document,
+            Err(_) if data.windows(3).any(|w| w[0] == b'\\' && w[1] == b'u' && matches!(w[2], b'd' | b'D')) => {
+                match serde_json::from_slice::<serde_json::Value>(&replace_lone_surrogates(data)) {
+                    Ok(document) => document,
+                    Err(_) => return true,
+                }
+            }
+            Err(_) => return true,
+        };
         self.json_value(&document)
     }
 
@@ -378,6 +430,22 @@ mod tests {
             c.json(b"[\"top\"]");
         });
         assert_eq!((got, truncated), (vec![t("body", "[0]", "top")], false));
+    }
+
+    #[test]
+    fn json_with_lone_surrogates_is_read_like_javascript_reads_it() {
+        let (got, _) = collect(100, |c| {
+            c.json(br#"{"a":"\ud800' OR 1=1--","b":"\ud83d\ude00 ok","c":"\\ud800","d":"x\udc00"}"#);
+        });
+        assert_eq!(
+            got,
+            vec![
+                t("body", "a", "\u{fffd}' OR 1=1--"),
+                t("body", "b", "\u{1f600} ok"),
+                t("body", "c", "\\ud800"),
+                t("body", "d", "x\u{fffd}"),
+            ]
+        );
     }
 
     #[test]
