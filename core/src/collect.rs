@@ -55,6 +55,10 @@ pub fn is_word(bytes: &[u8]) -> bool {
 /// Percent-decoding with `+` as space, into `out` (cleared first); a `%` not followed by
 /// two hex digits stays as it is. Bytes are kept raw: no charset guess.
 pub fn percent_decode(input: &[u8], out: &mut Vec<u8>) {
+    decode(input, out, true);
+}
+
+fn decode(input: &[u8], out: &mut Vec<u8>, plus_is_space: bool) {
     fn hex(b: u8) -> Option<u8> {
         (b as char).to_digit(16).map(|d| d as u8)
     }
@@ -62,7 +66,7 @@ pub fn percent_decode(input: &[u8], out: &mut Vec<u8>) {
     let mut i = 0;
     while i < input.len() {
         match input[i] {
-            b'+' => out.push(b' '),
+            b'+' if plus_is_space => out.push(b' '),
             b'%' => match (input.get(i + 1).and_then(|&h| hex(h)), input.get(i + 2).and_then(|&l| hex(l))) {
                 (Some(high), Some(low)) => {
                     out.push(high << 4 | low);
@@ -114,6 +118,55 @@ fn replace_lone_surrogates(data: &[u8]) -> Vec<u8> {
         }
     }
     out
+}
+
+/// JSON text with every array or object nested deeper than `max_depth` replaced by
+/// `null`, or `None` when nothing is that deep. Strings are skipped whole, so brackets
+/// inside them do not count.
+fn cut_deep_nesting(data: &[u8], max_depth: usize) -> Option<Vec<u8>> {
+    let mut out = Vec::with_capacity(data.len());
+    let (mut depth, mut cut_from_depth) = (0usize, None::<usize>);
+    let (mut in_string, mut escaped) = (false, false);
+    for &b in data {
+        let keep = cut_from_depth.is_none();
+        if in_string {
+            if escaped {
+                escaped = false;
+            } else if b == b'\\' {
+                escaped = true;
+            } else if b == b'"' {
+                in_string = false;
+            }
+            if keep {
+                out.push(b);
+            }
+            continue;
+        }
+        match b {
+            b'"' => in_string = true,
+            b'[' | b'{' => {
+                depth += 1;
+                if keep && depth > max_depth {
+                    cut_from_depth = Some(depth);
+                    out.extend_from_slice(b"null");
+                    continue;
+                }
+            }
+            b']' | b'}' => {
+                let closing = depth;
+                depth = depth.saturating_sub(1);
+                if cut_from_depth == Some(closing) {
+                    cut_from_depth = None;
+                    continue;
+                }
+            }
+            _ => {}
+        }
+        if cut_from_depth.is_none() {
+            out.push(b);
+        }
+    }
+    (out.len() != data.len() || out != data).then_some(out)
 }
 
 /// Adds a request's inputs while it has room, and builds the dotted key paths of nested
@@ -203,8 +256,13 @@ impl<'r> Collector<'r> {
         more
     }
 
-    /// A Cookie header, leniently, as browsers send it (`a=1; b="2"`).
+    /// A Cookie header, leniently, as browsers send it (`a=1; b="2"`). A value holding
+    /// `%` escapes is added as sent and percent-decoded (`+` kept): Express's
+    /// cookie-parser and PHP's `$_COOKIE` hand applications the decoded value, others the
+    /// raw one.
     pub fn cookies(&mut self, header: &[u8]) -> bool {
+        let mut decoded = std::mem::take(&mut self.value);
+        let mut more = true;
         for part in header.split(|&b| b == b';') {
             let Some(eq) = part.iter().position(|&b| b == b'=') else { continue };
             let name = part[..eq].trim_ascii();
@@ -213,10 +271,19 @@ impl<'r> Collector<'r> {
                 value = &value[1..value.len() - 1];
             }
             if !self.add(Source::Cookie, name, value) {
-                return false;
+                more = false;
+                break;
+            }
+            if value.contains(&b'%') {
+                decode(value, &mut decoded, false);
+                if decoded != value && !self.add(Source::Cookie, name, &decoded) {
+                    more = false;
+                    break;
+                }
             }
         }
-        true
+        self.value = decoded;
+        more
     }
 
     /// One header, by lower-case name: protocol headers are skipped.
@@ -244,13 +311,20 @@ impl<'r> Collector<'r> {
     pub fn json(&mut self, data: &[u8]) -> bool {
         let document = match serde_json::from_slice::<serde_json::Value>(data) {
             Ok(document) => document,
-            Err(_) if data.windows(3).any(|w| w[0] == b'\\' && w[1] == b'u' && matches!(w[2], b'd' | b'D')) => {
-                match serde_json::from_slice::<serde_json::Value>(&replace_lone_surrogates(data)) {
+            Err(_) => {
+                // What a lenient parser accepts and serde_json does not: lone surrogates,
+                // and nesting past serde_json's limit (128), which would otherwise hide
+                // every input of a body that also holds one deep array.
+                let mut repaired = replace_lone_surrogates(data);
+                if let Some(cut) = cut_deep_nesting(&repaired, self.max_depth) {
+                    self.truncated = true;
+                    repaired = cut;
+                }
+                match serde_json::from_slice::<serde_json::Value>(&repaired) {
                     Ok(document) => document,
                     Err(_) => return true,
                 }
             }
-            Err(_) => return true,
         };
         self.json_value(&document)
     }
@@ -383,7 +457,7 @@ mod tests {
     fn urlencoded_cookies_and_headers() {
         let (got, truncated) = collect(100, |c| {
             c.urlencoded(Source::Query, b"a=1&&b=%27+OR+1%3D1&c&f%5Bx%27%5D=2");
-            c.header_any_case(b"Cookie", b"sid=abc; theme=\"dark\"; broken; x= y ");
+            c.header_any_case(b"Cookie", b"sid=abc; theme=\"dark\"; broken; x= y ; q=%27+OR%201; p=100%");
             for (n, v) in
                 [("User-Agent", "curl"), ("Accept-Encoding", "gzip"), ("sec-fetch-mode", "cors"), ("X-T", "1")]
             {
@@ -401,6 +475,9 @@ mod tests {
                 t("cookie", "sid", "abc"),
                 t("cookie", "theme", "dark"),
                 t("cookie", "x", "y"),
+                t("cookie", "q", "%27+OR%201"),
+                t("cookie", "q", "'+OR 1"),
+                t("cookie", "p", "100%"),
                 t("header", "user-agent", "curl"),
                 t("header", "x-t", "1"),
             ]
@@ -460,6 +537,10 @@ mod tests {
 
         let deep = format!("{}\"x\"{}", "[".repeat(100_000), "]".repeat(100_000));
         assert!(collect(100, |c| assert!(c.json(deep.as_bytes()))).0.is_empty());
+        // Nesting past serde_json's own limit next to an attack: the attack is still read.
+        let beside = format!(r#"{{"u":"' OR 1=1--","junk":{}"[x]"{},"v":["a"]}}"#, "[".repeat(500), "]".repeat(500));
+        let (got, truncated) = collect(100, |c| assert!(c.json(beside.as_bytes())));
+        assert_eq!((got, truncated), (vec![t("body", "u", "' OR 1=1--"), t("body", "v[0]", "a")], true));
         let mut request = Request::new();
         let mut c = Collector::new(&mut request, 100).with_max_depth(2);
         c.json(b"{\"a\":{\"b\":{\"c\":\"deep\"}},\"s\":\"x\"}");
