@@ -6,6 +6,11 @@
 //! - keys become dotted paths (`user.address.city`, `ids[2]`);
 //! - keys that are not plain words are inputs too: an application that puts keys into
 //!   SQL is as exposed through them as through values;
+//! - cookie values holding `%` escapes are inputs both as sent and percent-decoded
+//!   (some frameworks hand applications the one, some the other);
+//! - JSON is read as leniently as JavaScript and Python read it (escaped lone
+//!   surrogates, nesting past serde_json's limit), so a body the application accepts
+//!   cannot hide its inputs by failing to parse here;
 //! - headers the protocol or the framework consume (`content-length`, `sec-fetch-*`, ...)
 //!   are skipped: applications do not put them into queries and browsers send them on
 //!   every request, so checking them would only cost time;
