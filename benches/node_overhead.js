@@ -10,15 +10,20 @@
 //      for --rounds rounds; the overhead is the median of the rounds' own ratios, so a
 //      burst of load from other processes spoils one round, not the result.
 //
-// `--instructions` counts instead of timing (what a shared machine can resolve): the shop
-// runs under `valgrind --tool=callgrind`, unprotected (app.js) and protected (server.js),
-// and a client in this process (not under valgrind) sends it W warm-up requests, or W + N;
-// the added instructions per request are (I(W + N) - I(W)) / N for each variant. The
-// requests alternate a concatenating search and a concatenating login with a browser's
-// headers, so every request reaches a hooked sqlite3 call.
+// `--instructions` counts instead of timing (what a shared machine can resolve): the app
+// runs under `valgrind --tool=callgrind`, unprotected, with only a per-request
+// AsyncLocalStorage (node_context_only.js), protected (`-r bindings/node/register.js`)
+// and, with --before DIR, protected by another checkout's agent; a client in this
+// process (not under valgrind) sends it W warm-up requests, or W + N; the instructions
+// per request are (I(W + N) - I(W)) / N for each variant. Two apps: the example shop
+// (a concatenating search and a concatenating login alternating, so every request reaches
+// a hooked sqlite3 call) and a hello-world Express app (node_hello_app.js: no sink), both
+// with a browser's headers.
 //
 // Usage: node benches/node_overhead.js [--seconds N] [--connections N] [--rounds N] [--quick]
 //        node benches/node_overhead.js --instructions [--warmup W] [--requests N] [--keep DIR]
+//                                      [--apps shop,hello] [--before OTHER/bindings/node]
+//                                      [--variants 'context only,protected']
 // Needs `scripts/setup` (the addon, bindings/node/test and examples/node-express deps).
 
 const path = require('node:path');
@@ -60,6 +65,14 @@ function fakeRequest() {
       'user-agent': 'Mozilla/5.0 (X11; Linux x86_64; rv:140.0) Gecko/20100101 Firefox/140.0',
       accept: 'application/json',
     },
+    rawHeaders: [
+      'Host',
+      '127.0.0.1:3000',
+      'User-Agent',
+      'Mozilla/5.0 (X11; Linux x86_64; rv:140.0) Gecko/20100101 Firefox/140.0',
+      'Accept',
+      'application/json',
+    ],
     socket: { remoteAddress: '127.0.0.1' },
   };
 }
@@ -174,22 +187,20 @@ async function asyncNsPerOp(call, count) {
   return Number(process.hrtime.bigint() - start) / count;
 }
 
-function startShop(script, extraEnv) {
+/** Starts `app` (see APPS), unprotected or with `preload` (`node -r`) first. */
+function startApp(app, preload, extraEnv) {
   return new Promise((resolve, reject) => {
     const env = { ...process.env, PORT: '0', HOST: '127.0.0.1', RAMPART_EVENTS: '/dev/null', ...extraEnv };
     delete env.RAMPART_POLICY;
-    const child = spawn(process.execPath, [script], {
-      cwd: path.join(REPO, 'examples', 'node-express'),
-      env,
-      stdio: ['ignore', 'pipe', 'inherit'],
-    });
+    const nodeArgs = preload ? ['-r', preload, APPS[app].script] : [APPS[app].script];
+    const child = spawn(process.execPath, nodeArgs, { cwd: APPS[app].dir, env, stdio: ['ignore', 'pipe', 'inherit'] });
     let out = '';
     child.stdout.on('data', (d) => {
       out += d;
       const match = /listening on (http:\/\/[\d.]+:\d+)/.exec(out);
       if (match) resolve({ url: match[1], child });
     });
-    child.on('exit', (code) => reject(new Error(`${script} exited with ${code}`)));
+    child.on('exit', (code) => reject(new Error(`${app} exited with ${code}`)));
   });
 }
 
@@ -202,28 +213,51 @@ function cpuUs(pid) {
 }
 
 /**
- * Drives `shop` for SECONDS; the result also carries the server's CPU time per answered
- * request, which other processes on the machine disturb far less than throughput.
+ * Drives `server` with `target` for SECONDS; the result also carries the server's CPU
+ * time per answered request, which other processes on the machine disturb far less than
+ * throughput.
  */
-async function load(shop, target) {
+async function load(server, target) {
   const autocannon = fromTests('autocannon');
-  const before = cpuUs(shop.child.pid);
+  const before = cpuUs(server.child.pid);
   const result = await new Promise((resolve, reject) =>
-    autocannon({ url: shop.url + target, connections: CONNECTIONS, duration: SECONDS }, (error, r) =>
-      error ? reject(error) : resolve(r),
+    autocannon(
+      {
+        url: server.url + target.path,
+        method: target.method || 'GET',
+        headers: { ...BROWSER_HEADERS, ...(target.body ? { 'content-type': 'application/json' } : {}) },
+        body: target.body,
+        connections: CONNECTIONS,
+        duration: SECONDS,
+      },
+      (error, r) => (error ? reject(error) : resolve(r)),
     ),
   );
-  result.cpuUsPerRequest = (cpuUs(shop.child.pid) - before) / Math.max(1, result.requests.total);
+  result.cpuUsPerRequest = (cpuUs(server.child.pid) - before) / Math.max(1, result.requests.total);
   return result;
 }
 
-async function perRequest() {
-  const plain = await startShop('app.js', { RAMPART_MODE: '' });
-  const protectedShop = await startShop('server.js', { RAMPART_MODE: 'block' });
-  const target = '/products?q=desk%20lamp';
+/** What the timed comparison drives: the shop's search and login, and the hello world. */
+const TARGETS = [
+  { app: 'shop', name: 'shop search', path: '/products?q=desk%20lamp' },
+  {
+    app: 'shop',
+    name: 'shop login (401)',
+    method: 'POST',
+    path: '/login',
+    body: JSON.stringify({ username: 'alice', password: 'wrong' }),
+  },
+  { app: 'hello', name: 'hello world', path: '/' },
+];
+
+async function perRequest(target) {
+  const plain = await startApp(target.app, null, { RAMPART_MODE: '' });
+  const protectedApp = await startApp(target.app, path.join(REPO, 'bindings', 'node', 'register.js'), {
+    RAMPART_MODE: 'block',
+  });
   try {
     await load(plain, target); // warm-up both
-    await load(protectedShop, target);
+    await load(protectedApp, target);
     const runs = { plain: [], protected: [] };
     const ratios = [];
     const cpuRatios = [];
@@ -233,9 +267,9 @@ async function perRequest() {
       let b;
       if (round % 2 === 0) {
         a = await load(plain, target);
-        b = await load(protectedShop, target);
+        b = await load(protectedApp, target);
       } else {
-        b = await load(protectedShop, target);
+        b = await load(protectedApp, target);
         a = await load(plain, target);
       }
       runs.plain.push(a);
@@ -243,13 +277,16 @@ async function perRequest() {
       ratios.push(1 - b.requests.average / a.requests.average);
       cpuRatios.push(b.cpuUsPerRequest / a.cpuUsPerRequest - 1);
       console.log(
-        `  round ${round + 1}: ${a.requests.average.toFixed(0)} vs ${b.requests.average.toFixed(0)} req/s, ` +
+        `  ${target.name} round ${round + 1}: ${a.requests.average.toFixed(0)} vs ${b.requests.average.toFixed(0)} req/s, ` +
           `server CPU ${a.cpuUsPerRequest.toFixed(1)} vs ${b.cpuUsPerRequest.toFixed(1)} us/request`,
       );
     }
     const rps = (list) => median(list.map((r) => r.requests.average));
     const latency = (list) => median(list.map((r) => r.latency.average));
-    const errors = [...runs.plain, ...runs.protected].reduce((s, r) => s + r.errors + r.non2xx, 0);
+    const errors = [...runs.plain, ...runs.protected].reduce(
+      (s, r) => s + r.errors + (target.app === 'shop' && target.method === 'POST' ? 0 : r.non2xx),
+      0,
+    );
     return {
       plainRps: rps(runs.plain),
       protectedRps: rps(runs.protected),
@@ -265,7 +302,7 @@ async function perRequest() {
     };
   } finally {
     plain.child.kill();
-    protectedShop.child.kill();
+    protectedApp.child.kill();
   }
 }
 
@@ -280,29 +317,23 @@ const BROWSER_HEADERS = {
 };
 
 /** Sends `count` requests one after another on one keep-alive connection; returns status counts. */
-async function sendRequests(url, count) {
+async function sendRequests(url, count, app) {
   const http = require('node:http');
   const agentKeepAlive = new http.Agent({ keepAlive: true, maxSockets: 1 });
   const { hostname, port } = new URL(url);
   const statuses = {};
   const one = (i) =>
     new Promise((resolve, reject) => {
-      const login = i % 2 === 1;
+      const login = app === 'shop' && i % 2 === 1;
       const body = login ? JSON.stringify({ username: 'alice', password: `wrong-${i % 7}` }) : null;
       const headers = { ...BROWSER_HEADERS };
       if (body) {
         headers['content-type'] = 'application/json';
         headers['content-length'] = Buffer.byteLength(body);
       }
+      const target = app === 'shop' ? `/products?q=${['desk', 'lamp', 'mug', 'chair'][i % 4]}` : '/';
       const request = http.request(
-        {
-          hostname,
-          port,
-          agent: agentKeepAlive,
-          method: login ? 'POST' : 'GET',
-          path: login ? '/login' : `/products?q=${['desk', 'lamp', 'mug', 'chair'][i % 4]}`,
-          headers,
-        },
+        { hostname, port, agent: agentKeepAlive, method: login ? 'POST' : 'GET', path: login ? '/login' : target, headers },
         (response) => {
           response.resume();
           response.on('end', () => {
@@ -319,21 +350,30 @@ async function sendRequests(url, count) {
   return statuses;
 }
 
+/** The apps the count drives: the example shop (Express + sqlite3) and a hello world. */
+const APPS = {
+  shop: { dir: path.join(REPO, 'examples', 'node-express'), script: 'app.js' },
+  hello: { dir: __dirname, script: 'node_hello_app.js' },
+};
+
 /**
- * Runs the shop's `script` under callgrind, sends it `count` requests, stops it and returns
- * the instructions it executed in total (start-up included: the caller subtracts).
+ * Runs `app` under callgrind (with `preload`, a file `node -r` loads first, if any), sends
+ * it `count` requests, stops it and returns the instructions it executed in total
+ * (start-up included: the caller subtracts).
  */
-async function countedRun(script, extraEnv, count, outFile) {
+async function countedRun(app, preload, extraEnv, count, outFile) {
   const fs = require('node:fs');
   const env = { ...process.env, PORT: '0', HOST: '127.0.0.1', RAMPART_EVENTS: '/dev/null', ...extraEnv };
   delete env.RAMPART_POLICY;
   // V8's --predictable: fixed seeds, no background compiler or GC threads and no decisions
   // taken on the clock, so the same requests give (nearly) the same count run after run.
-  const nodeArgs = ['--predictable', '--hash-seed=1', '--random-seed=1', script];
+  const nodeArgs = ['--predictable', '--hash-seed=1', '--random-seed=1'];
+  if (preload) nodeArgs.push('-r', preload);
+  nodeArgs.push(APPS[app].script);
   const child = spawn(
     'valgrind',
     ['--tool=callgrind', `--callgrind-out-file=${outFile}`, process.execPath, ...nodeArgs],
-    { cwd: path.join(REPO, 'examples', 'node-express'), env, stdio: ['ignore', 'pipe', 'pipe'] },
+    { cwd: APPS[app].dir, env, stdio: ['ignore', 'pipe', 'pipe'] },
   );
   let err = '';
   child.stderr.on('data', (d) => (err += d));
@@ -345,9 +385,9 @@ async function countedRun(script, extraEnv, count, outFile) {
       const match = /listening on (http:\/\/[\d.]+:\d+)/.exec(out);
       if (match) resolve(match[1]);
     });
-    exited.then(({ code }) => reject(new Error(`${script} under valgrind exited with ${code}:\n${err}`)));
+    exited.then(({ code }) => reject(new Error(`${app} under valgrind exited with ${code}:\n${err}`)));
   });
-  const statuses = await sendRequests(url, count);
+  const statuses = await sendRequests(url, count, app);
   child.kill('SIGTERM'); // callgrind writes its totals when the process dies of the signal
   await exited;
   const summary = /^totals: (\d+)/m.exec(fs.readFileSync(outFile, 'utf8'));
@@ -355,36 +395,52 @@ async function countedRun(script, extraEnv, count, outFile) {
   return { instructions: Number(summary[1]), statuses };
 }
 
+/**
+ * Per app: unprotected, with only an AsyncLocalStorage entered per request (what any
+ * request context costs), protected by this tree's agent, and with `--before DIR` also
+ * protected by the agent of another checkout's bindings/node (the same run, the same
+ * requests: a before/after that no machine noise can blur).
+ */
 async function instructions() {
   const fs = require('node:fs');
   const os = require('node:os');
   const WARMUP = option('warmup', 200);
   const REQUESTS = option('requests', 2000);
-  const keep = args.includes('--keep') ? args[args.indexOf('--keep') + 1] : null;
+  const textOption = (name, fallback) => (args.includes(`--${name}`) ? args[args.indexOf(`--${name}`) + 1] : fallback);
+  const keep = textOption('keep', null);
+  const before = textOption('before', null);
+  const apps = textOption('apps', 'shop,hello').split(',');
   const dir = keep || fs.mkdtempSync(path.join(os.tmpdir(), 'rampart-node-instructions-'));
   fs.mkdirSync(dir, { recursive: true });
   const variants = [
-    ['unprotected', 'app.js', { RAMPART_MODE: '' }],
-    ['protected', 'server.js', { RAMPART_MODE: 'block' }],
+    ['unprotected', null, { RAMPART_MODE: '' }],
+    ['context only', path.join(__dirname, 'node_context_only.js'), { RAMPART_MODE: '' }],
+    ['protected', path.join(REPO, 'bindings', 'node', 'register.js'), { RAMPART_MODE: 'block' }],
   ];
-  const perRequest = {};
-  for (const [name, script, env] of variants) {
-    const out = (count) => path.join(dir, `${name}-${count}.callgrind`);
-    const base = await countedRun(script, env, WARMUP, out(WARMUP));
-    const more = await countedRun(script, env, WARMUP + REQUESTS, out(WARMUP + REQUESTS));
-    perRequest[name] = (more.instructions - base.instructions) / REQUESTS;
-    console.log(
-      `  ${name.padEnd(11)} start + ${WARMUP}: ${base.instructions}, ` +
-        `start + ${WARMUP + REQUESTS}: ${more.instructions} -> ${perRequest[name].toFixed(0)} ` +
-        `instructions per request (answers ${JSON.stringify(more.statuses)})`,
-    );
+  if (before) variants.push(['protected, before', path.join(path.resolve(before), 'register.js'), { RAMPART_MODE: 'block' }]);
+  // --variants unprotected,protected: only those (the unprotected one always runs first).
+  const only = textOption('variants', null);
+  if (only !== null) {
+    const names = new Set(['unprotected', ...only.split(',')]);
+    variants.splice(0, variants.length, ...variants.filter(([name]) => names.has(name)));
   }
-  const added = perRequest.protected - perRequest.unprotected;
-  console.log(
-    `per request (example shop, search + login alternating, counted): ${perRequest.unprotected.toFixed(0)} -> ` +
-      `${perRequest.protected.toFixed(0)} instructions, +${added.toFixed(0)} ` +
-      `(+${((added / perRequest.unprotected) * 100).toFixed(1)}%)`,
-  );
+  for (const app of apps) {
+    const perRequest = {};
+    for (const [name, preload, env] of variants) {
+      const out = (count) => path.join(dir, `${app}-${name.replace(/\W+/g, '-')}-${count}.callgrind`);
+      const base = await countedRun(app, preload, env, WARMUP, out(WARMUP));
+      const more = await countedRun(app, preload, env, WARMUP + REQUESTS, out(WARMUP + REQUESTS));
+      perRequest[name] = (more.instructions - base.instructions) / REQUESTS;
+      const added = perRequest[name] - perRequest.unprotected;
+      console.log(
+        `  ${app.padEnd(5)} ${name.padEnd(17)} ${perRequest[name].toFixed(0).padStart(9)} instructions per request` +
+          (name === 'unprotected'
+            ? ''
+            : `, +${added.toFixed(0)} (+${((added / perRequest.unprotected) * 100).toFixed(1)}%)`) +
+          ` (start + ${WARMUP}: ${base.instructions}, + ${REQUESTS} more: ${more.instructions}; answers ${JSON.stringify(more.statuses)})`,
+      );
+    }
+  }
   if (!keep) fs.rmSync(dir, { recursive: true, force: true });
 }
 
@@ -402,21 +458,20 @@ async function main() {
   console.log(
     `  sqlite3 Database#all (async)       ${us(call.sqlite3[0])} -> ${us(call.sqlite3[1])} us  (+${us(call.sqlite3Diff)} us)`,
   );
-  const req = await perRequest();
-  const overhead = req.overhead * 100;
-  const addedUs = (1e6 / req.protectedRps - 1e6 / req.plainRps) * CONNECTIONS;
-  console.log(
-    `per request (example shop, GET /products?q=..., ${CONNECTIONS} connections, ${SECONDS}s x ${ROUNDS} rounds, medians):`,
-  );
-  console.log(`  unprotected  ${req.plainRps.toFixed(0)} req/s, mean latency ${req.plainLatencyMs.toFixed(2)} ms`);
-  console.log(`  protected    ${req.protectedRps.toFixed(0)} req/s, mean latency ${req.protectedLatencyMs.toFixed(2)} ms`);
-  console.log(`  overhead     ${overhead.toFixed(1)}% throughput (median of the rounds' ratios), ~${addedUs.toFixed(1)} us per request`);
-  console.log(`  per round    ${req.ratios.map((r) => `${(r * 100).toFixed(1)}%`).join(', ')}`);
-  console.log(
-    `  server CPU   ${req.plainCpuUs.toFixed(1)} -> ${req.protectedCpuUs.toFixed(1)} us per request ` +
-      `(median of rounds: +${(req.cpuOverhead * 100).toFixed(1)}%, +${req.cpuAddedUs.toFixed(1)} us)`,
-  );
-  if (req.errors > 0) console.log(`  !! ${req.errors} errors or non-2xx answers`);
+  for (const target of TARGETS) {
+    const req = await perRequest(target);
+    const overhead = req.overhead * 100;
+    console.log(`per request (${target.name}, ${CONNECTIONS} connections, ${SECONDS}s x ${ROUNDS} rounds, medians):`);
+    console.log(`  unprotected  ${req.plainRps.toFixed(0)} req/s, mean latency ${req.plainLatencyMs.toFixed(2)} ms`);
+    console.log(`  protected    ${req.protectedRps.toFixed(0)} req/s, mean latency ${req.protectedLatencyMs.toFixed(2)} ms`);
+    console.log(`  overhead     ${overhead.toFixed(1)}% throughput (median of the rounds' ratios)`);
+    console.log(`  per round    ${req.ratios.map((r) => `${(r * 100).toFixed(1)}%`).join(', ')}`);
+    console.log(
+      `  server CPU   ${req.plainCpuUs.toFixed(1)} -> ${req.protectedCpuUs.toFixed(1)} us per request ` +
+        `(median of rounds: +${(req.cpuOverhead * 100).toFixed(1)}%, +${req.cpuAddedUs.toFixed(1)} us)`,
+    );
+    if (req.errors > 0) console.log(`  !! ${req.errors} errors or unexpected answers`);
+  }
 }
 
 main().catch((error) => {

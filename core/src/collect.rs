@@ -6,6 +6,11 @@
 //! - keys become dotted paths (`user.address.city`, `ids[2]`);
 //! - keys that are not plain words are inputs too: an application that puts keys into
 //!   SQL is as exposed through them as through values;
+//! - cookie values holding `%` escapes are inputs both as sent and percent-decoded
+//!   (some frameworks hand applications the one, some the other);
+//! - JSON is read as leniently as JavaScript and Python read it (escaped lone
+//!   surrogates, nesting past serde_json's limit), so a body the application accepts
+//!   cannot hide its inputs by failing to parse here;
 //! - headers the protocol or the framework consume (`content-length`, `sec-fetch-*`, ...)
 //!   are skipped: applications do not put them into queries and browsers send them on
 //!   every request, so checking them would only cost time;
@@ -55,6 +60,10 @@ pub fn is_word(bytes: &[u8]) -> bool {
 /// Percent-decoding with `+` as space, into `out` (cleared first); a `%` not followed by
 /// two hex digits stays as it is. Bytes are kept raw: no charset guess.
 pub fn percent_decode(input: &[u8], out: &mut Vec<u8>) {
+    decode(input, out, true);
+}
+
+fn decode(input: &[u8], out: &mut Vec<u8>, plus_is_space: bool) {
     fn hex(b: u8) -> Option<u8> {
         (b as char).to_digit(16).map(|d| d as u8)
     }
@@ -62,7 +71,7 @@ pub fn percent_decode(input: &[u8], out: &mut Vec<u8>) {
     let mut i = 0;
     while i < input.len() {
         match input[i] {
-            b'+' => out.push(b' '),
+            b'+' if plus_is_space => out.push(b' '),
             b'%' => match (input.get(i + 1).and_then(|&h| hex(h)), input.get(i + 2).and_then(|&l| hex(l))) {
                 (Some(high), Some(low)) => {
                     out.push(high << 4 | low);
@@ -75,6 +84,94 @@ pub fn percent_decode(input: &[u8], out: &mut Vec<u8>) {
         }
         i += 1;
     }
+}
+
+/// JSON text with every `\uD800`-`\uDFFF` escape that is not half of a pair replaced by
+/// `\uFFFD`, so that a strict parser reads what a lenient one does.
+fn replace_lone_surrogates(data: &[u8]) -> Vec<u8> {
+    fn escape_at(data: &[u8], at: usize) -> Option<u16> {
+        let digits = data.get(at..at + 6)?;
+        if digits[0] != b'\\' || digits[1] != b'u' {
+            return None;
+        }
+        u16::from_str_radix(std::str::from_utf8(&digits[2..]).ok()?, 16).ok()
+    }
+    let mut out = Vec::with_capacity(data.len());
+    let mut i = 0;
+    while i < data.len() {
+        if data[i] == b'\\' {
+            match escape_at(data, i) {
+                Some(0xD800..=0xDBFF) if matches!(escape_at(data, i + 6), Some(0xDC00..=0xDFFF)) => {
+                    out.extend_from_slice(&data[i..i + 12]);
+                    i += 12;
+                }
+                Some(0xD800..=0xDFFF) => {
+                    out.extend_from_slice(b"\\uFFFD");
+                    i += 6;
+                }
+                // Any other escape (`\\` included) is copied whole, so that an escaped
+                // backslash is never read as the start of the next escape.
+                _ => {
+                    let end = (i + 2).min(data.len());
+                    out.extend_from_slice(&data[i..end]);
+                    i = end;
+                }
+            }
+        } else {
+            out.push(data[i]);
+            i += 1;
+        }
+    }
+    out
+}
+
+/// JSON text with every array or object nested deeper than `max_depth` replaced by
+/// `null`, or `None` when nothing is that deep. Strings are skipped whole, so brackets
+/// inside them do not count.
+fn cut_deep_nesting(data: &[u8], max_depth: usize) -> Option<Vec<u8>> {
+    let mut out = Vec::with_capacity(data.len());
+    let (mut depth, mut cut_from_depth) = (0usize, None::<usize>);
+    let (mut in_string, mut escaped) = (false, false);
+    for &b in data {
+        let keep = cut_from_depth.is_none();
+        if in_string {
+            if escaped {
+                escaped = false;
+            } else if b == b'\\' {
+                escaped = true;
+            } else if b == b'"' {
+                in_string = false;
+            }
+            if keep {
+                out.push(b);
+            }
+            continue;
+        }
+        match b {
+            b'"' => in_string = true,
+            b'[' | b'{' => {
+                depth += 1;
+                if keep && depth > max_depth {
+                    cut_from_depth = Some(depth);
+                    out.extend_from_slice(b"null");
+                    continue;
+                }
+            }
+            b']' | b'}' => {
+                let closing = depth;
+                depth = depth.saturating_sub(1);
+                if cut_from_depth == Some(closing) {
+                    cut_from_depth = None;
+                    continue;
+                }
+            }
+            _ => {}
+        }
+        if cut_from_depth.is_none() {
+            out.push(b);
+        }
+    }
+    (out.len() != data.len() || out != data).then_some(out)
 }
 
 /// Adds a request's inputs while it has room, and builds the dotted key paths of nested
@@ -164,8 +261,13 @@ impl<'r> Collector<'r> {
         more
     }
 
-    /// A Cookie header, leniently, as browsers send it (`a=1; b="2"`).
+    /// A Cookie header, leniently, as browsers send it (`a=1; b="2"`). A value holding
+    /// `%` escapes is added as sent and percent-decoded (`+` kept): Express's
+    /// cookie-parser and PHP's `$_COOKIE` hand applications the decoded value, others the
+    /// raw one.
     pub fn cookies(&mut self, header: &[u8]) -> bool {
+        let mut decoded = std::mem::take(&mut self.value);
+        let mut more = true;
         for part in header.split(|&b| b == b';') {
             let Some(eq) = part.iter().position(|&b| b == b'=') else { continue };
             let name = part[..eq].trim_ascii();
@@ -174,10 +276,19 @@ impl<'r> Collector<'r> {
                 value = &value[1..value.len() - 1];
             }
             if !self.add(Source::Cookie, name, value) {
-                return false;
+                more = false;
+                break;
+            }
+            if value.contains(&b'%') {
+                decode(value, &mut decoded, false);
+                if decoded != value && !self.add(Source::Cookie, name, &decoded) {
+                    more = false;
+                    break;
+                }
             }
         }
-        true
+        self.value = decoded;
+        more
     }
 
     /// One header, by lower-case name: protocol headers are skipped.
@@ -198,8 +309,28 @@ impl<'r> Collector<'r> {
 
     /// A JSON document, flattened into `body` inputs; nothing for invalid JSON (the
     /// application rejects it too) or nesting beyond serde_json's own limit.
+    ///
+    /// An escaped lone surrogate (`"\ud800"`) is read as U+FFFD: JavaScript's and
+    /// Python's parsers accept it, so an application would run on the body while a
+    /// strict parser would drop every input of it.
     pub fn json(&mut self, data: &[u8]) -> bool {
-        let Ok(document) = serde_json::from_slice::<serde_json::Value>(data) else { return true };
+        let document = match serde_json::from_slice::<serde_json::Value>(data) {
+            Ok(document) => document,
+            Err(_) => {
+                // What a lenient parser accepts and serde_json does not: lone surrogates,
+                // and nesting past serde_json's limit (128), which would otherwise hide
+                // every input of a body that also holds one deep array.
+                let mut repaired = replace_lone_surrogates(data);
+                if let Some(cut) = cut_deep_nesting(&repaired, self.max_depth) {
+                    self.truncated = true;
+                    repaired = cut;
+                }
+                match serde_json::from_slice::<serde_json::Value>(&repaired) {
+                    Ok(document) => document,
+                    Err(_) => return true,
+                }
+            }
+        };
         self.json_value(&document)
     }
 
@@ -331,7 +462,7 @@ mod tests {
     fn urlencoded_cookies_and_headers() {
         let (got, truncated) = collect(100, |c| {
             c.urlencoded(Source::Query, b"a=1&&b=%27+OR+1%3D1&c&f%5Bx%27%5D=2");
-            c.header_any_case(b"Cookie", b"sid=abc; theme=\"dark\"; broken; x= y ");
+            c.header_any_case(b"Cookie", b"sid=abc; theme=\"dark\"; broken; x= y ; q=%27+OR%201; p=100%");
             for (n, v) in
                 [("User-Agent", "curl"), ("Accept-Encoding", "gzip"), ("sec-fetch-mode", "cors"), ("X-T", "1")]
             {
@@ -349,6 +480,9 @@ mod tests {
                 t("cookie", "sid", "abc"),
                 t("cookie", "theme", "dark"),
                 t("cookie", "x", "y"),
+                t("cookie", "q", "%27+OR%201"),
+                t("cookie", "q", "'+OR 1"),
+                t("cookie", "p", "100%"),
                 t("header", "user-agent", "curl"),
                 t("header", "x-t", "1"),
             ]
@@ -381,6 +515,22 @@ mod tests {
     }
 
     #[test]
+    fn json_with_lone_surrogates_is_read_like_javascript_reads_it() {
+        let (got, _) = collect(100, |c| {
+            c.json(br#"{"a":"\ud800' OR 1=1--","b":"\ud83d\ude00 ok","c":"\\ud800","d":"x\udc00"}"#);
+        });
+        assert_eq!(
+            got,
+            vec![
+                t("body", "a", "\u{fffd}' OR 1=1--"),
+                t("body", "b", "\u{1f600} ok"),
+                t("body", "c", "\\ud800"),
+                t("body", "d", "x\u{fffd}"),
+            ]
+        );
+    }
+
+    #[test]
     fn limits_on_count_and_depth() {
         let (got, truncated) = collect(2, |c| assert!(!c.json(br#"{"a":"1","b":"2","c":"3"}"#)));
         assert_eq!((got.len(), truncated), (2, true));
@@ -392,6 +542,10 @@ mod tests {
 
         let deep = format!("{}\"x\"{}", "[".repeat(100_000), "]".repeat(100_000));
         assert!(collect(100, |c| assert!(c.json(deep.as_bytes()))).0.is_empty());
+        // Nesting past serde_json's own limit next to an attack: the attack is still read.
+        let beside = format!(r#"{{"u":"' OR 1=1--","junk":{}"[x]"{},"v":["a"]}}"#, "[".repeat(500), "]".repeat(500));
+        let (got, truncated) = collect(100, |c| assert!(c.json(beside.as_bytes())));
+        assert_eq!((got, truncated), (vec![t("body", "u", "' OR 1=1--"), t("body", "v[0]", "a")], true));
         let mut request = Request::new();
         let mut c = Collector::new(&mut request, 100).with_max_depth(2);
         c.json(b"{\"a\":{\"b\":{\"c\":\"deep\"}},\"s\":\"x\"}");

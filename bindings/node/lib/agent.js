@@ -50,7 +50,11 @@ function inspect(kind, operation, resource, check, arg) {
   }
 }
 
+/** Findings so far (reported or blocked), so a caller can tell "reported" from "nothing". */
+let findings = 0;
+
 function onFinding(engine, context, request, verdict, kind, operation, resource) {
+  findings++;
   const eventId = native.newEventId();
   const facts = context.eventFacts();
   const json = engine.eventJson(request, verdict, kind, resource, {
@@ -152,8 +156,21 @@ function nosql(operation, filterJson) {
   return inspect('nosql', operation, filterJson, checkNosql, null);
 }
 
-/** A file path about to be opened, listed, written or deleted. */
+/**
+ * A file path about to be opened, listed, written or deleted. When path.join/resolve
+ * built it from `..` during this request (hooks/path.js), the text it was built from is
+ * checked first: that is where the user's `../../etc/passwd` still occurs.
+ */
 function path_(operation, filePath) {
+  const context = currentContext();
+  if (context !== undefined && context.builtPaths !== null && typeof filePath === 'string') {
+    const built = context.builtPathOf(filePath);
+    if (built !== undefined) {
+      const before = findings;
+      const blocked = inspect('path', operation, built, checkPath, null);
+      if (blocked !== null || findings !== before) return blocked;
+    }
+  }
   return inspect('path', operation, filePath, checkPath, null);
 }
 
@@ -181,10 +198,15 @@ function redirect(operation, location) {
 const VALUE_MAY_SPLIT = /[\r\n\0]/;
 const NAME_MAY_SPLIT = /[^!#$%&'*+\-.^_`|~0-9A-Za-z]/;
 
+/** Whether the core would allow this header without looking at the inputs. */
+function headerCannotSplit(name, value) {
+  return !VALUE_MAY_SPLIT.test(value) && !NAME_MAY_SPLIT.test(name);
+}
+
 /** A response header about to be set. */
 function header(operation, name, value) {
   if (typeof name !== 'string') return null;
-  if (typeof value === 'string' && !VALUE_MAY_SPLIT.test(value) && !NAME_MAY_SPLIT.test(name)) return null;
+  if (typeof value === 'string' && headerCannotSplit(name, value)) return null;
   return inspect('header', operation, value, checkHeader, name);
 }
 
@@ -200,6 +222,7 @@ module.exports = {
   resolvedIp,
   redirect,
   header,
+  headerCannotSplit,
   captureStack,
   Engine,
 };

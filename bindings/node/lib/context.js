@@ -3,22 +3,21 @@
 //
 // One RequestContext is entered (AsyncLocalStorage) for every incoming request, before
 // any framework code runs (see http.js), so it follows the request through callbacks,
-// promises and timers. Inputs are read lazily at the request's first sink call, from
-// what the framework parsed by then (query, body, route parameters, cookies) plus the
-// headers, and read again when the framework's parsed objects changed since (a body
-// parser that ran after an early sink call).
+// promises and timers. Entering it is all a request that reaches no sink pays for.
+// Inputs are read lazily at the request's first sink call: the URL and the raw header
+// lines as received, plus what the framework parsed by then (body, route parameters),
+// and read again when those changed since (a body parser that ran after an early sink).
+// The core's collector turns them into inputs, by the rules every rampart agent shares.
 //
 // Per-request cost is what decides the overhead under load, so: the native requests are
-// pooled (an HTTP request borrows one at its first sink call; the least recently used
-// is taken back when the pool is exhausted, and its context re-reads its inputs if it
-// ever needs them again), and the inputs cross to the native side packed into one
-// string and one Uint32Array instead of one string per key and value.
+// pooled (an HTTP request borrows one at its first sink call; the pool lends its slots
+// in turn, and a context whose slot was lent to a later request re-reads its inputs if
+// it ever needs them again), and the whole request crosses to the native side in one
+// call with one string.
 
 const { AsyncLocalStorage } = require('node:async_hooks');
 const native = require('./native');
 const { Request, kHandle, kCount } = require('./api');
-const { SOURCE_CODES } = require('./sources');
-const { flatten, LIMITS } = require('./flatten');
 
 const storage = new AsyncLocalStorage();
 
@@ -29,14 +28,15 @@ const storage = new AsyncLocalStorage();
  */
 const nodeView = {
   url: (req) => req.originalUrl || req.url || '',
-  query: (req) => (req.query !== undefined ? req.query : queryFromUrl(req.url)),
   body: (req) => req.body,
   params: (req) => req.params,
-  cookies: (req) => req.cookies,
   route: (req) => req.route,
   routeText: (req) => (req.route ? `${req.baseUrl || ''}${String(req.route.path)}` : ''),
   clientIp: (req) => req.ip || (req.socket && req.socket.remoteAddress) || '',
 };
+
+/** Built paths a request remembers: enough for the paths one handler builds. */
+const MAX_BUILT_PATHS = 8;
 
 class RequestContext {
   constructor(req, res) {
@@ -51,8 +51,25 @@ class RequestContext {
     this.seenUrl = null;
     this.seenBody = undefined;
     this.seenParams = undefined;
-    this.seenCookies = undefined;
     this.seenRoute = undefined;
+    /** [result, as built, ...] of the paths path.join/resolve built from `..` (hooks/path.js). */
+    this.builtPaths = null;
+  }
+
+  /** Remembers that `result` was normalised from `built` (the last few only). */
+  rememberBuiltPath(result, built) {
+    if (result === built) return;
+    if (this.builtPaths === null) this.builtPaths = [];
+    if (this.builtPaths.length >= 2 * MAX_BUILT_PATHS) this.builtPaths.splice(0, 2);
+    this.builtPaths.push(result, built);
+  }
+
+  /** What `result` was built from, if path.join/resolve made it from `..` in this request. */
+  builtPathOf(result) {
+    const built = this.builtPaths;
+    if (built === null) return undefined;
+    for (let i = built.length - 2; i >= 0; i -= 2) if (built[i] === result) return built[i + 1];
+    return undefined;
   }
 
   /** Switches to a framework's view of the request (the framework adapters call it). */
@@ -68,7 +85,6 @@ class RequestContext {
     const url = view.url(target);
     const body = view.body(target);
     const params = view.params(target);
-    const cookies = view.cookies(target);
     const route = view.route(target);
     const slot = this.slot;
     if (
@@ -76,19 +92,16 @@ class RequestContext {
       url === this.seenUrl &&
       body === this.seenBody &&
       params === this.seenParams &&
-      cookies === this.seenCookies &&
       route === this.seenRoute
     ) {
-      slot.used = ++clock;
       return slot.request;
     }
     this.seenUrl = url;
     this.seenBody = body;
     this.seenParams = params;
-    this.seenCookies = cookies;
     this.seenRoute = route;
     const held = slot !== null ? slot : acquire(this);
-    fill(held.request, this.req, view, target, url, body, params, cookies);
+    fill(held.request, this.req, view, target, String(url), body, params);
     return held.request;
   }
 
@@ -111,115 +124,78 @@ class RequestContext {
 /**
  * Native requests shared by the contexts of this thread. Only one sink call runs at a
  * time (JavaScript is single-threaded and checks are synchronous), so a request needs
- * its own native request only while other requests interleave with it.
+ * its own native request only while other requests interleave with it. Slots are lent
+ * in turn: the one lent longest ago goes next, which costs no search, and with fewer than
+ * POOL_SIZE requests in flight it is one that finished.
  */
 const POOL_SIZE = 64;
 const pool = [];
-let clock = 0;
+let nextSlot = 0;
 
 function acquire(context) {
   let slot;
   if (pool.length < POOL_SIZE) {
-    slot = { request: new Request(), owner: null, used: 0 };
+    slot = { request: new Request(), owner: null };
     pool.push(slot);
   } else {
-    slot = pool[0];
-    for (let i = 1; i < pool.length; i++) if (pool[i].used < slot.used) slot = pool[i];
+    slot = pool[nextSlot];
+    nextSlot = nextSlot + 1 === POOL_SIZE ? 0 : nextSlot + 1;
+    if (slot.owner !== null) slot.owner.slot = null; // it re-reads its inputs if it needs them
   }
-  if (slot.owner !== null) slot.owner.slot = null; // it re-reads its inputs if it needs them
   slot.owner = context;
-  slot.used = ++clock;
   context.slot = slot;
   return slot;
 }
 
-/** The lengths of the packed parts (grown on demand, reused). */
-let layout = new Uint32Array(4 + 3 * 64);
-
-function fill(request, req, view, target, url, body, params, cookies) {
-  const flat = [];
-  const add = (source, key, value) => flat.push(source, key, value);
-  const budget = { left: LIMITS.maxInputs };
-  flatten('query', '', view.query(target), add, budget);
-  flatten('body', '', body, add, budget);
-  if (params && typeof params === 'object') {
-    for (const key of Object.keys(params)) flatten('path', key, params[key], add, budget);
+/**
+ * Hands the request to the core's collector (rampart_core::collect, the rules every
+ * agent shares) in one native call: the method, the URL as received (its query string
+ * is parsed natively), the route, the route parameters and a parsed body as JSON, and the
+ * raw header lines, which include the Cookie header. None of these parts holds a NUL of
+ * its own (HTTP forbids it in the request line and headers; JSON escapes it), so NULs
+ * separate them.
+ */
+function fill(request, req, view, target, url, body, params) {
+  let bodyJson = '';
+  let rawBody;
+  if (body !== null && typeof body === 'object') {
+    if (body instanceof Uint8Array) rawBody = body;
+    else bodyJson = json(body);
+  } else if (typeof body === 'string') {
+    rawBody = body;
+  } else if (typeof body === 'number' || typeof body === 'boolean' || typeof body === 'bigint') {
+    rawBody = String(body);
   }
-  const headers = req.headers || {};
+  const paramsJson = params !== null && typeof params === 'object' ? json(params) : '';
+  const text =
+    `${String(req.method || '')}\0${url}\0${String(view.routeText(target))}\0${paramsJson}\0${bodyJson}\0` +
+    rawHeaderText(req);
+  request[kCount] = native.collectRequest(request[kHandle], text, rawBody);
+}
+
+/** JSON text of what a parser produced; empty when it has no JSON form (a cycle, a BigInt). */
+function json(value) {
+  try {
+    const text = JSON.stringify(value);
+    return text === undefined || text === '{}' ? '' : text;
+  } catch {
+    return '';
+  }
+}
+
+/** The header lines as `name\0value\0...`: Node's own array when there is one. */
+function rawHeaderText(req) {
+  const raw = req.rawHeaders;
+  if (Array.isArray(raw)) return raw.join('\0');
+  const headers = req.headers;
+  if (headers === null || typeof headers !== 'object') return '';
+  let text = '';
   for (const name of Object.keys(headers)) {
-    if (name === 'cookie' || budget.left <= 0) continue;
-    flatten('header', name, headers[name], add, budget);
+    const value = headers[name];
+    if (Array.isArray(value)) for (const v of value) text += `${name}\0${v}\0`;
+    else if (value !== undefined) text += `${name}\0${value}\0`;
   }
-  const jar = cookies && typeof cookies === 'object' ? cookies : parseCookies(headers.cookie);
-  for (const name of Object.keys(jar)) flatten('cookie', name, jar[name], add, budget);
-  const queryStart = url.indexOf('?');
-  const method = String(req.method || '');
-  const path = queryStart === -1 ? url : url.slice(0, queryStart);
-  const route = String(view.routeText(target));
-  const host = typeof headers.host === 'string' ? headers.host : '';
-  if (!loadPacked(request, method, path, route, host, flat)) {
-    // A value given as bytes (a Buffer body): the general path.
-    native.loadRequest(request[kHandle], method, path, route, flat);
-    if (host !== '') native.setRequestHost(request[kHandle], host);
-  }
-  request[kCount] = flat.length / 3;
-}
-
-/** One crossing for the whole request; false when a value is not a string. */
-function loadPacked(request, method, path, route, host, flat) {
-  const inputs = flat.length / 3;
-  if (layout.length < 4 + 3 * inputs) layout = new Uint32Array(4 + 3 * inputs);
-  layout[0] = method.length;
-  layout[1] = path.length;
-  layout[2] = route.length;
-  layout[3] = host.length;
-  let text = `${method}\0${path}\0${route}\0${host}\0`;
-  for (let i = 0, j = 4; i < flat.length; i += 3, j += 3) {
-    const key = flat[i + 1];
-    const value = flat[i + 2];
-    if (typeof key !== 'string' || typeof value !== 'string') return false;
-    layout[j] = SOURCE_CODES[flat[i]];
-    layout[j + 1] = key.length;
-    layout[j + 2] = value.length;
-    text += `${key}\0${value}\0`;
-  }
-  native.loadRequestPacked(request[kHandle], text, layout.subarray(0, 4 + 3 * inputs));
-  return true;
-}
-
-function queryFromUrl(url) {
-  const start = typeof url === 'string' ? url.indexOf('?') : -1;
-  if (start === -1) return undefined;
-  const query = {};
-  for (const [key, value] of new URLSearchParams(url.slice(start + 1))) {
-    const previous = query[key];
-    if (previous === undefined) query[key] = value;
-    else if (Array.isArray(previous)) previous.push(value);
-    else query[key] = [previous, value];
-  }
-  return query;
-}
-
-function parseCookies(header) {
-  const jar = {};
-  if (typeof header !== 'string') return jar;
-  for (const pair of header.split(';')) {
-    const eq = pair.indexOf('=');
-    if (eq === -1) continue;
-    const name = pair.slice(0, eq).trim();
-    let value = pair.slice(eq + 1).trim();
-    if (value.length >= 2 && value[0] === '"' && value[value.length - 1] === '"') value = value.slice(1, -1);
-    // Without a '%' there is nothing to decode (most cookies): skip the call and its try.
-    if (value.includes('%')) {
-      try {
-        value = decodeURIComponent(value);
-      } catch {
-        // Not percent-encoded text: the raw value is what the app sees too.
-      }
-    }
-    if (name !== '' && !(name in jar)) jar[name] = value;
-  }
-  return jar;
+  return text;
 }
 
 /** The context of the request being served, or undefined outside of one. */
@@ -227,4 +203,4 @@ function currentContext() {
   return storage.getStore();
 }
 
-module.exports = { storage, RequestContext, currentContext, nodeView, parseCookies };
+module.exports = { storage, RequestContext, currentContext, nodeView };

@@ -14,9 +14,12 @@ const kOriginal = Symbol('rampart.original');
 function patchServer(proto) {
   if (proto.emit[kOriginal]) return;
   const original = proto.emit;
+  // The request's own work runs inside the context: no closure and no `arguments`
+  // object per request, only the context itself.
+  const emitRequest = (server, req, res) => original.call(server, 'request', req, res);
   function emit(event, req, res) {
     if (event !== 'request') return original.apply(this, arguments);
-    return storage.run(new RequestContext(req, res), () => original.apply(this, arguments));
+    return storage.run(new RequestContext(req, res), emitRequest, this, req, res);
   }
   emit[kOriginal] = original;
   proto.emit = emit;

@@ -27,9 +27,10 @@
 use std::cell::RefCell;
 use std::rc::Rc;
 
-use napi::bindgen_prelude::{Buffer, Either, Uint32Array};
+use napi::bindgen_prelude::{Buffer, Either};
 use napi::{Error, Result, Status};
 use napi_derive::napi;
+use rampart_core::collect::{Collector, DEFAULT_MAX_INPUTS};
 use rampart_core::event::EventContext;
 use rampart_core::{Action, Dialect, Reason, Source, Span, Threat, Verdict};
 
@@ -202,96 +203,65 @@ pub fn check_header(engine: u32, request: u32, name: Text, value: Text) -> Resul
     Ok(found(engine.check_header(&request, bytes(&name), bytes(&value))))
 }
 
-/// Sets the host of the request named by `request` (its `Host` header), for redirects.
-#[napi(catch_unwind)]
-pub fn set_request_host(request: u32, host: Text) -> Result<()> {
-    let request = REQUESTS.with(|r| r.borrow().get(request)).ok_or_else(|| stale("request"))?;
-    request.borrow_mut().set_host(bytes(&host));
-    Ok(())
-}
-
-/// Replaces the contents of the request named by `request` in one call: its method, path
-/// and route, then `inputs` as flat triples `[source, key, value, source, key, value, ...]`.
-/// One crossing per HTTP request instead of one per input.
-#[napi(catch_unwind)]
-pub fn load_request(request: u32, method: String, path: String, route: String, inputs: Vec<Text>) -> Result<()> {
-    let request = REQUESTS.with(|r| r.borrow().get(request)).ok_or_else(|| stale("request"))?;
-    let mut request = request.borrow_mut();
-    request.reset();
-    request.set_method(method.as_bytes());
-    request.set_path(path.as_bytes());
-    request.set_route(route.as_bytes());
-    for triple in inputs.chunks_exact(3) {
-        let source = std::str::from_utf8(bytes(&triple[0])).ok().and_then(Source::from_name).unwrap_or(Source::Other);
-        request.add_input(source, bytes(&triple[1]), bytes(&triple[2]));
-    }
-    Ok(())
-}
-
-/// Replaces the contents of the request named by `request` in one call with one string
-/// and one small array, instead of a JavaScript string per part (each of which costs a
-/// boundary crossing, a UTF-8 conversion and an allocation).
+/// Collects an HTTP request's inputs with the core's collector (the rules every agent
+/// shares: urlencoded query, Cookie header, headers without the protocol's own, JSON
+/// flattened into dotted keys, keys as inputs) in one call, and returns how many inputs
+/// the request holds.
 ///
-/// `text` is every part followed by one NUL: the method, the path, the route, the
-/// `Host` header, then each input's key and value. `layout` gives the length of each
-/// part in UTF-16 code units (JavaScript's `length`): `[method, path, route, host]`, then
-/// per input `[source code, key length, value length]`. The NULs keep a surrogate pair
-/// from forming across two parts, so each part converts exactly as it would alone.
+/// `text` is five fields then the raw header pairs, each followed by one NUL: the
+/// method, the URL as received (path and query string), the route, the route parameters
+/// as a JSON object, the body as JSON (empty when there is none or it is not an object),
+/// then `name`, `value` for every header line (`req.rawHeaders`). None of these can hold
+/// a NUL byte of its own: HTTP forbids it in the request line and headers, and JSON
+/// escapes it. `rawBody` is a body the application received as text or bytes rather
+/// than parsed: it is one input with an empty key.
 #[napi(catch_unwind)]
-pub fn load_request_packed(request: u32, text: String, layout: Uint32Array) -> Result<()> {
+pub fn collect_request(request: u32, text: String, raw_body: Option<Text>) -> Result<u32> {
     let request = REQUESTS.with(|r| r.borrow().get(request)).ok_or_else(|| stale("request"))?;
     let mut request = request.borrow_mut();
-    let layout: &[u32] = &layout;
-    let bad = || invalid_argument("packed request: the layout does not match the text".to_owned());
-    if layout.len() < 4 || (layout.len() - 4) % 3 != 0 {
-        return Err(bad());
-    }
-    let mut parts = Utf16Parts { text: text.as_bytes(), at: 0 };
     request.reset();
-    request.set_method(parts.next(layout[0]).ok_or_else(bad)?);
-    request.set_path(parts.next(layout[1]).ok_or_else(bad)?);
-    request.set_route(parts.next(layout[2]).ok_or_else(bad)?);
-    request.set_host(parts.next(layout[3]).ok_or_else(bad)?);
-    for input in layout[4..].chunks_exact(3) {
-        let source = Source::from_code(input[0]).unwrap_or(Source::Other);
-        let key = parts.next(input[1]).ok_or_else(bad)?;
-        let value = parts.next(input[2]).ok_or_else(bad)?;
-        request.add_input(source, key, value);
+    let mut fields = text.as_bytes().split(|&b| b == 0);
+    let mut next = || fields.next().unwrap_or_default();
+    let (method, url, route, params, body) = (next(), next(), next(), next(), next());
+    let (path, query) = match url.iter().position(|&b| b == b'?') {
+        Some(at) => (&url[..at], &url[at + 1..]),
+        None => (url, &b""[..]),
+    };
+    request.set_method(method);
+    request.set_path(path);
+    request.set_route(route);
+    let mut collector = Collector::new(&mut request, DEFAULT_MAX_INPUTS);
+    let mut more = collector.urlencoded(Source::Query, query);
+    if more && !params.is_empty() {
+        more = route_params(&mut collector, params);
     }
-    Ok(())
+    if more && !body.is_empty() {
+        more = collector.json(body);
+    }
+    if more {
+        if let Some(raw) = &raw_body {
+            more = collector.add(Source::Body, b"", bytes(raw));
+        }
+    }
+    while let (Some(name), Some(value)) = (fields.next(), fields.next()) {
+        if name.eq_ignore_ascii_case(b"host") {
+            collector.request().set_host(value);
+        }
+        if more {
+            more = collector.header_any_case(name, value);
+        }
+    }
+    Ok(saturate(request.len()))
 }
 
-/// Cuts UTF-8 text into parts whose lengths are given in UTF-16 code units, each part
-/// followed by one separator byte.
-struct Utf16Parts<'a> {
-    text: &'a [u8],
-    at: usize,
-}
-
-impl<'a> Utf16Parts<'a> {
-    fn next(&mut self, units: u32) -> Option<&'a [u8]> {
-        let start = self.at;
-        let mut at = start;
-        let mut left = units as usize;
-        while left > 0 {
-            let lead = *self.text.get(at)?;
-            let (bytes, width) = match lead {
-                0x00..=0x7F => (1, 1),
-                0xC0..=0xDF => (2, 1),
-                0xE0..=0xEF => (3, 1),
-                _ => (4, 2),
-            };
-            // A four-byte character is a surrogate pair: it cannot end in the middle.
-            left = left.checked_sub(width)?;
-            at += bytes;
-        }
-        let part = self.text.get(start..at)?;
-        if self.text.get(at) != Some(&0) {
-            return None;
-        }
-        self.at = at + 1;
-        Some(part)
-    }
+/// Route parameters (`/users/:id`) as `path` inputs named by the parameter.
+fn route_params(collector: &mut Collector<'_>, json: &[u8]) -> bool {
+    let Ok(serde_json::Value::Object(params)) = serde_json::from_slice::<serde_json::Value>(json) else { return true };
+    params.iter().all(|(name, value)| match value {
+        serde_json::Value::String(s) => collector.add(Source::Path, name.as_bytes(), s.as_bytes()),
+        serde_json::Value::Number(n) => collector.add(Source::Path, name.as_bytes(), n.to_string().as_bytes()),
+        _ => true,
+    })
 }
 
 /// The outcome of a check that found something.

@@ -5,46 +5,70 @@
 const test = require('node:test');
 const assert = require('node:assert/strict');
 const h = require('./harness');
-const { flatten, LIMITS } = require('../lib/flatten');
+const { RequestContext } = require('../lib/context');
 const { runNode, PACKAGE_DIR, TEST_DIR } = require('./helpers');
 const Database = require('better-sqlite3');
 
 const db = new Database(':memory:');
 db.exec("CREATE TABLE t (v TEXT); INSERT INTO t VALUES ('a');");
 
-function collect(value, source = 'body') {
+/** The inputs a request shaped like `req` gives, as [source, key, value]. */
+function collect(req) {
+  const request = new RequestContext({ method: 'POST', url: '/', headers: {}, ...req }, null).inputs();
   const inputs = [];
-  flatten(source, '', value, (s, key, v) => inputs.push([key, String(v)]), { left: LIMITS.maxInputs });
+  for (let i = 0; i < request.length; i++) {
+    const input = request.input(i);
+    inputs.push([input.source, input.key, input.value]);
+  }
   return inputs;
 }
 
-test('flatten: dotted keys, array indexes, object keys as inputs', () => {
-  assert.deepEqual(collect({ user: { name: 'x', tags: ['a', 'b'], age: 3, ok: true, none: null } }), [
-    ['user', 'user'],
-    ['user.name', 'name'],
-    ['user.name', 'x'],
-    ['user.tags', 'tags'],
-    ['user.tags[0]', 'a'],
-    ['user.tags[1]', 'b'],
-    ['user.age', 'age'],
-    ['user.age', '3'],
-    ['user.ok', 'ok'],
-    ['user.ok', 'true'],
-    ['user.none', 'none'],
+test('collection: the core collector\'s rules (dotted keys, indexes, non-word keys as inputs)', () => {
+  const body = { user: { name: 'x', tags: ['a', 'b'], age: 3, ok: true, none: null, "it's": 'y' } };
+  assert.deepEqual(collect({ body }), [
+    ['body', 'user.age', '3'],
+    ['body', "user.it's", "it's"],
+    ['body', "user.it's", 'y'],
+    ['body', 'user.name', 'x'],
+    ['body', 'user.tags[0]', 'a'],
+    ['body', 'user.tags[1]', 'b'],
   ]);
-  assert.deepEqual(collect('raw text body'), [['', 'raw text body']]);
+  assert.deepEqual(collect({ body: 'raw text body' }), [['body', '', 'raw text body']]);
+  assert.deepEqual(collect({ body: Buffer.from('raw bytes') }), [['body', '', 'raw bytes']]);
+  // The query string as sent (not a framework's parse of it), route parameters, headers
+  // without the protocol's own, cookies from the Cookie header, percent-decoded too.
+  assert.deepEqual(
+    collect({
+      url: '/items/7?q=%27+OR+1&f%5Bx%5D=2',
+      params: { id: '7' },
+      rawHeaders: ['Host', 'shop.example', 'Content-Length', '0', 'X-T', 'v', 'Cookie', 'sid=a%27b; theme=dark'],
+    }),
+    [
+      ['query', 'q', "' OR 1"],
+      ['query', 'f[x]', 'f[x]'],
+      ['query', 'f[x]', '2'],
+      ['path', 'id', '7'],
+      ['header', 'host', 'shop.example'],
+      ['header', 'x-t', 'v'],
+      ['cookie', 'sid', 'a%27b'],
+      ['cookie', 'sid', "a'b"],
+      ['cookie', 'theme', 'dark'],
+    ],
+  );
 });
 
-test('flatten: depth and count are bounded', () => {
+test('collection: depth and count are bounded; a body without a JSON form gives no body inputs', () => {
   let deep = 'leaf';
   for (let i = 0; i < 10_000; i++) deep = { k: deep };
-  const inputs = collect(deep);
-  assert.ok(inputs.length <= LIMITS.maxDepth + 2, `${inputs.length} inputs`);
+  assert.deepEqual(collect({ body: deep }), []); // nothing within 32 levels holds a value
+  let shallow = 'leaf';
+  for (let i = 0; i < 31; i++) shallow = { k: shallow };
+  assert.deepEqual(collect({ body: shallow }), [['body', Array(31).fill('k').join('.'), 'leaf']]);
   const wide = Object.fromEntries(Array.from({ length: 100_000 }, (_, i) => [`k${i}`, 'v']));
-  assert.equal(collect(wide).length, LIMITS.maxInputs);
+  assert.equal(collect({ body: wide }).length, 1000);
   const cyclic = { a: 'x' };
   cyclic.self = cyclic;
-  assert.ok(collect(cyclic).length < LIMITS.maxInputs);
+  assert.deepEqual(collect({ body: cyclic, url: '/?q=1' }), [['query', 'q', '1']]);
 });
 
 /** A server whose handler runs `steps(req)` and answers what happened. */

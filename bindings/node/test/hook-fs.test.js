@@ -138,3 +138,49 @@ test('fs outside a request is never checked', () => {
   h.setMode('block');
   assert.equal(fs.readFileSync(`${FILES}/../secret.txt`, 'utf8'), 'SECRET');
 });
+
+test('a path built with path.join / path.resolve (which drop the `..`) is still caught', async () => {
+  const builders = {
+    join: (name) => path.join(FILES, name),
+    resolve: (name) => path.resolve(FILES, name),
+    normalize: (name) => path.normalize(`${FILES}/${name}`),
+    'join, then resolve': (name) => path.resolve(path.join(FILES, 'sub', '..', name)),
+  };
+  const built = await h.serve(async (req, res, url) => {
+    const target = builders[url.searchParams.get('build')](url.searchParams.get('name'));
+    try {
+      h.answer(res, null, [await fsp.readFile(target, 'utf8')]);
+    } catch (error) {
+      h.answer(res, error);
+    }
+  });
+  try {
+    for (const build of Object.keys(builders)) {
+      const at = (name) => `${built.url}/?build=${encodeURIComponent(build)}&name=${encodeURIComponent(name)}`;
+      // The normalised path no longer holds the input: a check of it alone finds nothing.
+      const normalised = builders[build](ATTACK);
+      assert.ok(!normalised.includes(ATTACK) && normalised.endsWith(`${path.sep}secret.txt`), normalised);
+      h.setMode('block');
+      h.takeEvents();
+      const normal = await h.request(at('hello.txt'));
+      assert.equal(JSON.parse(normal.body).rows[0], 'hello', build);
+      assert.deepEqual(h.takeEvents(), [], build);
+
+      const blocked = await h.request(at(ATTACK));
+      assert.ok(h.isBlockPage(blocked), `${build}: ${blocked.body}`);
+      const [event] = h.takeEvents();
+      assert.equal(event.threat, 'path_traversal', build);
+      assert.equal(event.input.value, ATTACK);
+      assert.match(event.sink.resource, /\.\.\/secret\.txt/, 'the event shows the path as it was built');
+
+      h.setMode('report');
+      const reported = await h.request(at(ATTACK));
+      assert.equal(JSON.parse(reported.body).rows[0], 'SECRET', build);
+      const events = h.takeEvents();
+      assert.equal(events.length, 1, `${build}: one event, not one per form of the path`);
+      assert.equal(events[0].action, 'reported');
+    }
+  } finally {
+    await built.close();
+  }
+});

@@ -1,8 +1,8 @@
 'use strict';
-// The per-request fast path: inputs cross to the native side packed into one string,
-// and native requests are pooled across HTTP requests. Both must be invisible: the same
-// inputs as one addInput call each, whatever the text, and no request ever sees
-// another's inputs.
+// The per-request fast path: the request crosses to the native side as one string and
+// the core's collector makes the inputs, and native requests are pooled across HTTP
+// requests. Both must be invisible: the same inputs as one addInput call each, whatever
+// the text, and no request ever sees another's inputs.
 
 const test = require('node:test');
 const assert = require('node:assert/strict');
@@ -25,7 +25,6 @@ function fakeReq(values, extra = {}) {
   return {
     method: 'POST',
     url: '/search?page=2',
-    query: { page: '2' },
     body: Object.fromEntries(values.map((v, i) => [`k${i}${v.slice(0, 3)}`, v])),
     params: {},
     headers: { host: 'shop.example:8080', 'user-agent': 'ua ✓' },
@@ -43,17 +42,18 @@ test('packed inputs read back exactly as inputs added one by one', () => {
   const context = new RequestContext(fakeReq(AWKWARD), null);
   const packed = inputsOf(context.inputs());
   const reference = new Request();
-  reference.addInput('query', 'page', 'page'); // object keys are inputs too
   reference.addInput('query', 'page', '2');
   for (const [i, v] of AWKWARD.entries()) {
     const key = `k${i}${v.slice(0, 3)}`;
-    reference.addInput('body', key, key);
+    if (!/^\w*$/.test(key)) reference.addInput('body', key, key); // keys that are not plain words are inputs too
     reference.addInput('body', key, v);
   }
   reference.addInput('header', 'host', 'shop.example:8080');
   reference.addInput('header', 'user-agent', 'ua ✓');
-  assert.deepEqual(packed, inputsOf(reference));
-  assert.equal(packed.length, 4 + 2 * AWKWARD.length);
+  // The collector walks a JSON object's keys in its own order: compare as sets.
+  const sorted = (inputs) => inputs.map((input) => JSON.stringify(input)).sort();
+  assert.deepEqual(sorted(packed), sorted(inputsOf(reference)));
+  assert.equal(packed.length, inputsOf(reference).length);
 });
 
 test('a packed request is checked like any other (attack in a multi-byte neighbourhood)', () => {
@@ -65,10 +65,10 @@ test('a packed request is checked like any other (attack in a multi-byte neighbo
   assert.equal(context.inputs().input(verdict.inputIndex).value, payload);
 });
 
-test('Buffer values take the general path and still arrive', () => {
-  const context = new RequestContext(fakeReq([], { body: { file: Buffer.from([0xff, 0x00, 0x41]) } }), null);
+test('a body received as bytes arrives as bytes', () => {
+  const context = new RequestContext(fakeReq([], { body: Buffer.from([0xff, 0x00, 0x41]) }), null);
   const inputs = inputsOf(context.inputs());
-  assert.ok(inputs.some((input) => input.key === 'file' && input.value === '\ufffd\u0000A'));
+  assert.ok(inputs.some((input) => input.source === 'body' && input.key === '' && input.value === '\ufffd\u0000A'));
 });
 
 test('pooled native requests: more live requests than the pool, none sees another', () => {

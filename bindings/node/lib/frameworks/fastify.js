@@ -9,10 +9,8 @@ const { currentContext } = require('../context');
 
 const fastifyView = {
   url: (request) => (request.raw && request.raw.url) || '',
-  query: (request) => request.query,
   body: (request) => request.body,
   params: (request) => request.params,
-  cookies: (request) => request.cookies,
   route: (request) => (request.routeOptions ? request.routeOptions.url : undefined),
   routeText: (request) => (request.routeOptions && request.routeOptions.url) || '',
   clientIp: (request) => request.ip,

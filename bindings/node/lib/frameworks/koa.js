@@ -8,10 +8,8 @@ const { wrapMethod } = require('../hooks/wrap');
 
 const koaView = {
   url: (ctx) => ctx.originalUrl || ctx.url || '',
-  query: (ctx) => ctx.query,
   body: (ctx) => ctx.request && ctx.request.body,
   params: (ctx) => ctx.params,
-  cookies: () => undefined,
   route: (ctx) => ctx._matchedRoute,
   routeText: (ctx) => (ctx._matchedRoute ? String(ctx._matchedRoute) : ''),
   clientIp: (ctx) => ctx.ip,

@@ -117,27 +117,50 @@ const kLocationChecked = Symbol.for('rampart.locationChecked');
 const kWritingBlockPage = Symbol.for('rampart.writingBlockPage');
 
 function checkHeader(res, operation, name, value) {
-  if (res[kWritingBlockPage]) return null;
-  const values = Array.isArray(value) ? value : [value];
-  for (const v of values) {
-    if (typeof v !== 'string') continue;
-    let blocked = agent.header(operation, name, v);
-    if (blocked === null && !res[kLocationChecked] && name.length === 8 && name.toLowerCase() === 'location') {
-      blocked = agent.redirect(operation, v);
-    }
+  if (typeof value === 'string') return checkHeaderValue(res, operation, name, value);
+  if (!Array.isArray(value)) return null;
+  for (let i = 0; i < value.length; i++) {
+    if (typeof value[i] !== 'string') continue;
+    const blocked = checkHeaderValue(res, operation, name, value[i]);
     if (blocked !== null) return blocked;
   }
   return null;
 }
 
+// An ordinary header costs two regex tests and nothing else (see agent.header); only a
+// Location header is also a redirect.
+function checkHeaderValue(res, operation, name, value) {
+  const location = name.length === 8 && name.toLowerCase() === 'location';
+  if (!location && agent.headerCannotSplit(name, value)) return null;
+  if (res[kWritingBlockPage]) return null;
+  const blocked = agent.header(operation, name, value);
+  if (blocked !== null || !location || res[kLocationChecked]) return blocked;
+  return agent.redirect(operation, value);
+}
+
 function wrapSetHeader(ServerResponse) {
+  // Node refuses a header that could split the response itself (ERR_INVALID_CHAR,
+  // ERR_INVALID_HTTP_TOKEN: CR, LF, NUL and other controls in a value, a name that is not
+  // a token), a superset of what the header check can find. So an ordinary header costs
+  // one try, and the check runs when Node refused (then the finding is reported, or
+  // blocked, before Node's own error goes on); a Location header is a redirect and is
+  // checked first.
   wrapMethod(ServerResponse.prototype, 'setHeader', (original) =>
     function rampartSetHeader(name, value) {
-      if (typeof name === 'string') {
+      if (typeof name === 'string' && name.length === 8 && name.toLowerCase() === 'location') {
         const blocked = checkHeader(this, 'http.ServerResponse.setHeader', name, value);
         if (blocked !== null) throw blocked;
+        return original.apply(this, arguments);
       }
-      return original.apply(this, arguments);
+      try {
+        return original.apply(this, arguments);
+      } catch (error) {
+        if (typeof name === 'string') {
+          const blocked = checkHeader(this, 'http.ServerResponse.setHeader', name, value);
+          if (blocked !== null) throw blocked;
+        }
+        throw error;
+      }
     },
   );
   wrapMethod(ServerResponse.prototype, 'writeHead', (original) =>

@@ -13,6 +13,7 @@ const { writeError } = require('../events');
 const HOOKS = [
   require('./child-process'),
   require('./fs'),
+  require('./path'),
   require('./http'),
   require('./http2'),
   require('../frameworks/express'),
