@@ -18,6 +18,8 @@ import java.util.Map;
 final class Context {
     /** Set on a thread's first HTTP request: other threads (the JDK's, pools') get none. */
     private static final ThreadLocal<Context> THREAD = new ThreadLocal<>();
+    /** Inputs beyond this many are not collected (the native side keeps as many). */
+    private static final int MAX_INPUTS = 4096;
     /** The most of a body kept for inputs. */
     private static final int MAX_BODY = 1 << 20;
     /**
@@ -47,6 +49,8 @@ final class Context {
     String clientIp;
     String userAgent;
     String requestId;
+    /** The request path, as given to the engine. */
+    String path = "";
 
     static Context forThread() {
         Context c = THREAD.get();
@@ -93,7 +97,8 @@ final class Context {
         request.reset();
         Object req = servletRequest;
         request.setMethod(nonNull(access.method(req)));
-        request.setPath(nonNull(access.requestUri(req)));
+        path = nonNull(access.requestUri(req));
+        request.setPath(path);
         String route = access.route(req);
         if (route != null) {
             request.setRoute(route);
@@ -121,16 +126,7 @@ final class Context {
         if (FAULT) {
             throw new IllegalStateException("fault injected by -Drampart.agent.fault=true");
         }
-        if (!parametersCollected) {
-            parametersCollected = true;
-            if (!json) {
-                String contentType = access.contentType(servletRequest);
-                if (contentType != null && contentType.startsWith("application/x-www-form-urlencoded")) {
-                    Map<String, String[]> parameters = access.parameterMap(servletRequest);
-                    request.addParameters(Source.BODY, parameters);
-                }
-            }
-        }
+        collectParameters();
         if (json && bodyLength > bodyFlattened) {
             if (bodyFlattened > 0) {
                 // More of the body arrived since it was flattened: start over.
@@ -138,6 +134,45 @@ final class Context {
             }
             request.addJson(body, bodyLength);
             bodyFlattened = bodyLength;
+        }
+    }
+
+    /**
+     * The form parameters of a urlencoded body, once per request: the container parses and
+     * keeps them, so the application's {@code getParameter} still gets them.
+     */
+    private void collectParameters() throws ReflectiveOperationException {
+        if (parametersCollected) {
+            return;
+        }
+        parametersCollected = true;
+        if (!json) {
+            String contentType = access.contentType(servletRequest);
+            if (contentType != null && contentType.startsWith("application/x-www-form-urlencoded")) {
+                Map<String, String[]> parameters = access.parameterMap(servletRequest);
+                request.addParameters(Source.BODY, parameters);
+            }
+        }
+    }
+
+    /**
+     * For payload inspection at the start of the request: what a sink would collect later
+     * (the form parameters), and the uploaded files of a multipart body, whose parts the
+     * container parses and keeps for the application. A JSON body is not read here: the
+     * agent never consumes the application's stream.
+     */
+    void collectForInspection() throws ReflectiveOperationException, java.io.IOException {
+        collectParameters();
+        String contentType = access.contentType(servletRequest);
+        if (contentType != null && contentType.regionMatches(true, 0, "multipart/form-data", 0, 19)) {
+            boolean parsed = access.forEachUpload(servletRequest, Request.FILE_HEAD_LENGTH, (field, name, type, head) -> {
+                request.addFile(field == null ? "" : field, name, type, head, head.length);
+                return request.size() < MAX_INPUTS;
+            });
+            if (parsed) {
+                // The form fields beside the files, as the container merged them.
+                request.addParameters(Source.BODY, access.parameterMap(servletRequest));
+            }
         }
     }
 

@@ -2,9 +2,11 @@ package dev.rampart.it;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import jakarta.servlet.MultipartConfigElement;
 import jakarta.servlet.http.HttpServlet;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
+import jakarta.servlet.http.Part;
 import java.io.File;
 import java.io.FileInputStream;
 import java.io.IOException;
@@ -60,6 +62,10 @@ public final class ShopApp {
         context.addServlet(new Go(), "/go");
         context.addServlet(new Lang(), "/lang");
         context.addServlet(new Probe(), "/probe");
+        context.addServlet(new Search(), "/search/*");
+        context.addServlet(new Echo(), "/echo");
+        context.addServlet(new Upload(), "/upload").getRegistration()
+                .setMultipartConfig(new MultipartConfigElement(files.getAbsolutePath(), 1 << 20, 2 << 20, 0));
         server.setHandler(context);
         server.start();
         System.out.println("listening on " + connector.getLocalPort());
@@ -191,6 +197,38 @@ public final class ShopApp {
         protected void doGet(HttpServletRequest req, HttpServletResponse resp) throws IOException {
             resp.setHeader("Content-Language", req.getParameter("lang"));
             resp.getWriter().print("ok");
+        }
+    }
+
+    /**
+     * Search results: the query reaches no sink (the page only counts how many searches
+     * this process served, so that a test can tell whether the servlet ran).
+     */
+    static final class Search extends HttpServlet {
+        private final java.util.concurrent.atomic.AtomicInteger served = new java.util.concurrent.atomic.AtomicInteger();
+
+        @Override
+        protected void doGet(HttpServletRequest req, HttpServletResponse resp) throws IOException {
+            resp.getWriter().print("results for " + req.getParameter("q") + " (search " + served.incrementAndGet() + ")");
+        }
+    }
+
+    /** Echoes a urlencoded body read raw from the request's stream. */
+    static final class Echo extends HttpServlet {
+        @Override
+        protected void doPost(HttpServletRequest req, HttpServletResponse resp) throws IOException {
+            resp.getWriter().print("echo " + new String(req.getInputStream().readAllBytes(), StandardCharsets.UTF_8));
+        }
+    }
+
+    /** Avatar upload (multipart): stores nothing, says what it got. */
+    static final class Upload extends HttpServlet {
+        @Override
+        protected void doPost(HttpServletRequest req, HttpServletResponse resp) throws IOException,
+                jakarta.servlet.ServletException {
+            Part avatar = req.getPart("avatar");
+            resp.getWriter().print("stored " + avatar.getSubmittedFileName() + " (" + avatar.getSize() + " bytes) for "
+                    + req.getParameter("user"));
         }
     }
 
