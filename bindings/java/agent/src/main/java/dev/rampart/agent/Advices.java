@@ -15,8 +15,12 @@ final class Advices {
     static final class Service {
         /** Returns true to skip the application's {@code service}: payload inspection blocked the request. */
         @Advice.OnMethodEnter(skipOn = Advice.OnNonDefaultValue.class)
-        static boolean enter(@Advice.Argument(0) Object request, @Advice.Argument(1) Object response) {
-            return Hooks.servletEnter(request, response);
+        static boolean enter(
+                @Advice.Argument(value = 0, readOnly = false, typing = Assigner.Typing.DYNAMIC) Object request,
+                @Advice.Argument(1) Object response) {
+            boolean blocked = Hooks.servletEnter(request, response);
+            request = Hooks.servletRequest(request);
+            return blocked;
         }
 
         @Advice.OnMethodExit(onThrowable = Throwable.class)

@@ -49,6 +49,11 @@ final class Context {
     String clientIp;
     String userAgent;
     String requestId;
+    /**
+     * The request {@code service} hands the application instead of the container's, when
+     * the agent read its body at start (see {@link FormReplay}); taken once.
+     */
+    Object replacement;
     /** The request path, as given to the engine. */
     String path = "";
 
@@ -78,6 +83,7 @@ final class Context {
         request.reset();
         servletRequest = req;
         servletResponse = resp;
+        replacement = null;
         access = ServletAccess.of(req.getClass());
         blockedEventId = null;
         reported.clear();
@@ -162,8 +168,25 @@ final class Context {
      * agent never consumes the application's stream.
      */
     void collectForInspection() throws ReflectiveOperationException, java.io.IOException {
-        collectParameters();
         String contentType = access.contentType(servletRequest);
+        if (!json && contentType != null && contentType.startsWith("application/x-www-form-urlencoded")) {
+            // Read here and replayed to the application (FormReplay); a form of unknown or
+            // large size is left to the first sink, unread.
+            parametersCollected = true;
+            int length = access.contentLength(servletRequest);
+            if (length >= 0 && length <= FormReplay.MAX_BODY) {
+                byte[] form = access.inputStream(servletRequest).readNBytes(length);
+                String encoding = access.characterEncoding(servletRequest);
+                replacement = FormReplay.wrap(access.requestInterface, servletRequest,
+                        access.parameterMap(servletRequest), form, encoding);
+                java.nio.charset.Charset charset = encoding == null ? java.nio.charset.StandardCharsets.UTF_8
+                        : java.nio.charset.Charset.forName(encoding);
+                request.addFormBody(new String(form, charset));
+            } else {
+                parametersCollected = false;
+            }
+            return;
+        }
         if (contentType != null && contentType.regionMatches(true, 0, "multipart/form-data", 0, 19)) {
             boolean parsed = access.forEachUpload(servletRequest, Request.FILE_HEAD_LENGTH, (field, name, type, head) -> {
                 request.addFile(field == null ? "" : field, name, type, head, head.length);
@@ -209,6 +232,7 @@ final class Context {
         active = false;
         servletRequest = null;
         servletResponse = null;
+        replacement = null;
         access = null;
         blockedEventId = null;
         if (body.length > 64 * 1024) {

@@ -63,6 +63,20 @@ public final class Hooks {
     }
 
     /**
+     * The request the application's {@code service} gets: the container's, or the wrapper
+     * that replays a body the agent read at start ({@link FormReplay}).
+     */
+    public static Object servletRequest(Object req) {
+        Context c = Context.forThread();
+        Object replacement = c.replacement;
+        if (replacement == null) {
+            return req;
+        }
+        c.replacement = null;
+        return replacement;
+    }
+
+    /**
      * Payload inspection ({@link Engine#inspect}) of the request as it arrives, once: not
      * again for its async, error or include dispatches. A finding is an event with sink
      * kind {@code request} and no stack (no application code has run); under {@code block}

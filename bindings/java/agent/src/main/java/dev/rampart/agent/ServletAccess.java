@@ -37,6 +37,11 @@ final class ServletAccess {
     private final Method getRemoteAddr;
     private final Method getHttpServletMapping;
     private final Method getPattern;
+    /** {@code HttpServletRequest} of the application's servlet API. */
+    final Class<?> requestInterface;
+    private final Method getContentLength;
+    private final Method getInputStream;
+    private final Method getCharacterEncoding;
     /** Servlet 3.0+: {@code null} before, where every call of {@code service} is the request's own. */
     private final Method getDispatcherType;
     private final Method getParts;
@@ -54,6 +59,10 @@ final class ServletAccess {
         if (request == null) {
             throw new ClassNotFoundException("HttpServletRequest for " + type.getName());
         }
+        requestInterface = request;
+        getContentLength = request.getMethod("getContentLength");
+        getInputStream = request.getMethod("getInputStream");
+        getCharacterEncoding = request.getMethod("getCharacterEncoding");
         getMethod = request.getMethod("getMethod");
         getRequestURI = request.getMethod("getRequestURI");
         getQueryString = request.getMethod("getQueryString");
@@ -138,6 +147,19 @@ final class ServletAccess {
 
     String remoteAddr(Object req) throws ReflectiveOperationException {
         return (String) getRemoteAddr.invoke(req);
+    }
+
+    /** The body's declared length; -1 when unknown (chunked). */
+    int contentLength(Object req) throws ReflectiveOperationException {
+        return (Integer) getContentLength.invoke(req);
+    }
+
+    String characterEncoding(Object req) throws ReflectiveOperationException {
+        return (String) getCharacterEncoding.invoke(req);
+    }
+
+    java.io.InputStream inputStream(Object req) throws ReflectiveOperationException {
+        return (java.io.InputStream) getInputStream.invoke(req);
     }
 
     @SuppressWarnings("unchecked")

@@ -63,7 +63,7 @@ public final class ShopApp {
         context.addServlet(new Lang(), "/lang");
         context.addServlet(new Probe(), "/probe");
         context.addServlet(new Search(), "/search/*");
-        context.addServlet(new Echo(), "/echo");
+        context.addServlet(new Echo(), "/echo/*");
         context.addServlet(new Upload(), "/upload").getRegistration()
                 .setMultipartConfig(new MultipartConfigElement(files.getAbsolutePath(), 1 << 20, 2 << 20, 0));
         server.setHandler(context);
@@ -213,11 +213,13 @@ public final class ShopApp {
         }
     }
 
-    /** Echoes a urlencoded body read raw from the request's stream. */
+    /** Echoes a urlencoded body read raw from the request's stream, and two of its fields. */
     static final class Echo extends HttpServlet {
         @Override
         protected void doPost(HttpServletRequest req, HttpServletResponse resp) throws IOException {
-            resp.getWriter().print("echo " + new String(req.getInputStream().readAllBytes(), StandardCharsets.UTF_8));
+            String raw = new String(req.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            resp.getWriter().print("echo " + raw + " [from=" + String.join(",", req.getParameterValues("from"))
+                    + " b=" + req.getParameter("b") + "]");
         }
     }
 

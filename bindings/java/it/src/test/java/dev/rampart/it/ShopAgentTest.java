@@ -475,15 +475,23 @@ class ShopAgentTest {
 
     @Test
     void payloadInspectionKeepsFormsAndBodiesReadable() throws Exception {
-        for (Shop shop : new Shop[] {inspectReport, inspectBlock}) {
+        // The shop without inspection shows what the container itself does: it is the same.
+        for (Shop shop : new Shop[] {report, inspectReport, inspectBlock}) {
             HttpResponse<String> ok = post(shop, "/login", "application/x-www-form-urlencoded",
                     "email=alice%40shop.example&password=s3cret");
             assertEquals("welcome alice@shop.example", ok.body());
             HttpResponse<String> json = post(shop, "/api/login", "application/json",
                     "{\"email\":\"alice@shop.example\",\"password\":\"s3cret\"}");
             assertEquals("\"welcome alice@shop.example\"", json.body());
-            assertNoEvent(shop, "/login");
+            // Read at start for inspection, then handed back: the raw body, and the fields
+            // as the container gives them once the stream was read (the query's alone).
+            HttpResponse<String> raw = post(shop, "/echo/raw?from=query", "application/x-www-form-urlencoded",
+                    "a=1&b=two+words&from=body");
+            assertEquals("echo a=1&b=two+words&from=body [from=query b=null]", raw.body());
+        }
+        for (Shop shop : new Shop[] {inspectReport, inspectBlock}) {
             assertNoEvent(shop, "/api/login");
+            assertNoEvent(shop, "/echo/raw");
         }
     }
 
@@ -524,5 +532,20 @@ class ShopAgentTest {
         assertEquals(403, blocked.statusCode(), blocked.body());
         assertFalse(blocked.body().contains("stored"), blocked.body());
         assertEquals("blocked", event(inspectBlock, "/upload").path("action").asText());
+    }
+
+    @Test
+    void payloadInspectionReadsFormFieldsBeforeTheServlet() throws Exception {
+        String form = "email=" + q("<script>alert(1)</script>") + "&password=x";
+        HttpResponse<String> reported = post(inspectReport, "/login", "application/x-www-form-urlencoded", form);
+        assertEquals("invalid credentials", reported.body());
+        JsonNode e = event(inspectReport, "/login");
+        assertEquals("malicious_payload", e.path("threat").asText(), e.toString());
+        assertEquals("body", e.path("input").path("source").asText());
+        assertEquals("email", e.path("input").path("key").asText());
+
+        HttpResponse<String> blocked = post(inspectBlock, "/login", "application/x-www-form-urlencoded", form);
+        assertEquals(403, blocked.statusCode(), blocked.body());
+        assertEquals("blocked", event(inspectBlock, "/login").path("action").asText());
     }
 }
