@@ -162,28 +162,35 @@ final class Context {
     }
 
     /**
-     * For payload inspection at the start of the request: what a sink would collect later
-     * (the form parameters), and the uploaded files of a multipart body, whose parts the
-     * container parses and keeps for the application. A JSON body is not read here: the
-     * agent never consumes the application's stream.
+     * For payload inspection at the start of the request: what a sink would collect later.
+     * A urlencoded or JSON body is read now and replayed to the application through
+     * {@link #replacement}; the uploaded files of a multipart body come from the parts the
+     * container parses and keeps for the application.
      */
     void collectForInspection() throws ReflectiveOperationException, java.io.IOException {
         String contentType = access.contentType(servletRequest);
-        if (!json && contentType != null && contentType.startsWith("application/x-www-form-urlencoded")) {
-            // Read here and replayed to the application (FormReplay); a form of unknown or
-            // large size is left to the first sink, unread.
-            parametersCollected = true;
+        boolean form = !json && contentType != null && contentType.startsWith("application/x-www-form-urlencoded");
+        if (form || json) {
+            // Read here and replayed to the application (FormReplay); a body of unknown or
+            // large size is left unread: its inputs are collected at the first sink, as
+            // the application reads it.
             int length = access.contentLength(servletRequest);
-            if (length >= 0 && length <= FormReplay.MAX_BODY) {
-                byte[] form = access.inputStream(servletRequest).readNBytes(length);
-                String encoding = access.characterEncoding(servletRequest);
-                replacement = FormReplay.wrap(access.requestInterface, servletRequest,
-                        access.parameterMap(servletRequest), form, encoding);
-                java.nio.charset.Charset charset = encoding == null ? java.nio.charset.StandardCharsets.UTF_8
-                        : java.nio.charset.Charset.forName(encoding);
-                request.addFormBody(new String(form, charset));
+            if (length < 0 || length > FormReplay.MAX_BODY) {
+                return;
+            }
+            FormReplay.prepare(access.requestInterface);
+            byte[] bytes = access.inputStream(servletRequest).readNBytes(length);
+            String encoding = access.characterEncoding(servletRequest);
+            replacement = FormReplay.wrap(access.requestInterface, servletRequest, queryParameters(), bytes, encoding,
+                    form);
+            if (form) {
+                parametersCollected = true;
+                request.addFormBody(new String(bytes, FormReplay.charset(encoding)));
             } else {
-                parametersCollected = false;
+                // The whole body, as if the application had read it already.
+                appendBody(bytes, 0, bytes.length);
+                request.addJson(body, bodyLength);
+                bodyFlattened = bodyLength;
             }
             return;
         }
@@ -195,6 +202,23 @@ final class Context {
             if (parsed) {
                 // The form fields beside the files, as the container merged them.
                 request.addParameters(Source.BODY, access.parameterMap(servletRequest));
+            }
+        }
+    }
+
+    /**
+     * The parameters once the body is read: the query string's (the container no longer
+     * parses the body). Should the container fail, the query string parsed here instead:
+     * the body is read already and the application must get its wrapper.
+     */
+    private Map<String, String[]> queryParameters() {
+        try {
+            return access.parameterMap(servletRequest);
+        } catch (ReflectiveOperationException | RuntimeException e) {
+            try {
+                return FormReplay.fields(nonNull(access.queryString(servletRequest)));
+            } catch (ReflectiveOperationException | RuntimeException again) {
+                return Map.of();
             }
         }
     }

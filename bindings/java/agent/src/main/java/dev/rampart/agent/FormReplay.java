@@ -25,8 +25,8 @@ import net.bytebuddy.dynamic.scaffold.subclass.ConstructorStrategy;
 import net.bytebuddy.implementation.InvocationHandlerAdapter;
 
 /**
- * A urlencoded body read by the agent before the application, so that payload inspection
- * sees the form at the start of the request, and handed back to the application intact:
+ * A body (urlencoded or JSON) read by the agent before the application, so that payload
+ * inspection sees it at the start of the request, and handed back to the application intact:
  * {@code service} gets a standard {@code HttpServletRequestWrapper} whose
  * {@code getInputStream}/{@code getReader} replay the body byte for byte and whose
  * {@code getParameter*} include its fields. Without it, reading the form through the
@@ -116,16 +116,17 @@ final class FormReplay implements InvocationHandler {
     }
 
     /**
-     * The wrapper that hands {@code body} (the whole urlencoded body, already read from
-     * {@code req}) back to the application, with the fields the container would have
-     * parsed from it after the query string's.
+     * The wrapper that hands {@code body} (the whole body, already read from {@code req})
+     * back to the application, with, for a {@code form}, the fields the container would
+     * have parsed from it after the query string's.
      */
     static Object wrap(Class<?> requestInterface, Object req, Map<String, String[]> queryParameters, byte[] body,
-            String encoding) throws ReflectiveOperationException {
+            String encoding, boolean form) throws ReflectiveOperationException {
         Types types = TYPES.get(requestInterface);
-        Charset charset = encoding == null ? java.nio.charset.StandardCharsets.UTF_8 : Charset.forName(encoding);
+        Charset charset = charset(encoding);
         Map<String, String[]> merged = new LinkedHashMap<>(queryParameters);
-        for (Map.Entry<String, List<String>> field : parse(new String(body, charset), charset).entrySet()) {
+        String fields = form ? new String(body, charset) : "";
+        for (Map.Entry<String, List<String>> field : parse(fields, charset).entrySet()) {
             String[] before = merged.get(field.getKey());
             List<String> all = new ArrayList<>();
             if (before != null) {
@@ -139,6 +140,30 @@ final class FormReplay implements InvocationHandler {
         Object wrapper = types.wrapper.newInstance(req);
         types.wrapperHandler.set(wrapper, replay);
         return wrapper;
+    }
+
+    /**
+     * Generates the wrapper classes of this servlet API now: a failure (an error event, the
+     * request served unread) must come before the body is read, never after.
+     */
+    static void prepare(Class<?> requestInterface) {
+        TYPES.get(requestInterface);
+    }
+
+    /** The request's declared charset; UTF-8 when none or unknown, as containers do for forms. */
+    static Charset charset(String encoding) {
+        try {
+            return encoding == null ? java.nio.charset.StandardCharsets.UTF_8 : Charset.forName(encoding);
+        } catch (IllegalArgumentException unknown) {
+            return java.nio.charset.StandardCharsets.UTF_8;
+        }
+    }
+
+    /** The fields of a urlencoded string (a query string), UTF-8. */
+    static Map<String, String[]> fields(String encoded) {
+        Map<String, String[]> out = new LinkedHashMap<>();
+        parse(encoded, java.nio.charset.StandardCharsets.UTF_8).forEach((k, v) -> out.put(k, v.toArray(new String[0])));
+        return out;
     }
 
     private static Map<String, List<String>> parse(String form, Charset charset) {

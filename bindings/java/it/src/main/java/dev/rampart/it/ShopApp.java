@@ -55,6 +55,7 @@ public final class ShopApp {
         ServletContextHandler context = new ServletContextHandler();
         context.addServlet(new Login(db), "/login");
         context.addServlet(new ApiLogin(db), "/api/login");
+        context.addServlet(new ApiLogin(db), "/api/signin");
         context.addServlet(new Ping(), "/ping");
         context.addServlet(new Download(files), "/download");
         context.addServlet(new Preview(), "/preview");

@@ -548,4 +548,19 @@ class ShopAgentTest {
         assertEquals(403, blocked.statusCode(), blocked.body());
         assertEquals("blocked", event(inspectBlock, "/login").path("action").asText());
     }
+
+    @Test
+    void payloadInspectionReadsJsonBodiesBeforeTheServlet() throws Exception {
+        String json = "{\"email\":\"<script>alert(1)</script>\",\"password\":\"x\"}";
+        HttpResponse<String> reported = post(inspectReport, "/api/signin", "application/json", json);
+        assertEquals("\"invalid credentials\"", reported.body(), "Jackson read the replayed body");
+        JsonNode e = event(inspectReport, "/api/signin");
+        assertEquals("malicious_payload", e.path("threat").asText(), e.toString());
+        assertEquals("body", e.path("input").path("source").asText());
+        assertEquals("email", e.path("input").path("key").asText());
+
+        HttpResponse<String> blocked = post(inspectBlock, "/api/signin", "application/json", json);
+        assertEquals(403, blocked.statusCode(), blocked.body());
+        assertEquals("blocked", event(inspectBlock, "/api/signin").path("action").asText());
+    }
 }
