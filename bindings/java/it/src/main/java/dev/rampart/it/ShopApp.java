@@ -65,6 +65,8 @@ public final class ShopApp {
         context.addServlet(new Probe(), "/probe");
         context.addServlet(new Search(), "/search/*");
         context.addServlet(new Echo(), "/echo/*");
+        context.addServlet(new Forward(), "/forward/*");
+        context.addServlet(new Later(), "/later/*").setAsyncSupported(true);
         context.addServlet(new Upload(), "/upload").getRegistration()
                 .setMultipartConfig(new MultipartConfigElement(files.getAbsolutePath(), 1 << 20, 2 << 20, 0));
         server.setHandler(context);
@@ -211,6 +213,24 @@ public final class ShopApp {
         @Override
         protected void doGet(HttpServletRequest req, HttpServletResponse resp) throws IOException {
             resp.getWriter().print("results for " + req.getParameter("q") + " (search " + served.incrementAndGet() + ")");
+        }
+    }
+
+    /** Hands the request to the search page (a forward: the same request, dispatched again). */
+    static final class Forward extends HttpServlet {
+        @Override
+        protected void doGet(HttpServletRequest req, HttpServletResponse resp) throws IOException,
+                jakarta.servlet.ServletException {
+            req.getRequestDispatcher("/search/forwarded").forward(req, resp);
+        }
+    }
+
+    /** Answers from the search page later, through an async dispatch on another thread. */
+    static final class Later extends HttpServlet {
+        @Override
+        protected void doGet(HttpServletRequest req, HttpServletResponse resp) {
+            jakarta.servlet.AsyncContext async = req.startAsync();
+            async.start(() -> async.dispatch("/search/later"));
         }
     }
 

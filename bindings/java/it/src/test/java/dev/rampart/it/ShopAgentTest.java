@@ -563,4 +563,22 @@ class ShopAgentTest {
         assertEquals(403, blocked.statusCode(), blocked.body());
         assertEquals("blocked", event(inspectBlock, "/api/signin").path("action").asText());
     }
+
+    @Test
+    void payloadInspectionRunsOncePerRequestWhateverItsDispatches() throws Exception {
+        String xss = "?q=" + q("<script>alert(1)</script>");
+        HttpResponse<String> forwarded = get(inspectReport, "/forward/x" + xss);
+        assertTrue(forwarded.body().startsWith("results for <script>"), forwarded.body());
+        assertEquals("malicious_payload", event(inspectReport, "/forward/x").path("threat").asText());
+        HttpResponse<String> later = get(inspectReport, "/later/x" + xss);
+        assertTrue(later.body().startsWith("results for <script>"), later.body());
+        assertEquals("malicious_payload", event(inspectReport, "/later/x").path("threat").asText());
+        // The dispatches themselves are not inspected again.
+        assertNoEvent(inspectReport, "/search/forwarded");
+        assertNoEvent(inspectReport, "/search/later");
+
+        HttpResponse<String> blocked = get(inspectBlock, "/later/x" + xss);
+        assertEquals(403, blocked.statusCode(), blocked.body());
+        assertEquals("blocked", event(inspectBlock, "/later/x").path("action").asText());
+    }
 }
