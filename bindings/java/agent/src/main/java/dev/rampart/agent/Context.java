@@ -168,6 +168,9 @@ final class Context {
      * container parses and keeps for the application.
      */
     void collectForInspection() throws ReflectiveOperationException, java.io.IOException {
+        if (FAULT) {
+            throw new IllegalStateException("fault injected by -Drampart.agent.fault=true");
+        }
         String contentType = access.contentType(servletRequest);
         boolean form = !json && contentType != null && contentType.startsWith("application/x-www-form-urlencoded");
         if (form || json) {

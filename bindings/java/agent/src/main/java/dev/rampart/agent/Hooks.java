@@ -81,7 +81,7 @@ public final class Hooks {
      * again for its async, error or include dispatches. A finding is an event with sink
      * kind {@code request} and no stack (no application code has run); under {@code block}
      * the application never sees the request. A failure inside is an error event and the
-     * request goes on (fail open).
+     * request goes on (fail open), or under {@code fail_closed} gets the block page.
      */
     private static boolean inspect(Context c, Object req) {
         c.busy = true;
@@ -107,7 +107,11 @@ public final class Hooks {
             }
             return false;
         } catch (Throwable t) {
-            internalError(c, "request", "servlet.HttpServlet.service", t);
+            String eventId = internalError(c, "request", "servlet.HttpServlet.service", t);
+            if (failClosed) {
+                c.blockedEventId = eventId;
+                return true;
+            }
             return false;
         } finally {
             c.busy = false;

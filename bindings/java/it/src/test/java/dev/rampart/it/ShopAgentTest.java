@@ -56,6 +56,8 @@ class ShopAgentTest {
     private Shop inspectReport;
     /** Block mode with {@code malicious_payload: block}. */
     private Shop inspectBlock;
+    /** The default policy, and inspection made to fail inside. */
+    private Shop inspectFaulty;
 
     /** One running shop JVM and the event lines it wrote on stderr. */
     static final class Shop {
@@ -112,6 +114,7 @@ class ShopAgentTest {
         Path patching = tmp.resolve("patching.json");
         Files.writeString(patching, "{\"version\":1,\"protections\":{\"malicious_payload\":{\"action\":\"block\"}}}");
         inspectBlock = launch("block", patching, files);
+        inspectFaulty = launch("report", inspecting, files, "-Drampart.agent.fault=true");
     }
 
     private static void reply(com.sun.net.httpserver.HttpExchange exchange, String body) throws IOException {
@@ -186,7 +189,7 @@ class ShopAgentTest {
                 walk.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
             }
         }
-        for (Shop shop : new Shop[] {report, block, faulty, inspectReport, inspectBlock}) {
+        for (Shop shop : new Shop[] {report, block, faulty, inspectReport, inspectBlock, inspectFaulty}) {
             if (shop != null) {
                 shop.process.destroy();
                 shop.process.waitFor(10, TimeUnit.SECONDS);
@@ -580,5 +583,17 @@ class ShopAgentTest {
         HttpResponse<String> blocked = get(inspectBlock, "/later/x" + xss);
         assertEquals(403, blocked.statusCode(), blocked.body());
         assertEquals("blocked", event(inspectBlock, "/later/x").path("action").asText());
+    }
+
+    @Test
+    void payloadInspectionThatFailsLetsTheRequestThrough() throws Exception {
+        HttpResponse<String> ok = get(inspectFaulty, "/search/faulty?q=" + q("<script>alert(1)</script>"));
+        assertEquals(200, ok.statusCode(), ok.body());
+        assertTrue(ok.body().startsWith("results for <script>"), ok.body());
+        JsonNode e = event(inspectFaulty, "/search/faulty");
+        assertEquals("failed_open", e.path("action").asText(), e.toString());
+        assertTrue(e.path("threat").isNull(), e.toString());
+        assertEquals("request", e.path("sink").path("kind").asText());
+        assertTrue(e.path("error").path("message").asText().contains("fault injected"), e.toString());
     }
 }
