@@ -90,7 +90,6 @@ final class FormReplay implements InvocationHandler {
     }
 
     private final Types types;
-    private final Object original;
     private final ByteArrayInputStream body;
     private final Charset charset;
     private final Map<String, String[]> parameters;
@@ -105,10 +104,9 @@ final class FormReplay implements InvocationHandler {
     private Object stream;
     private BufferedReader reader;
 
-    private FormReplay(Types types, Object original, byte[] body, Charset charset, Map<String, String[]> parameters,
+    private FormReplay(Types types, byte[] body, Charset charset, Map<String, String[]> parameters,
             Map<String, String[]> queryParameters) {
         this.types = types;
-        this.original = original;
         this.body = new ByteArrayInputStream(body);
         this.charset = charset;
         this.parameters = parameters;
@@ -135,7 +133,7 @@ final class FormReplay implements InvocationHandler {
             all.addAll(field.getValue());
             merged.put(field.getKey(), all.toArray(new String[0]));
         }
-        FormReplay replay = new FormReplay(types, req, body, charset, Collections.unmodifiableMap(merged),
+        FormReplay replay = new FormReplay(types, body, charset, Collections.unmodifiableMap(merged),
                 Collections.unmodifiableMap(new LinkedHashMap<>(queryParameters)));
         Object wrapper = types.wrapper.newInstance(req);
         types.wrapperHandler.set(wrapper, replay);
@@ -187,7 +185,7 @@ final class FormReplay implements InvocationHandler {
 
     @Override
     public Object invoke(Object self, Method method, Object[] args) throws Throwable {
-        if (self != original && types.streamHandler.getDeclaringClass().isInstance(self)) {
+        if (types.streamHandler.getDeclaringClass().isInstance(self)) {
             return stream(method, args);
         }
         String name = method.getName();
