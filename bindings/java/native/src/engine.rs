@@ -86,6 +86,28 @@ pub extern "system" fn Java_dev_rampart_Native_engineFailClosed<'l>(
     boundary(&mut env, JNI_FALSE, |_| Ok(if engine(handle)?.policy().fail_closed { JNI_TRUE } else { JNI_FALSE }))
 }
 
+/// The action a finding of `threat` gets after the mode: 0 when the protection (or the
+/// mode) is off, 1 report, 2 block; agents skip the work of a protection that is off.
+#[no_mangle]
+pub extern "system" fn Java_dev_rampart_Native_engineAction<'l>(
+    mut env: JNIEnv<'l>,
+    _: JClass<'l>,
+    handle: jlong,
+    threat: jint,
+) -> jint {
+    boundary(&mut env, 0, |_| {
+        let threat = u32::try_from(threat)
+            .ok()
+            .and_then(Threat::from_code)
+            .ok_or_else(|| crate::boundary::invalid_argument("unknown threat"))?;
+        Ok(match engine(handle)?.policy().effective_action(threat) {
+            None | Some(Action::Allow) => 0,
+            Some(Action::Report) => 1,
+            Some(Action::Block) => 2,
+        })
+    })
+}
+
 #[no_mangle]
 pub extern "system" fn Java_dev_rampart_Native_blockStatus<'l>(
     mut env: JNIEnv<'l>,

@@ -198,6 +198,35 @@ pub extern "system" fn Java_dev_rampart_Native_requestAddJson<'l>(
     })
 }
 
+/// Adds an uploaded file: field, client's file name, declared content type and the first
+/// `length` bytes of `head` (the core keeps at most `Request::FILE_HEAD_LEN`).
+#[no_mangle]
+#[allow(clippy::too_many_arguments)]
+pub extern "system" fn Java_dev_rampart_Native_requestAddFile<'l>(
+    mut env: JNIEnv<'l>,
+    _: JClass<'l>,
+    handle: jlong,
+    field: JString<'l>,
+    filename: JString<'l>,
+    content_type: JString<'l>,
+    head: JByteArray<'l>,
+    length: jint,
+) {
+    boundary(&mut env, (), |env| {
+        let field = with_text(env, &field, <[u8]>::to_vec)?;
+        let filename = with_text(env, &filename, <[u8]>::to_vec)?;
+        let content_type = with_text(env, &content_type, <[u8]>::to_vec)?;
+        let mut head = env.convert_byte_array(&head)?;
+        head.truncate(usize::try_from(length).unwrap_or(0).min(Request::FILE_HEAD_LEN));
+        let mut request = lock(handle)?;
+        // The same bound as every other input: a request with thousands of parts stops here.
+        if request.len() < MAX_INPUTS {
+            request.add_file(&field, &filename, &content_type, &head);
+        }
+        Ok(())
+    })
+}
+
 #[no_mangle]
 pub extern "system" fn Java_dev_rampart_Native_requestLength<'l>(
     mut env: JNIEnv<'l>,

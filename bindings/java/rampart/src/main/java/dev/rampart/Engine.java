@@ -208,6 +208,17 @@ public final class Engine implements AutoCloseable {
         return mode == 2 ? "block" : mode == 1 ? "report" : "off";
     }
 
+    /**
+     * What a finding of {@code threat} gets once the mode is applied: {@link Action#ALLOW}
+     * when the protection or the mode is off (nothing need be checked for it),
+     * otherwise {@link Action#REPORT} or {@link Action#BLOCK}.
+     */
+    public Action action(Threat threat) {
+        int code = Native.engineAction(engine(), threat.code);
+        Reference.reachabilityFence(this);
+        return Action.fromCode(code);
+    }
+
     /** Whether a hook that fails internally must stop the call. */
     public boolean failClosed() {
         boolean f = Native.engineFailClosed(engine());

@@ -101,6 +101,7 @@ final class Native {
     static native void engineFree(long engine);
     static native int engineMode(long engine);
     static native boolean engineFailClosed(long engine);
+    static native int engineAction(long engine, int threat);
     static native int blockStatus(long engine);
     static native String blockContentType(long engine);
     static native String blockBody(long engine, String eventId);
@@ -131,6 +132,8 @@ final class Native {
     static native void requestAddPairs(long request, int source, String[] pairs);
     static native void requestAddHeader(long request, String name, String value);
     static native void requestAddJson(long request, byte[] body, int length);
+    static native void requestAddFile(long request, String field, String filename, String contentType, byte[] head,
+            int length);
     static native int requestLength(long request);
     static native String[] requestInput(long request, int index);
 }

@@ -103,6 +103,27 @@ public final class Request implements AutoCloseable {
         return this;
     }
 
+    /**
+     * Adds an uploaded file: an input of source {@link Source#FILE} (key the form field,
+     * value the client's file name), with its declared content type and first bytes
+     * ({@code head[0..length)}, at most {@link #FILE_HEAD_LENGTH} kept) for the upload rules
+     * of {@link Engine#inspect}.
+     */
+    public Request addFile(String field, String filename, String contentType, byte[] head, int length) {
+        if (length < 0 || length > head.length) {
+            throw new InvalidArgumentException("invalid_argument: length out of range");
+        }
+        int kept = Math.min(length, FILE_HEAD_LENGTH);
+        byte[] first = kept == head.length ? head : java.util.Arrays.copyOf(head, kept);
+        Native.requestAddFile(handle(), Objects.requireNonNull(field), Objects.requireNonNull(filename),
+                contentType == null ? "" : contentType, first, kept);
+        keepAlive();
+        return this;
+    }
+
+    /** How many leading bytes of an uploaded file {@link #addFile} keeps. */
+    public static final int FILE_HEAD_LENGTH = 512;
+
     public Request setMethod(String method) {
         Native.requestSet(handle(), Native.METHOD, Objects.requireNonNull(method));
         keepAlive();

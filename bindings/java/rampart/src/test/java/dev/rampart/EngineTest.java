@@ -115,6 +115,41 @@ class EngineTest {
     }
 
     @Test
+    void protectionActionsFollowTheMode() {
+        try (Engine byDefault = new Engine();
+                Engine blocking = Engine.fromJson("{\"mode\":\"block\",\"protections\":{\"malicious_payload\":"
+                        + "{\"action\":\"block\"},\"ssrf\":{\"action\":\"off\"}}}");
+                Engine off = Engine.fromJson("{\"mode\":\"off\"}")) {
+            assertEquals(Action.REPORT, byDefault.action(Threat.MALICIOUS_PAYLOAD));
+            assertEquals(Action.BLOCK, blocking.action(Threat.MALICIOUS_PAYLOAD));
+            assertEquals(Action.ALLOW, blocking.action(Threat.SSRF));
+            assertEquals(Action.ALLOW, off.action(Threat.SQL_INJECTION));
+        }
+    }
+
+    @Test
+    void uploadsAreInspectedByNameAndContent() {
+        try (Engine engine = new Engine(); Request request = new Request()) {
+            byte[] png = {(byte) 0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n', 0, 0};
+            request.addFile("avatar", "me.png", "image/png", png, png.length);
+            assertEquals("file.avatar=me.png", request.input(0).toString());
+            assertFalse(engine.inspect(request).isAttack());
+
+            request.reset();
+            byte[] php = "<?php system($_GET['c']); ?>".getBytes(StandardCharsets.UTF_8);
+            request.addFile("avatar", "me.png", "image/png", php, php.length);
+            Verdict v = engine.inspect(request);
+            assertEquals(Threat.MALICIOUS_PAYLOAD, v.threat());
+            assertTrue(v.isAttack());
+
+            request.reset();
+            request.addFile("doc", "shell.jsp", "text/plain", new byte[0], 0);
+            assertEquals(Threat.MALICIOUS_PAYLOAD, engine.inspect(request).threat());
+            assertThrows(InvalidArgumentException.class, () -> request.addFile("f", "a", "b", new byte[1], 2));
+        }
+    }
+
+    @Test
     void errorsHaveOneClassPerKind() {
         InvalidPolicyException e = assertThrows(InvalidPolicyException.class, () -> Engine.fromJson("{\"mode\":\"blok\"}"));
         assertEquals("invalid_policy", e.kind());

@@ -13,9 +13,14 @@ final class Advices {
 
     /** {@code HttpServlet.service(ServletRequest, ServletResponse)}, javax and jakarta. */
     static final class Service {
-        @Advice.OnMethodEnter
-        static void enter(@Advice.Argument(0) Object request, @Advice.Argument(1) Object response) {
-            Hooks.servletEnter(request, response);
+        /** Returns true to skip the application's {@code service}: payload inspection blocked the request. */
+        @Advice.OnMethodEnter(skipOn = Advice.OnNonDefaultValue.class)
+        static boolean enter(
+                @Advice.Argument(value = 0, readOnly = false, typing = Assigner.Typing.DYNAMIC) Object request,
+                @Advice.Argument(1) Object response) {
+            boolean blocked = Hooks.servletEnter(request, response);
+            request = Hooks.servletRequest(request);
+            return blocked;
         }
 
         @Advice.OnMethodExit(onThrowable = Throwable.class)

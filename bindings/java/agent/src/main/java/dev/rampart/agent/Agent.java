@@ -68,6 +68,7 @@ public final class Agent {
         }
         Hooks.engine = engine;
         Hooks.failClosed = engine.failClosed();
+        Hooks.inspectsPayloads = engine.action(dev.rampart.Threat.MALICIOUS_PAYLOAD) != dev.rampart.Action.ALLOW;
         readableFromJdk(inst);
 
         AgentBuilder.RedefinitionListenable.WithoutBatchStrategy retransform = new AgentBuilder.Default()

@@ -18,6 +18,8 @@ import java.util.Map;
 final class Context {
     /** Set on a thread's first HTTP request: other threads (the JDK's, pools') get none. */
     private static final ThreadLocal<Context> THREAD = new ThreadLocal<>();
+    /** Inputs beyond this many are not collected (the native side keeps as many). */
+    private static final int MAX_INPUTS = 4096;
     /** The most of a body kept for inputs. */
     private static final int MAX_BODY = 1 << 20;
     /**
@@ -47,6 +49,13 @@ final class Context {
     String clientIp;
     String userAgent;
     String requestId;
+    /**
+     * The request {@code service} hands the application instead of the container's, when
+     * the agent read its body at start (see {@link FormReplay}); taken once.
+     */
+    Object replacement;
+    /** The request path, as given to the engine. */
+    String path = "";
 
     static Context forThread() {
         Context c = THREAD.get();
@@ -74,6 +83,7 @@ final class Context {
         request.reset();
         servletRequest = req;
         servletResponse = resp;
+        replacement = null;
         access = ServletAccess.of(req.getClass());
         blockedEventId = null;
         reported.clear();
@@ -93,7 +103,8 @@ final class Context {
         request.reset();
         Object req = servletRequest;
         request.setMethod(nonNull(access.method(req)));
-        request.setPath(nonNull(access.requestUri(req)));
+        path = nonNull(access.requestUri(req));
+        request.setPath(path);
         String route = access.route(req);
         if (route != null) {
             request.setRoute(route);
@@ -121,16 +132,7 @@ final class Context {
         if (FAULT) {
             throw new IllegalStateException("fault injected by -Drampart.agent.fault=true");
         }
-        if (!parametersCollected) {
-            parametersCollected = true;
-            if (!json) {
-                String contentType = access.contentType(servletRequest);
-                if (contentType != null && contentType.startsWith("application/x-www-form-urlencoded")) {
-                    Map<String, String[]> parameters = access.parameterMap(servletRequest);
-                    request.addParameters(Source.BODY, parameters);
-                }
-            }
-        }
+        collectParameters();
         if (json && bodyLength > bodyFlattened) {
             if (bodyFlattened > 0) {
                 // More of the body arrived since it was flattened: start over.
@@ -138,6 +140,89 @@ final class Context {
             }
             request.addJson(body, bodyLength);
             bodyFlattened = bodyLength;
+        }
+    }
+
+    /**
+     * The form parameters of a urlencoded body, once per request: the container parses and
+     * keeps them, so the application's {@code getParameter} still gets them.
+     */
+    private void collectParameters() throws ReflectiveOperationException {
+        if (parametersCollected) {
+            return;
+        }
+        parametersCollected = true;
+        if (!json) {
+            String contentType = access.contentType(servletRequest);
+            if (contentType != null && contentType.startsWith("application/x-www-form-urlencoded")) {
+                Map<String, String[]> parameters = access.parameterMap(servletRequest);
+                request.addParameters(Source.BODY, parameters);
+            }
+        }
+    }
+
+    /**
+     * For payload inspection at the start of the request: what a sink would collect later.
+     * A urlencoded or JSON body is read now and replayed to the application through
+     * {@link #replacement}; the uploaded files of a multipart body come from the parts the
+     * container parses and keeps for the application.
+     */
+    void collectForInspection() throws ReflectiveOperationException, java.io.IOException {
+        if (FAULT) {
+            throw new IllegalStateException("fault injected by -Drampart.agent.fault=true");
+        }
+        String contentType = access.contentType(servletRequest);
+        boolean form = !json && contentType != null && contentType.startsWith("application/x-www-form-urlencoded");
+        if (form || json) {
+            // Read here and replayed to the application (FormReplay); a body of unknown or
+            // large size is left unread: its inputs are collected at the first sink, as
+            // the application reads it.
+            int length = access.contentLength(servletRequest);
+            if (length < 0 || length > FormReplay.MAX_BODY) {
+                return;
+            }
+            FormReplay.prepare(access.requestInterface);
+            byte[] bytes = access.inputStream(servletRequest).readNBytes(length);
+            String encoding = access.characterEncoding(servletRequest);
+            replacement = FormReplay.wrap(access.requestInterface, servletRequest, queryParameters(), bytes, encoding,
+                    form);
+            if (form) {
+                parametersCollected = true;
+                request.addFormBody(new String(bytes, FormReplay.charset(encoding)));
+            } else {
+                // The whole body, as if the application had read it already.
+                appendBody(bytes, 0, bytes.length);
+                request.addJson(body, bodyLength);
+                bodyFlattened = bodyLength;
+            }
+            return;
+        }
+        if (contentType != null && contentType.regionMatches(true, 0, "multipart/form-data", 0, 19)) {
+            boolean parsed = access.forEachUpload(servletRequest, Request.FILE_HEAD_LENGTH, (field, name, type, head) -> {
+                request.addFile(field == null ? "" : field, name, type, head, head.length);
+                return request.size() < MAX_INPUTS;
+            });
+            if (parsed) {
+                // The form fields beside the files, as the container merged them.
+                request.addParameters(Source.BODY, access.parameterMap(servletRequest));
+            }
+        }
+    }
+
+    /**
+     * The parameters once the body is read: the query string's (the container no longer
+     * parses the body). Should the container fail, the query string parsed here instead:
+     * the body is read already and the application must get its wrapper.
+     */
+    private Map<String, String[]> queryParameters() {
+        try {
+            return access.parameterMap(servletRequest);
+        } catch (ReflectiveOperationException | RuntimeException e) {
+            try {
+                return FormReplay.fields(nonNull(access.queryString(servletRequest)));
+            } catch (ReflectiveOperationException | RuntimeException again) {
+                return Map.of();
+            }
         }
     }
 
@@ -174,6 +259,7 @@ final class Context {
         active = false;
         servletRequest = null;
         servletResponse = null;
+        replacement = null;
         access = null;
         blockedEventId = null;
         if (body.length > 64 * 1024) {

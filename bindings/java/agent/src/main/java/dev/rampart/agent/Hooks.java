@@ -31,13 +31,22 @@ public final class Hooks {
     static volatile Engine engine;
     /** The policy's {@code fail_closed}: a hook that fails stops the call. */
     static volatile boolean failClosed;
+    /**
+     * The policy's {@code malicious_payload} is not off: every request is inspected as it
+     * arrives (its inputs collected then instead of at the first sink).
+     */
+    static volatile boolean inspectsPayloads;
 
     // ---- request context (HttpServlet.service) ----
 
-    public static void servletEnter(Object req, Object resp) {
+    /**
+     * Sets up the request's context; true when payload inspection blocked the request, so
+     * that the application's {@code service} is skipped and the exit writes the block page.
+     */
+    public static boolean servletEnter(Object req, Object resp) {
         Context c = Context.forThread();
         if (c.depth++ > 0 || engine == null || req == null) {
-            return;
+            return false;
         }
         try {
             c.begin(req, resp);
@@ -48,6 +57,64 @@ public final class Hooks {
                 // The request's inputs are unknown: its sinks cannot be checked, so they fail.
                 c.unreadable();
             }
+            return false;
+        }
+        return inspectsPayloads && inspect(c, req);
+    }
+
+    /**
+     * The request the application's {@code service} gets: the container's, or the wrapper
+     * that replays a body the agent read at start ({@link FormReplay}).
+     */
+    public static Object servletRequest(Object req) {
+        Context c = Context.forThread();
+        Object replacement = c.replacement;
+        if (replacement == null) {
+            return req;
+        }
+        c.replacement = null;
+        return replacement;
+    }
+
+    /**
+     * Payload inspection ({@link Engine#inspect}) of the request as it arrives, once: not
+     * again for its async, error or include dispatches. A finding is an event with sink
+     * kind {@code request} and no stack (no application code has run); under {@code block}
+     * the application never sees the request. A failure inside is an error event and the
+     * request goes on (fail open), or under {@code fail_closed} gets the block page.
+     */
+    private static boolean inspect(Context c, Object req) {
+        c.busy = true;
+        try {
+            if (!c.access.isClientDispatch(req)) {
+                return false;
+            }
+            c.collectForInspection();
+            Verdict v = engine.inspect(c.request);
+            if (!v.isAttack() || v.action() == dev.rampart.Action.ALLOW) {
+                return false;
+            }
+            // No sink: the event quotes the offending value, or the path for a rule on it.
+            dev.rampart.Request.Input input = v.inputIndex() >= 0 ? c.request.input(v.inputIndex()) : null;
+            String resource = input != null ? input.value() : c.path;
+            String eventId = Engine.newEventId();
+            EventContext context = new EventContext("request", eventId, c.clientIp, c.userAgent, c.requestId,
+                    List.of());
+            Events.write(engine.eventJson(c.request, v, "request", resource, context));
+            if (v.isBlock()) {
+                c.blockedEventId = eventId;
+                return true;
+            }
+            return false;
+        } catch (Throwable t) {
+            String eventId = internalError(c, "request", "servlet.HttpServlet.service", t);
+            if (failClosed) {
+                c.blockedEventId = eventId;
+                return true;
+            }
+            return false;
+        } finally {
+            c.busy = false;
         }
     }
 

@@ -37,6 +37,18 @@ final class ServletAccess {
     private final Method getRemoteAddr;
     private final Method getHttpServletMapping;
     private final Method getPattern;
+    /** {@code HttpServletRequest} of the application's servlet API. */
+    final Class<?> requestInterface;
+    private final Method getContentLength;
+    private final Method getInputStream;
+    private final Method getCharacterEncoding;
+    /** Servlet 3.0+: {@code null} before, where every call of {@code service} is the request's own. */
+    private final Method getDispatcherType;
+    private final Method getParts;
+    private final Method partName;
+    private final Method partSubmittedFileName;
+    private final Method partContentType;
+    private final Method partInputStream;
 
     private ServletAccess(Class<?> type) throws ReflectiveOperationException {
         ClassLoader loader = type.getClassLoader();
@@ -47,6 +59,10 @@ final class ServletAccess {
         if (request == null) {
             throw new ClassNotFoundException("HttpServletRequest for " + type.getName());
         }
+        requestInterface = request;
+        getContentLength = request.getMethod("getContentLength");
+        getInputStream = request.getMethod("getInputStream");
+        getCharacterEncoding = request.getMethod("getCharacterEncoding");
         getMethod = request.getMethod("getMethod");
         getRequestURI = request.getMethod("getRequestURI");
         getQueryString = request.getMethod("getQueryString");
@@ -67,6 +83,29 @@ final class ServletAccess {
         }
         getHttpServletMapping = mapping;
         getPattern = pattern;
+        getDispatcherType = optional(request, "getDispatcherType");
+        Method parts = optional(request, "getParts");
+        Method submitted = null;
+        Class<?> part = null;
+        if (parts != null) {
+            String prefix = request.getName().substring(0, request.getName().indexOf(".servlet."));
+            part = Class.forName(prefix + ".servlet.http.Part", false, loader);
+            // Servlet 3.1: a 3.0 container's parts have no client file name, so no uploads.
+            submitted = optional(part, "getSubmittedFileName");
+        }
+        getParts = submitted == null ? null : parts;
+        partSubmittedFileName = submitted;
+        partName = submitted == null ? null : part.getMethod("getName");
+        partContentType = submitted == null ? null : part.getMethod("getContentType");
+        partInputStream = submitted == null ? null : part.getMethod("getInputStream");
+    }
+
+    private static Method optional(Class<?> type, String name) {
+        try {
+            return type.getMethod(name);
+        } catch (NoSuchMethodException e) {
+            return null;
+        }
     }
 
     private static Class<?> load(String prefix, Class<?> type, ClassLoader loader) {
@@ -110,9 +149,79 @@ final class ServletAccess {
         return (String) getRemoteAddr.invoke(req);
     }
 
+    /** The body's declared length; -1 when unknown (chunked). */
+    int contentLength(Object req) throws ReflectiveOperationException {
+        return (Integer) getContentLength.invoke(req);
+    }
+
+    String characterEncoding(Object req) throws ReflectiveOperationException {
+        return (String) getCharacterEncoding.invoke(req);
+    }
+
+    java.io.InputStream inputStream(Object req) throws ReflectiveOperationException {
+        return (java.io.InputStream) getInputStream.invoke(req);
+    }
+
     @SuppressWarnings("unchecked")
     Map<String, String[]> parameterMap(Object req) throws ReflectiveOperationException {
         return (Map<String, String[]>) getParameterMap.invoke(req);
+    }
+
+    /**
+     * Whether this call of {@code service} is the request arriving from the client, not an
+     * async, error or include dispatch of a request already seen.
+     */
+    boolean isClientDispatch(Object req) throws ReflectiveOperationException {
+        if (getDispatcherType == null) {
+            return true;
+        }
+        Object type = getDispatcherType.invoke(req);
+        return type == null || type.toString().equals("REQUEST");
+    }
+
+    /**
+     * Each uploaded file of a multipart request (a part with a client file name) as
+     * {@code (field, file name, content type, first bytes)}. The container parses the body
+     * and keeps its parts: the application's {@code getPart}/{@code getParts} get the same
+     * ones. False when the parts are not available: a servlet without a multipart
+     * configuration (the container refuses; nothing is read) or a Servlet 3.0 container.
+     */
+    boolean forEachUpload(Object req, int headLength, UploadSink sink) throws ReflectiveOperationException,
+            java.io.IOException {
+        if (getParts == null) {
+            return false;
+        }
+        Iterable<?> parts;
+        try {
+            parts = (Iterable<?>) getParts.invoke(req);
+        } catch (java.lang.reflect.InvocationTargetException e) {
+            if (e.getCause() instanceof IllegalStateException) {
+                return false; // no multipart configuration for this servlet
+            }
+            throw e;
+        }
+        if (parts == null) {
+            return false;
+        }
+        for (Object part : parts) {
+            String fileName = (String) partSubmittedFileName.invoke(part);
+            if (fileName == null) {
+                continue; // a form field, among the parameters
+            }
+            byte[] head;
+            try (java.io.InputStream in = (java.io.InputStream) partInputStream.invoke(part)) {
+                head = in == null ? new byte[0] : in.readNBytes(headLength);
+            }
+            if (!sink.accept((String) partName.invoke(part), fileName, (String) partContentType.invoke(part), head)) {
+                break;
+            }
+        }
+        return true;
+    }
+
+    /** Receives an upload; false to stop. */
+    interface UploadSink {
+        boolean accept(String field, String fileName, String contentType, byte[] head);
     }
 
     /** The servlet mapping's pattern ({@code /users/*}), when the container says. */

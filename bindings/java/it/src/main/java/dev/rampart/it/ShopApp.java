@@ -2,9 +2,11 @@ package dev.rampart.it;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import jakarta.servlet.MultipartConfigElement;
 import jakarta.servlet.http.HttpServlet;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
+import jakarta.servlet.http.Part;
 import java.io.File;
 import java.io.FileInputStream;
 import java.io.IOException;
@@ -53,6 +55,7 @@ public final class ShopApp {
         ServletContextHandler context = new ServletContextHandler();
         context.addServlet(new Login(db), "/login");
         context.addServlet(new ApiLogin(db), "/api/login");
+        context.addServlet(new ApiLogin(db), "/api/signin");
         context.addServlet(new Ping(), "/ping");
         context.addServlet(new Download(files), "/download");
         context.addServlet(new Preview(), "/preview");
@@ -60,6 +63,12 @@ public final class ShopApp {
         context.addServlet(new Go(), "/go");
         context.addServlet(new Lang(), "/lang");
         context.addServlet(new Probe(), "/probe");
+        context.addServlet(new Search(), "/search/*");
+        context.addServlet(new Echo(), "/echo/*");
+        context.addServlet(new Forward(), "/forward/*");
+        context.addServlet(new Later(), "/later/*").setAsyncSupported(true);
+        context.addServlet(new Upload(), "/upload").getRegistration()
+                .setMultipartConfig(new MultipartConfigElement(files.getAbsolutePath(), 1 << 20, 2 << 20, 0));
         server.setHandler(context);
         server.start();
         System.out.println("listening on " + connector.getLocalPort());
@@ -191,6 +200,58 @@ public final class ShopApp {
         protected void doGet(HttpServletRequest req, HttpServletResponse resp) throws IOException {
             resp.setHeader("Content-Language", req.getParameter("lang"));
             resp.getWriter().print("ok");
+        }
+    }
+
+    /**
+     * Search results: the query reaches no sink (the page only counts how many searches
+     * this process served, so that a test can tell whether the servlet ran).
+     */
+    static final class Search extends HttpServlet {
+        private final java.util.concurrent.atomic.AtomicInteger served = new java.util.concurrent.atomic.AtomicInteger();
+
+        @Override
+        protected void doGet(HttpServletRequest req, HttpServletResponse resp) throws IOException {
+            resp.getWriter().print("results for " + req.getParameter("q") + " (search " + served.incrementAndGet() + ")");
+        }
+    }
+
+    /** Hands the request to the search page (a forward: the same request, dispatched again). */
+    static final class Forward extends HttpServlet {
+        @Override
+        protected void doGet(HttpServletRequest req, HttpServletResponse resp) throws IOException,
+                jakarta.servlet.ServletException {
+            req.getRequestDispatcher("/search/forwarded").forward(req, resp);
+        }
+    }
+
+    /** Answers from the search page later, through an async dispatch on another thread. */
+    static final class Later extends HttpServlet {
+        @Override
+        protected void doGet(HttpServletRequest req, HttpServletResponse resp) {
+            jakarta.servlet.AsyncContext async = req.startAsync();
+            async.start(() -> async.dispatch("/search/later"));
+        }
+    }
+
+    /** Echoes a urlencoded body read raw from the request's stream, and two of its fields. */
+    static final class Echo extends HttpServlet {
+        @Override
+        protected void doPost(HttpServletRequest req, HttpServletResponse resp) throws IOException {
+            String raw = new String(req.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            resp.getWriter().print("echo " + raw + " [from=" + String.join(",", req.getParameterValues("from"))
+                    + " b=" + req.getParameter("b") + "]");
+        }
+    }
+
+    /** Avatar upload (multipart): stores nothing, says what it got. */
+    static final class Upload extends HttpServlet {
+        @Override
+        protected void doPost(HttpServletRequest req, HttpServletResponse resp) throws IOException,
+                jakarta.servlet.ServletException {
+            Part avatar = req.getPart("avatar");
+            resp.getWriter().print("stored " + avatar.getSubmittedFileName() + " (" + avatar.getSize() + " bytes) for "
+                    + req.getParameter("user"));
         }
     }
 

@@ -52,6 +52,12 @@ class ShopAgentTest {
     private Shop block;
     /** Block mode, fail_closed, and every hook made to fail inside. */
     private Shop faulty;
+    /** The default policy: payload inspection reports. */
+    private Shop inspectReport;
+    /** Block mode with {@code malicious_payload: block}. */
+    private Shop inspectBlock;
+    /** The default policy, and inspection made to fail inside. */
+    private Shop inspectFaulty;
 
     /** One running shop JVM and the event lines it wrote on stderr. */
     static final class Shop {
@@ -91,13 +97,24 @@ class ShopAgentTest {
         Files.writeString(files.resolve("catalog.txt"), "catalog: 3 items");
         Files.writeString(tmp.resolve("secret.txt"), "TOP-SECRET");
         Path policy = tmp.resolve("policy.json");
-        // localhost is where this shop's previews legitimately point.
-        Files.writeString(policy, "{\"version\":1,\"protections\":{\"ssrf\":{\"allow_hosts\":[\"localhost\"]}}}");
+        // localhost is where this shop's previews legitimately point. Payload inspection is
+        // off in these shops: each attack is then one event, from its sink.
+        Files.writeString(policy, "{\"version\":1,\"protections\":{\"ssrf\":{\"allow_hosts\":[\"localhost\"]},"
+                + "\"malicious_payload\":{\"action\":\"off\"}}}");
         report = launch("report", policy, files);
         block = launch("block", policy, files);
         Path failClosed = tmp.resolve("fail-closed.json");
-        Files.writeString(failClosed, "{\"version\":1,\"fail_closed\":true}");
+        Files.writeString(failClosed, "{\"version\":1,\"fail_closed\":true,"
+                + "\"protections\":{\"malicious_payload\":{\"action\":\"off\"}}}");
         faulty = launch("block", failClosed, files, "-Drampart.agent.fault=true");
+        // Payload inspection as shipped (report), and as a virtual patch (block).
+        Path inspecting = tmp.resolve("inspecting.json");
+        Files.writeString(inspecting, "{\"version\":1}");
+        inspectReport = launch("report", inspecting, files);
+        Path patching = tmp.resolve("patching.json");
+        Files.writeString(patching, "{\"version\":1,\"protections\":{\"malicious_payload\":{\"action\":\"block\"}}}");
+        inspectBlock = launch("block", patching, files);
+        inspectFaulty = launch("report", inspecting, files, "-Drampart.agent.fault=true");
     }
 
     private static void reply(com.sun.net.httpserver.HttpExchange exchange, String body) throws IOException {
@@ -172,7 +189,7 @@ class ShopAgentTest {
                 walk.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
             }
         }
-        for (Shop shop : new Shop[] {report, block, faulty}) {
+        for (Shop shop : new Shop[] {report, block, faulty, inspectReport, inspectBlock, inspectFaulty}) {
             if (shop != null) {
                 shop.process.destroy();
                 shop.process.waitFor(10, TimeUnit.SECONDS);
@@ -381,5 +398,202 @@ class ShopAgentTest {
         attack("/probe?host=127.0.0.1&port=" + port, "ssrf", "url", "java.net.Socket.connect",
                 (shop, path) -> get(shop, path), "open");
         assertEquals("ssrf_resolved_internal", report.events("/probe").get(0).path("reason").asText());
+    }
+
+    // ---- payload inspection at request start ----
+
+    private HttpResponse<String> get(Shop shop, String path, String userAgent) throws Exception {
+        return client.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + shop.port + path))
+                .header("User-Agent", userAgent).build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    private static final String XSS = "/search/xss?q=" + q("<script>alert(1)</script>");
+
+    @Test
+    void payloadInspectionReportsARequestThatReachesNoSink() throws Exception {
+        HttpResponse<String> normal = get(inspectReport, "/search/normal?q=shoes");
+        assertEquals(200, normal.statusCode());
+        assertTrue(normal.body().startsWith("results for shoes"), normal.body());
+        assertNoEvent(inspectReport, "/search/normal");
+
+        HttpResponse<String> xss = get(inspectReport, XSS);
+        assertEquals(200, xss.statusCode());
+        assertTrue(xss.body().startsWith("results for <script>alert(1)</script>"), "the app answered: " + xss.body());
+        JsonNode e = event(inspectReport, "/search/xss");
+        assertEquals("malicious_payload", e.path("threat").asText(), e.toString());
+        assertEquals("reported", e.path("action").asText());
+        assertEquals("payload_xss", e.path("reason").asText());
+        assertEquals("request", e.path("sink").path("kind").asText());
+        assertEquals("<script>alert(1)</script>", e.path("sink").path("resource").asText(), e.toString());
+        assertEquals("query", e.path("input").path("source").asText());
+        assertEquals("q", e.path("input").path("key").asText());
+        assertEquals(0, e.path("stack").size(), "no application code ran yet: " + e);
+        assertEquals(32, e.path("event_id").asText().length());
+
+        HttpResponse<String> scanner = get(inspectReport, "/search/scanner?q=shoes", "sqlmap/1.8.4#stable");
+        assertEquals(200, scanner.statusCode());
+        JsonNode s = event(inspectReport, "/search/scanner");
+        assertEquals("rule_match", s.path("reason").asText(), s.toString());
+        assertEquals("user-agent", s.path("input").path("key").asText());
+    }
+
+    @Test
+    void payloadInspectionOffLeavesRequestsAlone() throws Exception {
+        for (Shop shop : new Shop[] {report, block}) {
+            HttpResponse<String> xss = get(shop, XSS);
+            assertEquals(200, xss.statusCode());
+            assertTrue(xss.body().startsWith("results for <script>"), xss.body());
+            get(shop, "/search/xss-scanner?q=shoes", "sqlmap/1.8.4#stable");
+            assertNoEvent(shop, "/search/xss");
+            assertNoEvent(shop, "/search/xss-scanner");
+        }
+    }
+
+    @Test
+    void payloadInspectionBlocksBeforeTheServletRuns() throws Exception {
+        HttpResponse<String> before = get(inspectBlock, "/search/normal-block?q=shoes");
+        assertEquals(200, before.statusCode());
+        int served = searchesServed(before.body());
+        assertNoEvent(inspectBlock, "/search/normal-block");
+
+        HttpResponse<String> blocked = get(inspectBlock, "/search/blocked?q=" + q("<script>alert(1)</script>"));
+        assertEquals(403, blocked.statusCode(), blocked.body());
+        assertTrue(blocked.headers().firstValue("Content-Type").orElse("").startsWith("text/html"));
+        assertTrue(blocked.body().contains("Request blocked"), blocked.body());
+        JsonNode e = event(inspectBlock, "/search/blocked");
+        assertEquals("malicious_payload", e.path("threat").asText());
+        assertEquals("blocked", e.path("action").asText());
+        assertEquals("request", e.path("sink").path("kind").asText());
+        assertTrue(blocked.body().contains(e.path("event_id").asText()), "the page quotes the event id");
+
+        HttpResponse<String> after = get(inspectBlock, "/search/normal-block?q=boots");
+        assertEquals(200, after.statusCode());
+        assertEquals(served + 1, searchesServed(after.body()), "the blocked request never reached the servlet");
+    }
+
+    private static int searchesServed(String body) {
+        int at = body.lastIndexOf("(search ");
+        return Integer.parseInt(body.substring(at + "(search ".length(), body.length() - 1));
+    }
+
+    @Test
+    void payloadInspectionKeepsFormsAndBodiesReadable() throws Exception {
+        // The shop without inspection shows what the container itself does: it is the same.
+        for (Shop shop : new Shop[] {report, inspectReport, inspectBlock}) {
+            HttpResponse<String> ok = post(shop, "/login", "application/x-www-form-urlencoded",
+                    "email=alice%40shop.example&password=s3cret");
+            assertEquals("welcome alice@shop.example", ok.body());
+            HttpResponse<String> json = post(shop, "/api/login", "application/json",
+                    "{\"email\":\"alice@shop.example\",\"password\":\"s3cret\"}");
+            assertEquals("\"welcome alice@shop.example\"", json.body());
+            // Read at start for inspection, then handed back: the raw body, and the fields
+            // as the container gives them once the stream was read (the query's alone).
+            HttpResponse<String> raw = post(shop, "/echo/raw?from=query", "application/x-www-form-urlencoded",
+                    "a=1&b=two+words&from=body");
+            assertEquals("echo a=1&b=two+words&from=body [from=query b=null]", raw.body());
+        }
+        for (Shop shop : new Shop[] {inspectReport, inspectBlock}) {
+            assertNoEvent(shop, "/api/login");
+            assertNoEvent(shop, "/echo/raw");
+        }
+    }
+
+    private HttpResponse<String> upload(Shop shop, String fileName, String contentType, byte[] content)
+            throws Exception {
+        String boundary = "rampart-it-boundary";
+        java.io.ByteArrayOutputStream body = new java.io.ByteArrayOutputStream();
+        body.write(("--" + boundary + "\r\nContent-Disposition: form-data; name=\"user\"\r\n\r\nalice\r\n"
+                + "--" + boundary + "\r\nContent-Disposition: form-data; name=\"avatar\"; filename=\"" + fileName
+                + "\"\r\nContent-Type: " + contentType + "\r\n\r\n").getBytes(StandardCharsets.UTF_8));
+        body.write(content);
+        body.write(("\r\n--" + boundary + "--\r\n").getBytes(StandardCharsets.UTF_8));
+        return client.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + shop.port + "/upload"))
+                .header("Content-Type", "multipart/form-data; boundary=" + boundary)
+                .POST(HttpRequest.BodyPublishers.ofByteArray(body.toByteArray())).build(),
+                HttpResponse.BodyHandlers.ofString());
+    }
+
+    @Test
+    void uploadsAreInspectedByTheirNameTypeAndFirstBytes() throws Exception {
+        byte[] png = {(byte) 0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n', 0, 0, 0, 13, 'I', 'H', 'D', 'R'};
+        for (Shop shop : new Shop[] {inspectReport, inspectBlock}) {
+            HttpResponse<String> ok = upload(shop, "me.png", "image/png", png);
+            assertEquals("stored me.png (16 bytes) for alice", ok.body());
+        }
+        assertNoEvent(inspectReport, "/upload");
+        assertNoEvent(inspectBlock, "/upload");
+
+        byte[] php = "<?php system($_GET['c']); ?>".getBytes(StandardCharsets.UTF_8);
+        HttpResponse<String> reported = upload(inspectReport, "me.png", "image/png", php);
+        assertTrue(reported.body().startsWith("stored me.png"), reported.body());
+        JsonNode e = event(inspectReport, "/upload");
+        assertEquals("malicious_payload", e.path("threat").asText(), e.toString());
+        assertEquals("file", e.path("input").path("source").asText(), e.toString());
+        assertEquals("avatar", e.path("input").path("key").asText());
+
+        HttpResponse<String> blocked = upload(inspectBlock, "me.png", "image/png", php);
+        assertEquals(403, blocked.statusCode(), blocked.body());
+        assertFalse(blocked.body().contains("stored"), blocked.body());
+        assertEquals("blocked", event(inspectBlock, "/upload").path("action").asText());
+    }
+
+    @Test
+    void payloadInspectionReadsFormFieldsBeforeTheServlet() throws Exception {
+        String form = "email=" + q("<script>alert(1)</script>") + "&password=x";
+        HttpResponse<String> reported = post(inspectReport, "/login", "application/x-www-form-urlencoded", form);
+        assertEquals("invalid credentials", reported.body());
+        JsonNode e = event(inspectReport, "/login");
+        assertEquals("malicious_payload", e.path("threat").asText(), e.toString());
+        assertEquals("body", e.path("input").path("source").asText());
+        assertEquals("email", e.path("input").path("key").asText());
+
+        HttpResponse<String> blocked = post(inspectBlock, "/login", "application/x-www-form-urlencoded", form);
+        assertEquals(403, blocked.statusCode(), blocked.body());
+        assertEquals("blocked", event(inspectBlock, "/login").path("action").asText());
+    }
+
+    @Test
+    void payloadInspectionReadsJsonBodiesBeforeTheServlet() throws Exception {
+        String json = "{\"email\":\"<script>alert(1)</script>\",\"password\":\"x\"}";
+        HttpResponse<String> reported = post(inspectReport, "/api/signin", "application/json", json);
+        assertEquals("\"invalid credentials\"", reported.body(), "Jackson read the replayed body");
+        JsonNode e = event(inspectReport, "/api/signin");
+        assertEquals("malicious_payload", e.path("threat").asText(), e.toString());
+        assertEquals("body", e.path("input").path("source").asText());
+        assertEquals("email", e.path("input").path("key").asText());
+
+        HttpResponse<String> blocked = post(inspectBlock, "/api/signin", "application/json", json);
+        assertEquals(403, blocked.statusCode(), blocked.body());
+        assertEquals("blocked", event(inspectBlock, "/api/signin").path("action").asText());
+    }
+
+    @Test
+    void payloadInspectionRunsOncePerRequestWhateverItsDispatches() throws Exception {
+        String xss = "?q=" + q("<script>alert(1)</script>");
+        HttpResponse<String> forwarded = get(inspectReport, "/forward/x" + xss);
+        assertTrue(forwarded.body().startsWith("results for <script>"), forwarded.body());
+        assertEquals("malicious_payload", event(inspectReport, "/forward/x").path("threat").asText());
+        HttpResponse<String> later = get(inspectReport, "/later/x" + xss);
+        assertTrue(later.body().startsWith("results for <script>"), later.body());
+        assertEquals("malicious_payload", event(inspectReport, "/later/x").path("threat").asText());
+        // The dispatches themselves are not inspected again.
+        assertNoEvent(inspectReport, "/search/forwarded");
+        assertNoEvent(inspectReport, "/search/later");
+
+        HttpResponse<String> blocked = get(inspectBlock, "/later/x" + xss);
+        assertEquals(403, blocked.statusCode(), blocked.body());
+        assertEquals("blocked", event(inspectBlock, "/later/x").path("action").asText());
+    }
+
+    @Test
+    void payloadInspectionThatFailsLetsTheRequestThrough() throws Exception {
+        HttpResponse<String> ok = get(inspectFaulty, "/search/faulty?q=" + q("<script>alert(1)</script>"));
+        assertEquals(200, ok.statusCode(), ok.body());
+        assertTrue(ok.body().startsWith("results for <script>"), ok.body());
+        JsonNode e = event(inspectFaulty, "/search/faulty");
+        assertEquals("failed_open", e.path("action").asText(), e.toString());
+        assertTrue(e.path("threat").isNull(), e.toString());
+        assertEquals("request", e.path("sink").path("kind").asText());
+        assertTrue(e.path("error").path("message").asText().contains("fault injected"), e.toString());
     }
 }
