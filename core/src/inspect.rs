@@ -96,7 +96,7 @@ impl Engine {
         }
         for (index, input) in request.inputs().enumerate() {
             let Some(reason) =
-                inspect_value(input.value, detectors_for(&input), &mut scratch.payload, !scratch.unfiltered)
+                inspect_value(input.value, self.detectors_for(&input), &mut scratch.payload, !scratch.unfiltered)
             else {
                 continue;
             };
@@ -116,14 +116,17 @@ impl Engine {
     }
 }
 
-/// The detectors that read `input`. The `Referer` and `Origin` headers name the page the
-/// browser came from, which on a developer's machine or an intranet is a loopback or
-/// private host (`http://localhost:3000/cart`); the server does not fetch them, so the
-/// SSRF-looking-URL detector skips them.
-fn detectors_for(input: &Input<'_>) -> Detectors {
-    let navigation = input.source == Source::Header
-        && (input.key.eq_ignore_ascii_case(b"referer") || input.key.eq_ignore_ascii_case(b"origin"));
-    Detectors { ssrf: !navigation, ..Detectors::ALL }
+impl Engine {
+    /// The detectors that read `input`. The `Referer` and `Origin` headers name the page
+    /// the browser came from, which on a developer's machine or an intranet is a loopback
+    /// or private host (`http://localhost:3000/cart`); the server does not fetch them, so
+    /// the SSRF-looking-URL detector skips them. URLs to hosts the policy lets the
+    /// application fetch (`protections.ssrf.allow_hosts`) are no payload either.
+    fn detectors_for(&self, input: &Input<'_>) -> Detectors<'_> {
+        let navigation = input.source == Source::Header
+            && (input.key.eq_ignore_ascii_case(b"referer") || input.key.eq_ignore_ascii_case(b"origin"));
+        Detectors { ssrf: !navigation, ssrf_allow_hosts: &self.policy().protections.ssrf.allow_hosts, ..Detectors::ALL }
+    }
 }
 
 #[cfg(test)]
@@ -190,5 +193,20 @@ mod tests {
         request.add_input(Source::Query, b"url", b"http://localhost:3000/admin");
         let verdict = engine.inspect(&request);
         assert_eq!((verdict.input_index, verdict.reason), (Some(2), Some(Reason::PayloadSsrf)));
+    }
+
+    /// A URL to a host the policy lets the application fetch is no payload; any other
+    /// internal host in the same request still is.
+    #[test]
+    fn allowed_hosts_are_not_ssrf_payloads() {
+        let engine = engine(r#"{"protections":{"ssrf":{"allow_hosts":["localhost","*.svc.internal"]}}}"#);
+        let mut request = Request::new();
+        request.add_input(Source::Query, b"preview", b"http://localhost:8080/partner");
+        request.add_input(Source::Body, b"hook", b"see http://billing.svc.internal/notify");
+        assert_eq!(engine.inspect(&request), Verdict::ALLOW);
+        request.add_input(Source::Query, b"url", b"http://169.254.169.254/latest/meta-data/");
+        let verdict = engine.inspect(&request);
+        assert_eq!((verdict.input_index, verdict.reason), (Some(2), Some(Reason::PayloadSsrf)));
+        assert!(self::engine("{}").inspect(&request).input_index == Some(0), "without the allow-list");
     }
 }

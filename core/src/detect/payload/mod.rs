@@ -14,7 +14,7 @@ pub(crate) mod xss;
 
 use crate::decode::{self, decode_url_repeatedly, Transform, MAX_URL_DECODE_ROUNDS};
 use crate::detect::path::targets_sensitive_file;
-use crate::detect::ssrf::{classify_host, Target};
+use crate::detect::ssrf::{classify_host, is_allowed, Target};
 use crate::lex::url::{parse_host, Relative, UrlParts};
 use crate::verdict::Reason;
 
@@ -44,18 +44,22 @@ impl PayloadScratch {
     }
 }
 
-/// Which built-in detectors run (all by default).
+/// Which built-in detectors run (all by default), and the hosts the SSRF-looking-URL
+/// detector leaves alone (the policy's `protections.ssrf.allow_hosts`: a URL the sink
+/// check would let the application fetch is no payload either).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) struct Detectors {
+pub(crate) struct Detectors<'a> {
     pub sqli: bool,
     pub xss: bool,
     pub command: bool,
     pub path: bool,
     pub ssrf: bool,
+    pub ssrf_allow_hosts: &'a [String],
 }
 
-impl Detectors {
-    pub(crate) const ALL: Detectors = Detectors { sqli: true, xss: true, command: true, path: true, ssrf: true };
+impl Detectors<'_> {
+    pub(crate) const ALL: Detectors<'static> =
+        Detectors { sqli: true, xss: true, command: true, path: true, ssrf: true, ssrf_allow_hosts: &[] };
 }
 
 /// Which of the bytes the detectors start from occur in a value, found in one pass (a
@@ -123,7 +127,7 @@ impl ByteSet {
 /// prefilters (each proven unable to change a verdict) are tested against.
 pub(crate) fn inspect_value(
     value: &[u8],
-    detectors: Detectors,
+    detectors: Detectors<'_>,
     scratch: &mut PayloadScratch,
     prefilter: bool,
 ) -> Option<Reason> {
@@ -182,7 +186,13 @@ fn canonical(value: &[u8], bytes: ByteSet, scratch: &mut PayloadScratch, prefilt
     Canonical::Decoded
 }
 
-fn judge(value: &[u8], bytes: ByteSet, detectors: Detectors, sql_buf: &mut Vec<u8>, prefilter: bool) -> Option<Reason> {
+fn judge(
+    value: &[u8],
+    bytes: ByteSet,
+    detectors: Detectors<'_>,
+    sql_buf: &mut Vec<u8>,
+    prefilter: bool,
+) -> Option<Reason> {
     if detectors.sqli && sqli::find(value, sql_buf, prefilter).is_some() {
         return Some(Reason::PayloadSqlInjection);
     }
@@ -209,7 +219,7 @@ fn judge(value: &[u8], bytes: ByteSet, detectors: Detectors, sql_buf: &mut Vec<u
     if detectors.path && bytes.any(path_bytes) && path_payload(value, prefilter) {
         return Some(Reason::PayloadPathTraversal);
     }
-    if detectors.ssrf && ssrf_payload(value) {
+    if detectors.ssrf && ssrf_payload(value, detectors.ssrf_allow_hosts) {
         return Some(Reason::PayloadSsrf);
     }
     None
@@ -314,7 +324,7 @@ const SMUGGLING_SCHEMES: [&[u8]; 8] = [b"gopher", b"dict", b"ldap", b"ldaps", b"
 /// A URL to an internal or metadata host (every IPv4 and IPv6 spelling, as browsers
 /// parse it), a URL with a scheme used to smuggle requests to internal services, or a
 /// bare cloud metadata address.
-fn ssrf_payload(value: &[u8]) -> bool {
+fn ssrf_payload(value: &[u8], allow_hosts: &[String]) -> bool {
     let mut searched = 0;
     for colon in memchr::memchr_iter(b':', value) {
         if value.get(colon + 1..colon + 3) != Some(b"//") {
@@ -341,8 +351,11 @@ fn ssrf_payload(value: &[u8]) -> bool {
             .map_or(value.len(), |p| start + p);
         let url = &value[start..end];
         let parts = UrlParts::parse(url, Relative::Navigate);
-        if parts.host.is_some() && classify_host(&parts.parse_host(url), false).is_some() {
-            return true;
+        if parts.host.is_some() {
+            let host = parts.parse_host(url);
+            if classify_host(&host, false).is_some() && !is_allowed(&host, allow_hosts) {
+                return true;
+            }
         }
     }
     // A bare host: only a metadata address is worth a finding (`169.254.169.254`, its
@@ -440,7 +453,7 @@ mod timing {
         time("xss", &mut |v| xss::find(v).is_some());
         time("shell", &mut |v| shell::find(v).is_some());
         time("path", &mut |v| path_payload(v, true));
-        time("ssrf", &mut |v| ssrf_payload(v));
+        time("ssrf", &mut |v| ssrf_payload(v, &[]));
         let mut scratch = PayloadScratch::default();
         time("all", &mut |v| inspect_value(v, Detectors::ALL, &mut scratch, true).is_some());
     }
