@@ -117,7 +117,11 @@ def apply(sqlite3: ModuleType) -> None:
                 factory = _connection_class(args[_FACTORY_POSITION])
                 args = (*args[:_FACTORY_POSITION], factory, *args[_FACTORY_POSITION + 1 :])
             else:
-                kwargs["factory"] = _connection_class(kwargs.get("factory", _std_connection))
+                factory = kwargs.get("factory", _std_connection)
+                # The standard connection's subclass without a call: apps open one per
+                # request.
+                hooked = _connection_classes.get(factory) if factory is _std_connection else None
+                kwargs["factory"] = hooked or _connection_class(factory)
             return connect(*args, **kwargs)
 
         return connect_hooked
