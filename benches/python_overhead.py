@@ -4,27 +4,40 @@
    a request; inside a request with 12 typical inputs that do not occur in the query;
    with an input that occurs in it, so the engine lexes the query). Then per hooked
    ``open()`` and ``os.listdir`` (the path check) in a request with 12 inputs.
-2. Per request in the example Flask shop (examples/python-flask), called as a WSGI app
-   with browser-like headers (no network, so the percentage is the worst case a real
-   server would show), and served by werkzeug on 127.0.0.1 (a real HTTP round trip).
+2. Per request in a minimal Flask app (one view returning a string) and in the example
+   Flask shop (examples/python-flask: a product page and a search, each one SQLite
+   query, and the form login), called as WSGI apps with browser-like headers (no
+   network, so the percentage is the worst case a real server would show), and the
+   shop served by werkzeug on 127.0.0.1 (a real HTTP round trip).
 
     python benches/python_overhead.py [--quick]
+    python benches/python_overhead.py --instructions
 
-Variants run interleaved, in many short rounds, and each reports its best round: on a
-shared machine the best round is the one no other process disturbed, and interleaving
-gives every variant the same chances.
+Variants run interleaved, in many short rounds; each reports its median round and its
+best round (on a shared machine the best round is the one no other process disturbed,
+and interleaving gives every variant the same chances).
+
+``--instructions`` counts instead of timing: each app runs under
+``valgrind --tool=callgrind`` for 100 and for 600 requests, unprotected, protected,
+and protected with the engine's payload inspection run on every request (what
+``Engine.inspect`` would add; the middleware itself does not run it), and the
+difference divided by 500 is the cost of one request. Counts are deterministic where
+timings on a shared machine are not.
 """
 
 from __future__ import annotations
 
 import io
 import logging
+import os
 import sqlite3
+import statistics
+import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
-from typing import Callable, Dict
+from typing import Callable, Dict, List
 
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO / "examples" / "python-flask"))
@@ -56,7 +69,14 @@ def interleaved(
     variants: Dict[str, Callable[[], None]], calls: int, setup: Callable[[str], None] = None
 ) -> Dict[str, float]:
     """Best nanoseconds per call of each variant over ROUNDS interleaved rounds."""
-    best = {name: float("inf") for name in variants}
+    return {name: min(rounds) for name, rounds in rounds_of(variants, calls, setup).items()}
+
+
+def rounds_of(
+    variants: Dict[str, Callable[[], None]], calls: int, setup: Callable[[str], None] = None
+) -> Dict[str, List[float]]:
+    """Nanoseconds per call of each variant in each of ROUNDS interleaved rounds."""
+    rounds: Dict[str, List[float]] = {name: [] for name in variants}
     for _ in range(ROUNDS):
         for name, fn in variants.items():
             if setup is not None:
@@ -64,8 +84,8 @@ def interleaved(
             start = time.perf_counter_ns()
             for _ in range(calls):
                 fn()
-            best[name] = min(best[name], (time.perf_counter_ns() - start) / calls)
-    return best
+            rounds[name].append((time.perf_counter_ns() - start) / calls)
+    return rounds
 
 
 def sqlite_overhead() -> Dict[str, float]:
@@ -136,37 +156,59 @@ def file_overhead() -> Dict[str, float]:
     }
 
 
-def flask_overhead() -> Dict[str, float]:
-    from shop import create_app
-    from werkzeug.test import EnvironBuilder
+def hello_app() -> Callable[..., object]:
+    """The smallest Flask app: what a framework request costs without any work."""
+    from flask import Flask
 
-    app = create_app(str(Path(tempfile.mkdtemp(prefix="rampart-bench-")) / "shop.db"))
-    headers = {name: value for source, name, value in TYPICAL_INPUTS if source == "header"}
-    headers["Cookie"] = "session=eyJ1c2VyIjoiYWxpY2UifQ.Zt3x9w.abc-def_ghi"
-    builders = {
-        "GET /products/2": dict(path="/products/2"),
-        "GET /search?q=mug": dict(path="/search", query_string="q=mug"),
-        "POST /login": dict(
-            path="/login", method="POST", data={"email": "alice@example.com", "password": "wonderland"}
+    app = Flask("hello")
+
+    @app.get("/")
+    def hello() -> str:
+        return "Hello, World!"
+
+    return app
+
+
+#: The requests measured in-process: label -> (app, EnvironBuilder arguments).
+def wsgi_requests() -> Dict[str, tuple]:
+    from shop import create_app
+
+    shop = create_app(str(Path(tempfile.mkdtemp(prefix="rampart-bench-")) / "shop.db"))
+    return {
+        "hello GET /": (hello_app(), dict(path="/")),
+        "shop GET /products/2": (shop, dict(path="/products/2")),
+        "shop GET /search?q=mug": (shop, dict(path="/search", query_string="q=mug")),
+        "shop POST /login": (
+            shop,
+            dict(path="/login", method="POST", data={"email": "alice@example.com", "password": "wonderland"}),
         ),
     }
 
-    def request_fn(environ: dict) -> Callable[[], None]:
-        body = environ["wsgi.input"].read()
 
-        def run() -> None:
-            env = dict(environ)
-            env["wsgi.input"] = io.BytesIO(body)
-            result = app(env, lambda status, headers, exc_info=None: None)
-            for _ in result:
-                pass
-            result.close()
+def wsgi_call(app: Callable[..., object], kwargs: dict) -> Callable[[], None]:
+    """One request to ``app`` as a WSGI server makes it, with browser-like headers."""
+    from werkzeug.test import EnvironBuilder
 
-        return run
+    headers = {name: value for source, name, value in TYPICAL_INPUTS if source == "header"}
+    headers["Cookie"] = "session=eyJ1c2VyIjoiYWxpY2UifQ.Zt3x9w.abc-def_ghi"
+    environ = EnvironBuilder(headers=headers, **kwargs).get_environ()
+    body = environ["wsgi.input"].read()
 
+    def run() -> None:
+        env = dict(environ)
+        env["wsgi.input"] = io.BytesIO(body)
+        result = app(env, lambda status, headers, exc_info=None: None)
+        for _ in result:
+            pass
+        result.close()
+
+    return run
+
+
+def flask_overhead() -> Dict[str, List[float]]:
     variants: Dict[str, Callable[[], None]] = {}
-    for label, kwargs in builders.items():
-        run = request_fn(EnvironBuilder(headers=headers, **kwargs).get_environ())
+    for label, (app, kwargs) in wsgi_requests().items():
+        run = wsgi_call(app, kwargs)
         variants[f"{label}|no rampart"] = run
         variants[f"{label}|protected"] = run
 
@@ -176,9 +218,9 @@ def flask_overhead() -> Dict[str, float]:
         elif rampart.engine() is None:
             rampart.protect({"mode": "block"})
 
-    best = interleaved(variants, REQUESTS, setup)
+    rounds = rounds_of(variants, REQUESTS, setup)
     rampart.unprotect()
-    return best
+    return rounds
 
 
 def flask_http_overhead() -> Dict[str, float]:
@@ -224,19 +266,85 @@ def flask_http_overhead() -> Dict[str, float]:
     return best
 
 
+def count_requests(mode: str, label: str, requests: int) -> None:
+    """The process ``--instructions`` runs under callgrind: ``requests`` requests (after
+    50 to warm up) to one app, unprotected, protected, or protected with payload
+    inspection on every request."""
+    if mode != "unprotected":
+        rampart.protect({"mode": "block"})
+    app, kwargs = wsgi_requests()[label]
+    if mode == "inspect":
+        inner = app.wsgi_app
+
+        def inspecting(environ: dict, start_response: Callable[..., object]) -> object:
+            context = rampart.current()
+            context.engine.inspect(context.request)
+            return inner(environ, start_response)
+
+        app.wsgi_app = inspecting
+    run = wsgi_call(app, kwargs)
+    for _ in range(50 + requests):
+        run()
+
+
+def instructions() -> None:
+    """Instructions per request, unprotected / protected / protected with inspection."""
+    env = dict(os.environ, PYTHONHASHSEED="0")
+
+    def count(mode: str, label: str, requests: int) -> int:
+        with tempfile.TemporaryDirectory() as out:
+            command = [
+                "valgrind",
+                "--tool=callgrind",
+                f"--callgrind-out-file={out}/callgrind.out",
+                sys.executable,
+                __file__,
+                "--count",
+                mode,
+                label,
+                str(requests),
+            ]
+            done = subprocess.run(command, env=env, capture_output=True, text=True, check=True)
+        refs = [line for line in done.stderr.splitlines() if "Collected" in line or "refs:" in line]
+        return int(refs[-1].rsplit(":", 1)[1].replace(",", "").strip())
+
+    print("instructions per request (callgrind, 600 requests minus 100, divided by 500)")
+    for label in wsgi_requests():
+        per = {mode: (count(mode, label, 600) - count(mode, label, 100)) / 500 for mode in MODES}
+        plain = per["unprotected"]
+        print(
+            f"{label:24} {plain:9,.0f} unprotected, {per['protected']:9,.0f} protected "
+            f"({(per['protected'] / plain - 1) * 100:+.1f}%), {per['inspect']:9,.0f} with inspection "
+            f"({(per['inspect'] / plain - 1) * 100:+.1f}%)"
+        )
+
+
+MODES = ("unprotected", "protected", "inspect")
+
+
 def main() -> None:
-    print(f"python {sys.version.split()[0]}, rampart {rampart.__version__}, best of {ROUNDS} interleaved rounds")
+    if "--count" in sys.argv:
+        at = sys.argv.index("--count")
+        count_requests(sys.argv[at + 1], sys.argv[at + 2], int(sys.argv[at + 3]))
+        return
+    if "--instructions" in sys.argv:
+        instructions()
+        return
+    print(f"python {sys.version.split()[0]}, rampart {rampart.__version__}, {ROUNDS} interleaved rounds")
     for label, ns in sqlite_overhead().items():
         print(f"sqlite3 {label:50} {ns:8.0f} ns")
     for label, ns in file_overhead().items():
         print(f"files {label:52} {ns:8.0f} ns")
-    flask = flask_overhead()
-    for label in ("GET /products/2", "GET /search?q=mug", "POST /login"):
-        plain, protected = flask[f"{label}|no rampart"] / 1000, flask[f"{label}|protected"] / 1000
-        print(
-            f"flask {label:20} {plain:7.1f} us without, {protected:7.1f} us with: "
-            f"{protected - plain:+6.1f} us ({(protected / plain - 1) * 100:+.1f}%)"
-        )
+    print("per request, WSGI call (median of rounds / best round):")
+    rounds = flask_overhead()
+    for label in wsgi_requests():
+        plain, protected = rounds[f"{label}|no rampart"], rounds[f"{label}|protected"]
+        for name, pick in (("median", statistics.median), ("best", min)):
+            a, b = pick(plain) / 1000, pick(protected) / 1000
+            print(
+                f"  {label:24} {name:6} {a:7.1f} us without, {b:7.1f} us with: "
+                f"{b - a:+6.1f} us ({(b / a - 1) * 100:+.1f}%)"
+            )
     http = flask_http_overhead()
     for label in ("GET /products/2", "GET /search?q=mug"):
         plain, protected = http[f"{label}|no rampart"] / 1000, http[f"{label}|protected"] / 1000

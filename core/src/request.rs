@@ -85,14 +85,8 @@ impl Request {
         self.bytes.extend_from_slice(key);
         let key_end = self.bytes.len();
         self.bytes.extend_from_slice(value);
-        self.slots.push(Slot {
-            source,
-            key_start,
-            key_end,
-            value_end: self.bytes.len(),
-            word_only: value.iter().all(|&b| b.is_ascii_alphanumeric() || b == b'_'),
-            needle: Needle::new(value),
-        });
+        let (needle, word_only) = Needle::scan(value);
+        self.slots.push(Slot { source, key_start, key_end, value_end: self.bytes.len(), word_only, needle });
     }
 
     /// Adds an uploaded file: an input of source [`Source::File`] whose key is the form

@@ -11,28 +11,12 @@ use pyo3::types::{PyBytes, PyDict, PyList, PyString, PyTuple};
 use rampart_core::collect::Collector;
 use rampart_core::Source;
 
-/// The bytes of a WSGI string: WSGI hands bytes to Python as latin-1 text. A string
-/// that is not latin-1 (a server that broke the rule) is taken as UTF-8.
-pub fn wsgi_bytes(text: &Bound<'_, PyAny>, buf: &mut Vec<u8>) -> PyResult<()> {
-    buf.clear();
-    let text = text.cast::<PyString>()?;
-    // Encoded once, into a bytes object read in place: the stable ABI of CPython 3.8
-    // cannot lend a str's UTF-8, and `to_cow` would copy it a second time.
-    let Ok(encoded) = text.encode_utf8() else {
-        // Lone surrogates: judge the text with replacement characters.
-        buf.extend_from_slice(text.to_string_lossy().as_bytes());
-        return Ok(());
-    };
-    let utf8 = encoded.as_bytes();
-    if utf8.is_ascii() {
-        buf.extend_from_slice(utf8);
-        return Ok(());
-    }
-    match std::str::from_utf8(utf8) {
-        Ok(chars) if chars.chars().all(|c| (c as u32) < 0x100) => buf.extend(chars.chars().map(|c| c as u32 as u8)),
-        _ => buf.extend_from_slice(utf8),
-    }
-    Ok(())
+use crate::text;
+
+/// The bytes of a WSGI string value (see [`text::wsgi_bytes`]); an error for a value
+/// that is not a `str` (a server that broke the rules).
+fn value<'a>(value: &'a Bound<'_, PyAny>, buf: &'a mut Vec<u8>) -> PyResult<&'a [u8]> {
+    Ok(text::wsgi_bytes(value.cast::<PyString>()?, buf))
 }
 
 /// Method, path, query string, cookies and headers of a WSGI environ.
@@ -40,41 +24,34 @@ pub fn wsgi_environ(collector: &mut Collector<'_>, environ: &Bound<'_, PyDict>) 
     let py = environ.py();
     let mut buf = Vec::new();
     if let Some(method) = environ.get_item(intern!(py, "REQUEST_METHOD"))? {
-        wsgi_bytes(&method, &mut buf)?;
-        collector.request().set_method(&buf);
+        collector.request().set_method(value(&method, &mut buf)?);
     }
     let mut path = Vec::new();
     for key in [intern!(py, "SCRIPT_NAME"), intern!(py, "PATH_INFO")] {
         if let Some(part) = environ.get_item(key)? {
-            wsgi_bytes(&part, &mut buf)?;
-            path.extend_from_slice(&buf);
+            path.extend_from_slice(value(&part, &mut buf)?);
         }
     }
     collector.request().set_path(&path);
     if let Some(query) = environ.get_item(intern!(py, "QUERY_STRING"))? {
-        wsgi_bytes(&query, &mut buf)?;
-        collector.urlencoded(Source::Query, &buf);
+        collector.urlencoded(Source::Query, value(&query, &mut buf)?);
     }
     if let Some(host) = environ.get_item(intern!(py, "HTTP_HOST"))? {
-        wsgi_bytes(&host, &mut buf)?;
-        collector.request().set_host(&buf);
+        collector.request().set_host(value(&host, &mut buf)?);
     }
     if let Some(cookie) = environ.get_item(intern!(py, "HTTP_COOKIE"))? {
-        wsgi_bytes(&cookie, &mut buf)?;
-        collector.cookies(&buf);
+        collector.cookies(value(&cookie, &mut buf)?);
     }
     let mut name = Vec::new();
-    for (key, value) in environ.iter() {
+    for (key, header_value) in environ.iter() {
         let Ok(key) = key.cast::<PyString>() else { continue };
-        let Ok(key) = key.encode_utf8() else { continue };
-        let Some(header) = key.as_bytes().strip_prefix(b"HTTP_") else { continue };
+        let Some(header) = text::utf8(key).and_then(|k| k.strip_prefix(b"HTTP_")) else { continue };
         name.clear();
         name.extend(header.iter().map(|&b| if b == b'_' { b'-' } else { b.to_ascii_lowercase() }));
-        if value.cast::<PyString>().is_err() {
+        if header_value.cast::<PyString>().is_err() {
             continue;
         }
-        wsgi_bytes(&value, &mut buf)?;
-        if !collector.header(&name, &buf) {
+        if !collector.header(&name, value(&header_value, &mut buf)?) {
             break;
         }
     }

@@ -2,7 +2,8 @@
 //!
 //! A thin layer over rampart-core, one file per core module: [`engine`] (Engine, the
 //! checks and the event formatting), [`request`] (Request), [`verdict`] (Verdict),
-//! [`dialect`] (Dialect), [`error`] (one exception class per core error kind).
+//! [`dialect`] (Dialect), [`error`] (one exception class per core error kind), and
+//! [`hooks`]: the few per-request pieces of the middleware and hooks done in Rust.
 //! Everything above it (request context, middleware, hooks) is Python, in
 //! `python/rampart/`.
 //!
@@ -16,6 +17,7 @@ mod collect;
 mod dialect;
 mod engine;
 mod error;
+mod hooks;
 mod request;
 mod text;
 mod verdict;
@@ -42,6 +44,8 @@ fn _rampart(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<verdict::PyVerdict>()?;
     m.add_class::<dialect::PyDialect>()?;
     m.add_function(wrap_pyfunction!(new_event_id, m)?)?;
+    m.add_function(wrap_pyfunction!(hooks::_headers_need_check, m)?)?;
+    m.add_class::<hooks::NewlineGuard>()?;
     m.add_function(wrap_pyfunction!(_panic_for_test, m)?)?;
     error::register(m)?;
     Ok(())

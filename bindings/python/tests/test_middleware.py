@@ -127,8 +127,10 @@ def test_wsgi_middleware_failure_fails_open(protect, events) -> None:
     protect("block")
 
     def app(environ, start_response):
+        # the first hooked call reads the request's inputs
+        rows = sqlite3.connect(":memory:").execute("SELECT 'served'").fetchall()
         start_response("200 OK", [])
-        return [b"served"]
+        return [rows[0][0].encode()]
 
     # an environ that breaks the WSGI rules cannot be read: serve the request anyway
     environ = wsgi_environ(query="q=1")
@@ -136,6 +138,32 @@ def test_wsgi_middleware_failure_fails_open(protect, events) -> None:
     assert call_wsgi(app, environ)[2] == b"served"
     (error,) = events.all()
     assert (error["action"], error["error"]["kind"], error["threat"]) == ("failed_open", "internal", None)
+
+
+def test_wsgi_inputs_are_read_only_when_needed(protect, events) -> None:
+    protect("block")
+    seen = {}
+
+    def app(environ, start_response):
+        context = current()
+        seen["before"] = context._request
+        seen["inputs"] = context.request.inputs()
+        start_response("200 OK", [("Content-Type", "text/plain")])
+        return [b"ok"]
+
+    status, _, _ = call_wsgi(app, wsgi_environ(query="page=2"))
+    assert status == "200 OK" and seen["before"] is None
+    assert ("query", b"page", b"2") in seen["inputs"]
+
+    # a response that needs no check reads nothing: an unreadable environ goes unnoticed
+    def quiet(environ, start_response):
+        start_response("200 OK", [("Content-Type", "text/plain")])
+        return [b"quiet"]
+
+    environ = wsgi_environ(query="q=1")
+    environ["REQUEST_METHOD"] = 42
+    assert call_wsgi(quiet, environ)[2] == b"quiet"
+    assert events.all() == []
 
 
 def test_engine_fault_fails_open_or_closed(protect, events) -> None:
@@ -253,3 +281,14 @@ def test_attack_blocked_even_when_its_event_fails(protect, events, monkeypatch) 
     monkeypatch.undo()
     (error,) = events.all()
     assert error["action"] == "failed_open" and "no stack today" in error["error"]["message"]
+
+
+def test_wsgi_context_sets_every_slot(protect) -> None:
+    from rampart.context import RequestContext
+    from rampart.middleware.wsgi import _Exchange
+
+    exchange = _Exchange(rampart.Engine(), wsgi_environ(), lambda *args: None)
+    for cls in (RequestContext, _Exchange):
+        for name in cls.__slots__:
+            getattr(exchange, name)  # AttributeError when __init__ forgot one
+    assert exchange.request.method == "GET"

@@ -12,9 +12,10 @@ upload file names, path parameters. Limits bound the work per request.
 
 from __future__ import annotations
 
-from typing import Any, Mapping, Optional
+from typing import TYPE_CHECKING, Any, Mapping, Optional
 
-from .context import RequestContext
+if TYPE_CHECKING:
+    from .context import RequestContext
 
 __all__ = ["Limits", "Collector", "body_kind"]
 

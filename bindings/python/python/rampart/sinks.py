@@ -48,8 +48,10 @@ def sql(operation: str, dialect: Dialect, query: Any) -> None:
     context = current()
     if context is None or not isinstance(query, (str, bytes)):
         return
+    # context.request, without the property's call once the inputs are read
+    request = context.request if context._pending else context._request
     try:
-        verdict = context.engine.check_sql(context.request, dialect, query)
+        verdict = context.engine.check_sql(request, dialect, query)
     except Exception as error:  # noqa: BLE001 -- fail open, with an event
         _failed(context, "sql", operation, error)
         return
@@ -235,7 +237,7 @@ def _check(
     """The generic form of :func:`sql`: ``check(engine, request, *args)``, against the
     request's inputs or the given subset of them."""
     if request is None:
-        request = context.request
+        request = context.request if context._pending else context._request
     try:
         verdict = check(context.engine, request, *args)
     except Exception as error:  # noqa: BLE001 -- fail open, with an event

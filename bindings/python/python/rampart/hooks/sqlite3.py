@@ -100,6 +100,12 @@ def _connection_class(factory: Any) -> Any:
     original_cursor = factory.cursor
 
     def cursor(self: Any, *args: Any, **kwargs: Any) -> Any:
+        # Connection.execute() calls self.cursor() on every query: the plain call
+        # takes the standard cursor's subclass without further calls.
+        if not args and not kwargs:
+            hooked = _cursor_classes.get(_std_cursor)
+            if hooked is not None:
+                return original_cursor(self, hooked)
         if args:
             return original_cursor(self, _cursor_class(args[0]), *args[1:], **kwargs)
         return original_cursor(self, _cursor_class(kwargs.pop("factory", _std_cursor)), **kwargs)
@@ -117,7 +123,11 @@ def apply(sqlite3: ModuleType) -> None:
                 factory = _connection_class(args[_FACTORY_POSITION])
                 args = (*args[:_FACTORY_POSITION], factory, *args[_FACTORY_POSITION + 1 :])
             else:
-                kwargs["factory"] = _connection_class(kwargs.get("factory", _std_connection))
+                factory = kwargs.get("factory", _std_connection)
+                # The standard connection's subclass without a call: apps open one per
+                # request.
+                hooked = _connection_classes.get(factory) if factory is _std_connection else None
+                kwargs["factory"] = hooked or _connection_class(factory)
             return connect(*args, **kwargs)
 
         return connect_hooked

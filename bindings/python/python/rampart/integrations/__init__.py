@@ -8,10 +8,8 @@ from __future__ import annotations
 import importlib
 from typing import Any, Iterable, Optional
 
-from .. import _agent
 from ..context import current
 from ..hooks import _patch
-from ..middleware._common import middleware_failed
 
 INTEGRATIONS = ("flask", "django", "starlette")
 
@@ -25,26 +23,12 @@ def install(names: Optional[Iterable[str]] = None) -> None:
 
 def add_routing(route: Optional[str], params: Any) -> None:
     """Adds the framework's route template and path parameters to the current
-    request, once."""
+    request, once (kept for the collection when the inputs were not read yet)."""
     context = current()
     if context is None or context.routed:
         return
     context.routed = True
-    try:
-        request = context.request
-        if route:
-            request.set_route(route)
-        if params:
-            # Collector.path_params, inlined: this runs on every routed request.
-            limit = _agent._limits.max_inputs
-            for key, value in params.items():
-                if len(request) >= limit:
-                    context.inputs_truncated = True
-                    break
-                request.add_input(
-                    "path",
-                    key if isinstance(key, str) else str(key),
-                    value if isinstance(value, (str, bytes)) else str(value),
-                )
-    except Exception as error:  # noqa: BLE001 -- fail open
-        middleware_failed(context.engine, error, context)
+    if context._request is None:
+        context._routing = (route, params)
+    else:
+        context.add_routing(route, params)

@@ -1,6 +1,7 @@
 """Flask: ``Flask.__call__`` runs under the WSGI middleware (whatever wraps
-``app.wsgi_app``), URL matching adds the rule and the view arguments, and
-an AttackBlocked that escapes a view is not logged as an application error.
+``app.wsgi_app``), the rule and the view arguments of the matched URL are added when
+the request's inputs are first needed, and an AttackBlocked that escapes a view is not
+logged as an application error.
 
 ``redirect()`` (Flask's and werkzeug's) checks its location for an open redirect, and
 werkzeug's header validation checks a value with a line break for header injection,
@@ -10,19 +11,41 @@ refuses the value as it always does)."""
 from __future__ import annotations
 
 from types import ModuleType
-from typing import Any
+from typing import Any, Optional, Tuple
 
-from .. import sinks
+from .. import _rampart, sinks
 from ..errors import AttackBlocked
 from ..hooks._patch import patch
 from ..middleware.wsgi import serve_wsgi
 from . import add_routing
 
 
+def _routing_lookup(flask: ModuleType) -> Any:
+    """A function that reads the matched rule and view arguments from Flask's own
+    request context (None before Flask matched the request), or None when this Flask
+    does not expose that context; then URL matching is hooked instead."""
+    request_context = getattr(getattr(flask, "globals", None), "_cv_request", None)
+    if request_context is None or not hasattr(request_context, "get"):
+        return None
+    get = request_context.get
+
+    def routing() -> Optional[Tuple[Optional[str], Any]]:
+        context = get(None)
+        if context is None:
+            return None
+        request = context.request
+        rule = request.url_rule
+        return (rule.rule if rule is not None else None, request.view_args)
+
+    return routing
+
+
 def _app(flask: ModuleType) -> None:
+    routing = _routing_lookup(flask)
+
     def make_call(original: Any) -> Any:
         def __call__(self: Any, environ: dict, start_response: Any) -> Any:
-            return serve_wsgi(original.__get__(self), environ, start_response)
+            return serve_wsgi(original.__get__(self), environ, start_response, routing)
 
         return __call__
 
@@ -47,7 +70,8 @@ def _app(flask: ModuleType) -> None:
         return handle_user_exception
 
     patch(flask.Flask, "__call__", make_call)
-    patch(flask.ctx.RequestContext, "match_request", make_match)
+    if routing is None:
+        patch(flask.ctx.RequestContext, "match_request", make_match)
     patch(flask.Flask, "handle_user_exception", make_handle)
 
     def make_redirect(original: Any) -> Any:
@@ -71,14 +95,24 @@ def _werkzeug_utils(utils: ModuleType) -> None:
     patch(utils, "redirect", make)
 
 
+def _header_with_line_break(value: Any) -> None:
+    if isinstance(value, str) and ("\n" in value or "\r" in value):
+        sinks.header("werkzeug.Headers", "", value)
+
+
 def _werkzeug_headers(headers: ModuleType) -> None:
+    pattern = getattr(headers, "_newline_re", None)
+    if pattern is not None and hasattr(pattern, "search"):
+        # werkzeug searches every header value with this pattern: the guard costs what
+        # the search did, and checks only values with a line break.
+        patch(headers, "_newline_re", lambda original: _rampart._NewlineGuard(original, _header_with_line_break))
+        return
     if not hasattr(headers, "_str_header_value"):
         return
 
     def make(original: Any) -> Any:
         def _str_header_value(value: Any) -> Any:
-            if isinstance(value, str) and ("\n" in value or "\r" in value):
-                sinks.header("werkzeug.Headers", "", value)
+            _header_with_line_break(value)
             return original(value)
 
         return _str_header_value

@@ -5,8 +5,9 @@ from __future__ import annotations
 from typing import Any, Awaitable, Callable, List, MutableMapping, Optional, Tuple
 
 from .. import _agent
+from .._rampart import _headers_need_check
 from ..context import RequestContext, reset_current, set_current
-from ..inputs import Collector, body_kind
+from ..inputs import body_kind
 from ._common import CONTEXT_KEY, block_response, check_response_headers, middleware_failed
 
 Scope = MutableMapping[str, Any]
@@ -53,10 +54,9 @@ async def serve_asgi(app: ASGIApp, scope: Scope, receive: Receive, send: Send) -
 
 
 async def _context(engine: Any, scope: Scope, receive: Receive) -> Tuple[RequestContext, Receive]:
+    """The request's context, its inputs read from the scope when first needed. A body
+    rampart parses is read now (the app consumes it) and replayed to the app."""
     context = RequestContext(engine, scope=scope)
-    limits = _agent.limits()
-    collect = Collector(context, limits)
-    collect.asgi(scope)
     content_type = length = None
     for name, value in scope.get("headers") or ():
         name = bytes(name).lower()
@@ -66,9 +66,9 @@ async def _context(engine: Any, scope: Scope, receive: Receive) -> Tuple[Request
             length = bytes(value)
     kind = body_kind(content_type) if content_type else None
     if kind is not None:
-        body, receive = await _read_body(receive, length, limits.max_body_bytes)
+        body, receive = await _read_body(receive, length, _agent._limits.max_body_bytes)
         if body:
-            collect.body(kind, body, content_type)
+            context._body = (kind, body, content_type)
     return context, receive
 
 
@@ -122,7 +122,9 @@ class _Responder:
             return
         if not self.sent_start:
             if message.get("type") == "http.response.start":
-                check_response_headers(self.context, message.get("headers") or ())
+                headers = message.get("headers") or ()
+                if _headers_need_check(headers):
+                    check_response_headers(self.context, headers)
             if self.context.blocked:
                 self.suppressed = True  # the block response goes out in finish()
                 return

@@ -1,4 +1,13 @@
-"""The WSGI middleware."""
+"""The WSGI middleware.
+
+Its own work per request is a handful of Python operations: one object (the request's
+context, which is also the ``start_response`` the app calls and the response iterable
+the server reads), one context variable set and reset, and one C call that screens the
+response headers. The request's inputs are read from the environ only when a hooked
+call or a response header needs them (see :class:`~rampart.RequestContext`); only a
+body that rampart parses (form, JSON, multipart) is read up front, since the app
+consumes the stream.
+"""
 
 from __future__ import annotations
 
@@ -7,13 +16,16 @@ import sys
 from typing import Any, Callable, Iterable, Iterator, Optional
 
 from .. import _agent
-from ..context import RequestContext, reset_current
-from ..context import set_current as _set_current
+from .._rampart import _headers_need_check
+from ..context import RequestContext, Routing, _current
 from ..errors import AttackBlocked
-from ..inputs import Collector, body_kind
+from ..inputs import body_kind
 from ._common import CONTEXT_KEY, block_response, check_response_headers, middleware_failed
 
 WSGIApp = Callable[[dict, Callable[..., Any]], Iterable[bytes]]
+
+_set_current = _current.set
+_reset_current = _current.reset
 
 
 class WSGIMiddleware:
@@ -27,60 +39,58 @@ class WSGIMiddleware:
         return serve_wsgi(self.app, environ, start_response)
 
 
-def serve_wsgi(app: WSGIApp, environ: dict, start_response: Callable[..., Any]) -> Iterable[bytes]:
-    """Runs ``app`` for one request under rampart's protection."""
+def serve_wsgi(
+    app: WSGIApp, environ: dict, start_response: Callable[..., Any], routing: Optional[Routing] = None
+) -> Iterable[bytes]:
+    """Runs ``app`` for one request under rampart's protection. ``routing``: how the
+    framework tells the route, when it can (see :data:`rampart.context.Routing`)."""
     engine = _agent._engine
     if engine is None or CONTEXT_KEY in environ:
         return app(environ, start_response)
     try:
-        context = _context(engine, environ)
+        exchange = _Exchange(engine, environ, start_response)
+        if environ.get("CONTENT_TYPE"):
+            exchange._body = _read_body(environ, _agent._limits.max_body_bytes)
     except Exception as error:  # noqa: BLE001 -- fail open: serve the request unprotected
         middleware_failed(engine, error)
         return app(environ, start_response)
-    environ[CONTEXT_KEY] = context
-    exchange = _Exchange(start_response, _set_current(context), context)
+    exchange._routing = routing
+    environ[CONTEXT_KEY] = exchange
+    exchange.token = _set_current(exchange)
     try:
         result = app(environ, exchange)
     except BaseException:
         exchange.reset()
-        if context.blocked:
-            return _answer_blocked(context, exchange, start_response)
+        if exchange.blocked_event_id is not None:
+            return _answer_blocked(exchange, start_response)
         raise
-    if context.blocked:
+    if exchange.blocked_event_id is not None:
         exchange.result = result
         exchange.close()
-        return _answer_blocked(context, exchange, start_response)
-    exchange.forward()
-    if isinstance(result, (list, tuple)) or _is_file_wrapper(environ, result):
+        return _answer_blocked(exchange, start_response)
+    if not exchange.forwarded:
+        exchange.forwarded = True
+        if exchange.args is not None:
+            exchange.write = start_response(*exchange.args)
+    if isinstance(result, (list, tuple)):
+        exchange.reset()
+        return result
+    file_wrapper = environ.get("wsgi.file_wrapper")
+    if file_wrapper is not None and isinstance(file_wrapper, type) and isinstance(result, file_wrapper):
         exchange.reset()
         return result
     exchange.result = result
     return exchange
 
 
-def _is_file_wrapper(environ: dict, result: Any) -> bool:
-    file_wrapper = environ.get("wsgi.file_wrapper")
-    return isinstance(file_wrapper, type) and isinstance(result, file_wrapper)
-
-
-def _context(engine: Any, environ: dict) -> RequestContext:
-    context = RequestContext(engine, environ=environ)
-    limits = _agent._limits
-    if context.request.collect_wsgi(environ, limits.max_inputs):
-        context.inputs_truncated = True
-    content_type = environ.get("CONTENT_TYPE")
-    if content_type:
-        kind = body_kind(content_type)
-        if kind is not None:
-            body = _read_body(environ, limits.max_body_bytes)
-            if body:
-                Collector(context, limits).body(kind, body, content_type)
-    return context
-
-
-def _read_body(environ: dict, limit: int) -> Optional[bytes]:
-    """Reads the body and puts it back as a BytesIO, so the app reads it as usual.
-    Bodies without a Content-Length or above the limit are left alone."""
+def _read_body(environ: dict, limit: int) -> Optional[tuple]:
+    """(kind, body, Content-Type) of a body rampart parses, read and put back as a
+    BytesIO so the app reads it as usual. Bodies without a Content-Length or above the
+    limit are left alone."""
+    content_type = environ["CONTENT_TYPE"]
+    kind = body_kind(content_type)
+    if kind is None:
+        return None
     try:
         length = int(environ.get("CONTENT_LENGTH") or 0)
     except ValueError:
@@ -89,38 +99,53 @@ def _read_body(environ: dict, limit: int) -> Optional[bytes]:
         return None
     body = environ["wsgi.input"].read(length)
     environ["wsgi.input"] = io.BytesIO(body)
-    return body
+    return (kind, body, content_type) if body else None
 
 
-def _answer_blocked(context: RequestContext, exchange: _Exchange, start_response: Any) -> Iterable[bytes]:
-    status, phrase, headers, body = block_response(context)
+def _answer_blocked(exchange: _Exchange, start_response: Any) -> Iterable[bytes]:
+    status, phrase, headers, body = block_response(exchange)
     exc_info = sys.exc_info() if exchange.forwarded else None
     if exchange.forwarded and exc_info[0] is None:
-        exc_info = (AttackBlocked, AttackBlocked(context.blocked_event_id or "", None, "response"), None)
+        exc_info = (AttackBlocked, AttackBlocked(exchange.blocked_event_id or "", None, "response"), None)
     start_response(f"{status} {phrase}", headers, exc_info)
     return [body]
 
 
-class _Exchange:
-    """One request's way through the app. As the app's ``start_response`` it holds the
-    call until the app has returned, so that a blocked request's response can still be
-    replaced; as the response iterable it keeps the request's context current while
-    the body is produced (templates and generators may query lazily) and resets it at
-    ``close()``."""
+class _Exchange(RequestContext):
+    """One request's context and its way through the app. As the app's
+    ``start_response`` it holds the call until the app has returned, so that a blocked
+    request's response can still be replaced; as the response iterable it keeps the
+    request's context current while the body is produced (templates and generators may
+    query lazily) and resets it at ``close()``."""
 
-    __slots__ = ("start_response", "token", "context", "args", "forwarded", "write", "result")
+    __slots__ = ("start_response", "token", "args", "forwarded", "write", "result")
 
-    def __init__(self, start_response: Callable[..., Any], token: Any, context: RequestContext) -> None:
+    def __init__(self, engine: Any, environ: dict, start_response: Callable[..., Any]) -> None:
+        # RequestContext.__init__(self, engine, environ=environ), inlined: one Python
+        # call less per request (test_middleware checks that every slot is set).
+        self.engine = engine
+        self.blocked_event_id = None
+        self.inputs_truncated = False
+        self.routed = False
+        self.reported = None
+        self.resolving = None
+        self._environ = environ
+        self._scope = None
+        self._body = None
+        self._routing = None
+        self._request = None
+        self._pending = True
+        self._fields = None
         self.start_response = start_response
-        self.token = token
-        self.context = context
+        self.token: Any = None
         self.args: Optional[tuple] = None
         self.forwarded = False
         self.write: Optional[Callable[[bytes], Any]] = None
         self.result: Any = None
 
     def __call__(self, status: str, headers: list, exc_info: Any = None) -> Callable[[bytes], Any]:
-        check_response_headers(self.context, headers)
+        if _headers_need_check(headers):
+            check_response_headers(self, headers)
         if self.forwarded:
             return self.start_response(status, headers, exc_info)
         self.args = (status, headers, exc_info)
@@ -146,9 +171,21 @@ class _Exchange:
             if close is not None:
                 close()
         finally:
-            self.reset()
+            token = self.token
+            if token is not None:
+                self.token = None
+                try:
+                    _reset_current(token)
+                except ValueError:
+                    # Closed from another context than the one that set it (a server
+                    # that closes the response iterable elsewhere): clear this one.
+                    _set_current(None)
 
     def reset(self) -> None:
-        if self.token is not None:
-            reset_current(self.token)
+        token = self.token
+        if token is not None:
             self.token = None
+            try:
+                _reset_current(token)
+            except ValueError:
+                _set_current(None)
