@@ -83,6 +83,11 @@ pub fn new_event_id() -> String {
     format!("{:016x}{:016x}", half(1), half(2))
 }
 
+/// The sink kind of payload inspection ([`Engine::inspect`](crate::Engine::inspect)),
+/// which has no sink: given an empty resource, its event quotes the offending input's
+/// value, or the request path for a rule on the path or the method.
+pub const REQUEST_SINK: &str = "request";
+
 /// Formats the event of `verdict` as one line of JSON (no trailing newline). Returns
 /// `None` for a verdict that found nothing.
 pub fn format_event(
@@ -101,6 +106,11 @@ pub fn format_event(
     let input = verdict.input_index.and_then(|i| request.input(i));
     let secret = input.is_some_and(is_secret);
     let event_id = if context.event_id.is_empty() { new_event_id() } else { context.event_id.clone() };
+    let resource = match input {
+        _ if sink_kind != REQUEST_SINK || !resource.is_empty() => resource,
+        Some(input) => input.value,
+        None => request.path(),
+    };
     let sink = resource_excerpt(resource, verdict, secret);
     let event = json!({
         "time": rfc3339_now(),

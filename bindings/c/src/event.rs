@@ -123,16 +123,6 @@ pub unsafe extern "C" fn rampart_event_json(
             .find(|s| *s as u32 == sink)
             .ok_or(rampart_status::RAMPART_STATUS_INVALID_ARGUMENT)?;
         let context = EventContext::from_json(meta).map_err(|e| rampart_status::from_kind(e.kind()))?;
-        // Payload inspection has no sink: what the event quotes is the request's own.
-        let resource = match (sink, resource.is_empty()) {
-            (rampart_sink::RAMPART_SINK_REQUEST, true) => {
-                match verdict.input_index.and_then(|i| request.inner().input(i)) {
-                    Some(input) => input.value,
-                    None => request.inner().path(),
-                }
-            }
-            _ => resource,
-        };
         let event = request
             .engine()
             .event_json(request.inner(), &verdict, sink.name(), resource, &context)

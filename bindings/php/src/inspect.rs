@@ -17,6 +17,7 @@
 use std::cell::RefCell;
 
 use ext_php_rs::ffi::zend_execute_data;
+use rampart_core::event::REQUEST_SINK;
 use rampart_core::{Action, EventContext, Threat};
 
 use crate::context;
@@ -51,11 +52,6 @@ pub fn at_request_start() {
         if !verdict.is_attack() || verdict.action == Action::Allow {
             return None;
         }
-        // No sink: the event quotes the offending value, or the path for a rule on it.
-        let resource = match verdict.input_index.and_then(|i| state.request.input(i)) {
-            Some(input) => input.value.to_vec(),
-            None => state.request.path().to_vec(),
-        };
         let event_id = rampart_core::event::new_event_id();
         let event = EventContext {
             operation: "request".to_owned(),
@@ -65,7 +61,8 @@ pub fn at_request_start() {
             request_id: state.request_id.clone(),
             stack: Vec::new(),
         };
-        if let Some(line) = engine.event_json(&state.request, &verdict, "request", &resource, &event) {
+        // No sink: an empty resource, so the event quotes the offending value (or the path).
+        if let Some(line) = engine.event_json(&state.request, &verdict, REQUEST_SINK, b"", &event) {
             events::emit(&line);
         }
         if verdict.action != Action::Block {

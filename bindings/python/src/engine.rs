@@ -2,7 +2,7 @@
 
 use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyDict, PyString};
-use rampart_core::{Engine, EventContext, Policy};
+use rampart_core::{Engine, EventContext, Policy, Threat};
 
 use crate::error::{guard, guard_result, invalid_argument, to_py};
 use crate::request::PyRequest;
@@ -327,6 +327,15 @@ impl PyEngine {
             };
             self.engine.error_event_json(request.as_deref().map(|r| &r.inner), sink_kind, error_kind, message, &context)
         })
+    }
+
+    /// What a finding of `threat` (`"sql_injection"`, `"malicious_payload"`, ...) does
+    /// under this policy: `"off"`, `"report"` or `"block"`, the mode capping the
+    /// protection's action. Raises ValueError for an unknown threat name.
+    fn action(&self, threat: &str) -> PyResult<&'static str> {
+        let threat = Threat::from_name(threat)
+            .ok_or_else(|| pyo3::exceptions::PyValueError::new_err(format!("unknown threat `{threat}`")))?;
+        Ok(self.engine.policy().effective_action(threat).map_or("off", |action| action.name()))
     }
 
     /// The global mode: `"off"`, `"report"` or `"block"`.

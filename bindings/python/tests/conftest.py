@@ -25,11 +25,17 @@ BLOCK_PAGE = "<h1>リクエストはブロックされました</h1><p>id={{even
 
 
 def policy(mode: str, **extra: Any) -> Dict[str, Any]:
+    """A test policy. Payload inspection of each request is off unless ``protections``
+    turns it on: the tests about sinks count exactly the events their sinks write (the
+    inspection has tests of its own, test_request_inspection.py)."""
     document: Dict[str, Any] = {
         "mode": mode,
         "block_response": {"status": 403, "content_type": "text/html; charset=utf-8", "body": BLOCK_PAGE},
+        "protections": {"malicious_payload": {"action": "off"}},
     }
+    protections = extra.pop("protections", {})
     document.update(extra)
+    document["protections"].update(protections)
     return document
 
 

@@ -47,6 +47,9 @@ def test_limits() -> None:
     c = collect()
     hostile = b"[" * 100_000 + b"]" * 100_000  # far deeper than any parser should follow
     c.body("json", hostile, "application/json")
+    assert len(c.context.request) == 0 and c.context.inputs_truncated  # cut at the depth limit
+
+    c = collect()
     c.body("json", b"{not json", "application/json")
     assert len(c.context.request) == 0 and not c.context.inputs_truncated
 

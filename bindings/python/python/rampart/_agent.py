@@ -12,6 +12,9 @@ from .inputs import Limits
 _engine: Optional[Engine] = None
 _limits = Limits()
 _installed = False
+#: Whether the middleware inspects each request for malicious payloads as it arrives
+#: (the policy's ``malicious_payload`` protection is not off).
+_inspect_requests = False
 
 
 def engine() -> Optional[Engine]:
@@ -31,7 +34,7 @@ def protect(
     max_inputs: Optional[int] = None,
     max_depth: Optional[int] = None,
 ) -> Engine:
-    global _engine, _installed
+    global _engine, _installed, _inspect_requests
     new_engine = Engine(policy)  # raises PolicyError & co.: a bad policy must not start
     destination = events_to if events_to is not None else os.environ.get("RAMPART_EVENTS")
     events.configure(destination)
@@ -42,6 +45,7 @@ def protect(
     if max_depth is not None:
         _limits.max_depth = max_depth
     _engine = new_engine
+    _inspect_requests = new_engine.action("malicious_payload") != "off"
     if new_engine.mode == "off":
         _uninstall()
         return new_engine
@@ -55,8 +59,9 @@ def protect(
 
 
 def unprotect() -> None:
-    global _engine
+    global _engine, _inspect_requests
     _engine = None
+    _inspect_requests = False
     _uninstall()
 
 

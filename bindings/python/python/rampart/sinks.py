@@ -33,6 +33,7 @@ __all__ = [
     "nosql",
     "path",
     "redirect",
+    "request_payload",
     "resolved_ip",
     "shell",
     "sql",
@@ -215,6 +216,22 @@ def _check_redirect(engine: Any, request: Any, location: Any) -> Verdict:
 
 def _check_header(engine: Any, request: Any, name: Any, value: Any) -> Verdict:
     return engine.check_header(request, name, value)
+
+
+def request_payload(context: RequestContext) -> None:
+    """Payload inspection of the request itself (``Engine.inspect``), as it arrives and
+    before the application runs: the middleware calls it when the policy's
+    ``malicious_payload`` protection is not off. A finding is an event (sink kind
+    ``request``; the event quotes the offending value); a block raises AttackBlocked and
+    the middleware answers with the block response."""
+    try:
+        request = context.request
+        verdict = context.engine.inspect(request)
+    except Exception as error:  # noqa: BLE001 -- fail open, with an event
+        _failed(context, "request", "request", error)
+        return
+    if verdict.is_attack:
+        _finding(context, "request", "request", b"", verdict, request)
 
 
 def hook_failed(kind: str, operation: str, error: BaseException) -> None:

@@ -7,7 +7,9 @@ from typing import Any, Awaitable, Callable, List, MutableMapping, Optional, Tup
 from .. import _agent
 from .._rampart import _headers_need_check
 from ..context import RequestContext, reset_current, set_current
+from ..errors import AttackBlocked
 from ..inputs import body_kind
+from ..sinks import request_payload
 from ._common import CONTEXT_KEY, block_response, check_response_headers, middleware_failed
 
 Scope = MutableMapping[str, Any]
@@ -40,8 +42,14 @@ async def serve_asgi(app: ASGIApp, scope: Scope, receive: Receive, send: Send) -
         middleware_failed(engine, error)
         await app(scope, receive, send)
         return
-    scope[CONTEXT_KEY] = context
     responder = _Responder(send, context)
+    if _agent._inspect_requests:
+        try:
+            request_payload(context)
+        except AttackBlocked:
+            await responder.finish()  # the block response; the app never runs
+            return
+    scope[CONTEXT_KEY] = context
     token = set_current(context)
     try:
         await app(scope, receive, responder.send)

@@ -4,9 +4,11 @@ Its own work per request is a handful of Python operations: one object (the requ
 context, which is also the ``start_response`` the app calls and the response iterable
 the server reads), one context variable set and reset, and one C call that screens the
 response headers. The request's inputs are read from the environ only when a hooked
-call or a response header needs them (see :class:`~rampart.RequestContext`); only a
-body that rampart parses (form, JSON, multipart) is read up front, since the app
-consumes the stream.
+call or a response header needs them (see :class:`~rampart.RequestContext`), or at
+once when the policy's ``malicious_payload`` protection inspects each request as it
+arrives (a block answers with the block response; the app never runs); only a body
+that rampart parses (form, JSON, multipart) is read up front, since the app consumes
+the stream.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from .._rampart import _headers_need_check
 from ..context import RequestContext, Routing, _current
 from ..errors import AttackBlocked
 from ..inputs import body_kind
+from ..sinks import request_payload
 from ._common import CONTEXT_KEY, block_response, check_response_headers, middleware_failed
 
 WSGIApp = Callable[[dict, Callable[..., Any]], Iterable[bytes]]
@@ -55,6 +58,11 @@ def serve_wsgi(
         middleware_failed(engine, error)
         return app(environ, start_response)
     exchange._routing = routing
+    if _agent._inspect_requests:
+        try:
+            request_payload(exchange)
+        except AttackBlocked:
+            return _answer_blocked(exchange, start_response)
     environ[CONTEXT_KEY] = exchange
     exchange.token = _set_current(exchange)
     try:

@@ -94,13 +94,11 @@ public final class Hooks {
             if (!v.isAttack() || v.action() == dev.rampart.Action.ALLOW) {
                 return false;
             }
-            // No sink: the event quotes the offending value, or the path for a rule on it.
-            dev.rampart.Request.Input input = v.inputIndex() >= 0 ? c.request.input(v.inputIndex()) : null;
-            String resource = input != null ? input.value() : c.path;
             String eventId = Engine.newEventId();
             EventContext context = new EventContext("request", eventId, c.clientIp, c.userAgent, c.requestId,
                     List.of());
-            Events.write(engine.eventJson(c.request, v, "request", resource, context));
+            // No sink: an empty resource, so the event quotes the offending value (or the path).
+            Events.write(engine.eventJson(c.request, v, "request", "", context));
             if (v.isBlock()) {
                 c.blockedEventId = eventId;
                 return true;
