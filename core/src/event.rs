@@ -196,8 +196,35 @@ fn is_secret(input: Input<'_>) -> bool {
     match input.source {
         Source::Cookie => true,
         Source::Header => SECRET_HEADERS.iter().any(|name| name.as_bytes().eq_ignore_ascii_case(input.key)),
-        _ => false,
+        _ => is_secret_field(input.key),
     }
+}
+
+/// Words that make a field a credential wherever it comes from (`password`,
+/// `user.new_passwd`, `api_key`, `refresh-token`): its value is as secret as an
+/// `Authorization` header, and event logs are read by more people than credentials are.
+const SECRET_FIELD_WORDS: [&[u8]; 11] = [
+    b"password",
+    b"passwd",
+    b"pwd",
+    b"passphrase",
+    b"secret",
+    b"token",
+    b"apikey",
+    b"api_key",
+    b"api-key",
+    b"private_key",
+    b"credential",
+];
+
+/// Whether the last part of a dotted key (`user.password`, `keys[0].api_key`) names a
+/// credential.
+fn is_secret_field(key: &[u8]) -> bool {
+    let last = key.rsplit(|&b| b == b'.').next().unwrap_or(key);
+    let last = last.split(|&b| b == b'[').next().unwrap_or(last);
+    SECRET_FIELD_WORDS
+        .iter()
+        .any(|word| last.len() >= word.len() && last.windows(word.len()).any(|w| w.eq_ignore_ascii_case(word)))
 }
 
 struct Excerpt {
@@ -327,6 +354,17 @@ mod tests {
             .expect("attack");
         assert!(!line.contains("OR 'a'"), "secret leaked: {line}");
         assert!(line.contains("<masked: 12 bytes>"));
+        // A credential field is as secret as the header, whatever its source.
+        for key in [&b"password"[..], b"user.New_Password", b"keys[0].api_key", b"refresh-token", b"pwd"] {
+            let (policy, request, verdict) = attack(Source::Body, key, payload, &query);
+            let line = format_event(&policy, &request, &verdict, "sql", query.as_bytes(), &EventContext::default())
+                .expect("attack");
+            assert!(!line.contains("OR 'a'") && line.contains("<masked: 12 bytes>"), "{line}");
+        }
+        let (policy, request, verdict) = attack(Source::Body, b"email", payload, &query);
+        let line = format_event(&policy, &request, &verdict, "sql", query.as_bytes(), &EventContext::default())
+            .expect("attack");
+        assert!(line.contains("OR 'a'"), "an ordinary field is shown: {line}");
 
         let long = format!("' OR 1=1 -- {}", "é".repeat(1000));
         let query = format!("SELECT * FROM t WHERE a = '{long}'");
