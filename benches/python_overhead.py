@@ -19,8 +19,8 @@ and interleaving gives every variant the same chances).
 
 ``--instructions`` counts instead of timing: each app runs under
 ``valgrind --tool=callgrind`` for 100 and for 600 requests, unprotected, protected,
-and protected with the engine's payload inspection run on every request (what
-``Engine.inspect`` would add; the middleware itself does not run it), and the
+with payload inspection off, and protected with the default policy (the middleware
+inspects each request as it arrives: ``malicious_payload`` reports by default), and the
 difference divided by 500 is the cost of one request. Counts are deterministic where
 timings on a shared machine are not.
 """
@@ -268,20 +268,13 @@ def flask_http_overhead() -> Dict[str, float]:
 
 def count_requests(mode: str, label: str, requests: int) -> None:
     """The process ``--instructions`` runs under callgrind: ``requests`` requests (after
-    50 to warm up) to one app, unprotected, protected, or protected with payload
-    inspection on every request."""
-    if mode != "unprotected":
+    50 to warm up) to one app, unprotected, protected with payload inspection off, or
+    protected by the default policy (the middleware inspects each request)."""
+    if mode == "protected":
+        rampart.protect({"mode": "block", "protections": {"malicious_payload": {"action": "off"}}})
+    elif mode == "inspect":
         rampart.protect({"mode": "block"})
     app, kwargs = wsgi_requests()[label]
-    if mode == "inspect":
-        inner = app.wsgi_app
-
-        def inspecting(environ: dict, start_response: Callable[..., object]) -> object:
-            context = rampart.current()
-            context.engine.inspect(context.request)
-            return inner(environ, start_response)
-
-        app.wsgi_app = inspecting
     run = wsgi_call(app, kwargs)
     for _ in range(50 + requests):
         run()

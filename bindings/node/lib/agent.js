@@ -53,8 +53,28 @@ function inspect(kind, operation, resource, check, arg) {
 /** Findings so far (reported or blocked), so a caller can tell "reported" from "nothing". */
 let findings = 0;
 
+// An outgoing request is checked at several layers (http.request, then the address it
+// resolved to); a redirect or header by the framework and again by Node's setter: one
+// report per input is enough for these.
+const ONE_REPORT_PER_INPUT = new Set(['url', 'redirect', 'header']);
+
+/**
+ * Whether this report repeats one the request already wrote. A report does not stop
+ * the call, so a file served through several hooked layers (res.download, fs.stat,
+ * fs.open, createReadStream), a retried query or a driver running a query through two
+ * hooked layers would otherwise write the same event again.
+ */
+function alreadyReported(context, verdict, kind, resource) {
+  const seen = `${kind}\0${ONE_REPORT_PER_INPUT.has(kind) ? '' : String(resource)}\0${verdict.inputIndex}`;
+  if (context.reported === null) context.reported = new Set();
+  else if (context.reported.has(seen)) return true;
+  context.reported.add(seen);
+  return false;
+}
+
 function onFinding(engine, context, request, verdict, kind, operation, resource) {
   findings++;
+  if (!verdict.isBlock && alreadyReported(context, verdict, kind, resource)) return null;
   const eventId = native.newEventId();
   const facts = context.eventFacts();
   const json = engine.eventJson(request, verdict, kind, resource, {

@@ -54,6 +54,8 @@ class RequestContext {
     this.seenRoute = undefined;
     /** [result, as built, ...] of the paths path.join/resolve built from `..` (hooks/path.js). */
     this.builtPaths = null;
+    /** What this request already reported (agent.js), or null. */
+    this.reported = null;
   }
 
   /** Remembers that `result` was normalised from `built` (the last few only). */

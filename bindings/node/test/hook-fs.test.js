@@ -184,3 +184,33 @@ test('a path built with path.join / path.resolve (which drop the `..`) is still 
     await built.close();
   }
 });
+
+test('a file reached through several hooked calls is reported once per request', async () => {
+  const server = await h.serve(async (req, res, url) => {
+    const target = path.join(FILES, url.searchParams.get('name'));
+    try {
+      fs.statSync(target);
+      fs.accessSync(target);
+      h.answer(res, null, [await fsp.readFile(target, 'utf8'), fs.readFileSync(target, 'utf8')]);
+    } catch (error) {
+      h.answer(res, error);
+    }
+  });
+  try {
+    h.setMode('report');
+    h.takeEvents();
+    const reported = await h.request(`${server.url}/?name=${encodeURIComponent(ATTACK)}`);
+    assert.deepEqual(JSON.parse(reported.body).rows, ['SECRET', 'SECRET']);
+    const events = h.takeEvents();
+    assert.equal(events.length, 1, `four hooked calls, one report: ${JSON.stringify(events.map((e) => e.sink))}`);
+    // The next request reports again.
+    await h.request(`${server.url}/?name=${encodeURIComponent(ATTACK)}`);
+    assert.equal(h.takeEvents().length, 1);
+    h.setMode('block');
+    const blocked = await h.request(`${server.url}/?name=${encodeURIComponent(ATTACK)}`);
+    assert.ok(h.isBlockPage(blocked), blocked.body);
+    assert.equal(h.takeEvents().length, 1, 'blocked at the first call');
+  } finally {
+    await server.close();
+  }
+});
