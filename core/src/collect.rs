@@ -125,6 +125,10 @@ fn replace_lone_surrogates(data: &[u8]) -> Vec<u8> {
     out
 }
 
+/// Where a body too deep for serde_json (128 levels) is cut before a second parse: deeper
+/// than any input limit a binding sets, shallower than serde_json's own limit.
+const LENIENT_CUT_DEPTH: usize = 100;
+
 /// JSON text with every array or object nested deeper than `max_depth` replaced by
 /// `null`, or `None` when nothing is that deep. Strings are skipped whole, so brackets
 /// inside them do not count.
@@ -320,8 +324,11 @@ impl<'r> Collector<'r> {
                 // What a lenient parser accepts and serde_json does not: lone surrogates,
                 // and nesting past serde_json's limit (128), which would otherwise hide
                 // every input of a body that also holds one deep array.
+                // The cut is at a fixed depth, not at `max_depth`: cutting at the limit
+                // would also cut away a syntax error below it, so that a smaller limit
+                // could read inputs from a body a larger one rejects.
                 let mut repaired = replace_lone_surrogates(data);
-                if let Some(cut) = cut_deep_nesting(&repaired, self.max_depth) {
+                if let Some(cut) = cut_deep_nesting(&repaired, LENIENT_CUT_DEPTH) {
                     self.truncated = true;
                     repaired = cut;
                 }

@@ -41,3 +41,28 @@ fn exec_remote_shell_argument_span_is_the_input() {
     let span = verdict.span.expect("the input adds a remote option: an attack");
     assert_eq!(&joined[span.start..span.end], b" -x", "span {span:?} of {verdict:?}");
 }
+
+/// Oracle (`collect`): a depth limit only leaves inputs out; a smaller limit never reads
+/// more than a larger one.
+///
+/// Found by `collect` in the CI smoke run (minimized by hand:
+/// `fuzz/regressions/collect/`): a JSON body that serde_json rejects (here, a trailing
+/// comma three levels down) gave inputs with a depth limit of 2 and none with 32.
+///
+/// Root cause (in `collect::Collector::json`): a body serde_json rejects is repaired and
+/// parsed again, and the repair cut everything nested deeper than the collector's own
+/// `max_depth`. A syntax error below that depth was cut away with it, so the repaired
+/// body parsed under a small limit and not under a large one. Fixed: the repair cuts at
+/// a fixed depth (100, below serde_json's 128), the same for every limit.
+#[test]
+fn collect_depth_limit_only_leaves_inputs_out() {
+    use rampart_core::collect::Collector;
+    let body = br#"{"a": "x", "b": [[[1, ]]]}"#;
+    let count = |max_depth: usize| {
+        let mut request = Request::new();
+        Collector::new(&mut request, 100).with_max_depth(max_depth).json(body);
+        request.len()
+    };
+    assert_eq!(count(32), 0, "serde_json rejects the body");
+    assert_eq!(count(2), 0, "a smaller limit reads no more");
+}
