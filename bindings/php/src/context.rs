@@ -208,12 +208,7 @@ fn upload_names(c: &mut Collector<'_>, files: &ZendHashTable) {
     uploads(c, files);
     for (field, upload) in files.iter() {
         let Some(upload) = upload.dereference().array() else { continue };
-        let field = match &field {
-            ArrayKey::String(name) => name.as_bytes().to_vec(),
-            ArrayKey::Str(name) => name.as_bytes().to_vec(),
-            ArrayKey::ZendString(name) => name.as_bytes().to_vec(),
-            ArrayKey::Long(index) => index.to_string().into_bytes(),
-        };
+        let field = key_bytes(&field);
         for part in ["name", "full_path"] {
             let Some(name) = upload.get(part) else { continue };
             let outer = c.enter_key(Source::Body, &field);
@@ -229,17 +224,22 @@ fn upload_names(c: &mut Collector<'_>, files: &ZendHashTable) {
     }
 }
 
+/// A PHP array key as bytes (an integer key in decimal).
+fn key_bytes(key: &ArrayKey<'_>) -> Vec<u8> {
+    match key {
+        ArrayKey::String(name) => name.as_bytes().to_vec(),
+        ArrayKey::Str(name) => name.as_bytes().to_vec(),
+        ArrayKey::ZendString(name) => name.as_bytes().to_vec(),
+        ArrayKey::Long(index) => index.to_string().into_bytes(),
+    }
+}
+
 /// Each upload of `$_FILES` as a `file` input: `field` => name, type, tmp_name (strings,
 /// or lists of them for `field[]`).
 fn uploads(c: &mut Collector<'_>, files: &ZendHashTable) {
     for (field, upload) in files.iter() {
         let Some(upload) = upload.dereference().array() else { continue };
-        let field = match &field {
-            ArrayKey::String(name) => name.as_bytes().to_vec(),
-            ArrayKey::Str(name) => name.as_bytes().to_vec(),
-            ArrayKey::ZendString(name) => name.as_bytes().to_vec(),
-            ArrayKey::Long(index) => index.to_string().into_bytes(),
-        };
+        let field = key_bytes(&field);
         let part = |name: &str| upload.get(name).map(Zval::dereference);
         let (Some(names), types, temps) = (part("name"), part("type"), part("tmp_name")) else { continue };
         let more = match names.array() {
