@@ -62,7 +62,7 @@ enum Class {
 struct Sig {
     class: Class,
     /// For words: the keyword, lowercased into a small buffer (prefix only).
-    word: [u8; 12],
+    word: [u8; WORD_BUF],
     /// For strings: the quote that opened it.
     quote: u8,
     /// [`OPEN_END`], [`ONE_WORD`], [`GLUED`], [`EMPTY`], [`SPACED`].
@@ -85,7 +85,7 @@ const EMPTY: u8 = 8;
 const SPACED: u8 = 16;
 
 impl Sig {
-    const END: Sig = Sig { class: Class::End, word: [0; 12], quote: 0, flags: 0 };
+    const END: Sig = Sig { class: Class::End, word: [0; WORD_BUF], quote: 0, flags: 0 };
 
     fn has(&self, flag: u8) -> bool {
         self.flags & flag != 0
@@ -186,7 +186,7 @@ impl Window {
 
 fn classify(kind: SqlTokenKind, text: &[u8]) -> Sig {
     use SqlTokenKind as K;
-    let mut word = [0u8; 12];
+    let mut word = [0u8; WORD_BUF];
     let class = match kind {
         K::Whitespace => Class::End,
         K::LineComment | K::BlockComment => Class::Comment,
@@ -208,12 +208,8 @@ fn classify(kind: SqlTokenKind, text: &[u8]) -> Sig {
         K::Semicolon => Class::Semi,
         K::Unknown => Class::Unknown,
         K::Word => {
-            if text.len() <= word.len() {
-                for (slot, b) in word.iter_mut().zip(text) {
-                    *slot = b.to_ascii_lowercase();
-                }
-            }
-            keyword_class(&word[..text.len().min(word.len())])
+            word = lowercase_word(text);
+            keyword_class(&word)
         }
     };
     Sig { class, word, quote: 0, flags: 0 }
@@ -246,26 +242,257 @@ fn mark(sig: &mut Sig, tok: &SqlToken, input: &[u8]) {
     }
 }
 
-fn keyword_class(word: &[u8]) -> Class {
-    match word {
-        b"or" | b"and" | b"xor" | b"not" => Class::Logic,
-        b"like" | b"rlike" | b"regexp" | b"is" | b"in" | b"between" | b"sounds" | b"div" | b"mod" | b"glob"
-        | b"match" | b"escape" | b"collate" => Class::Pred,
-        b"true" | b"false" | b"null" | b"unknown" => Class::Num,
-        b"union" | b"intersect" | b"except" => Class::Union,
-        b"select" => Class::Select,
-        b"insert" | b"update" | b"delete" | b"drop" | b"create" | b"alter" | b"truncate" | b"exec" | b"execute"
-        | b"declare" | b"shutdown" | b"waitfor" | b"grant" | b"revoke" | b"call" | b"load" | b"replace" | b"rename"
-        | b"handler" | b"merge" | b"backup" | b"restore" | b"dbcc" | b"kill" | b"if" => Class::Stmt,
-        b"order" | b"group" | b"having" | b"limit" | b"procedure" | b"into" | b"from" | b"where" | b"offset" => {
-            Class::Clause
+// ---- Keywords: one table, found by a perfect hash ----
+
+/// Every word the detector gives a class of its own, lowercase; every other word is a
+/// name ([`Class::Ident`]). The judgement compares further words by spelling
+/// ([`Sig::is`]): those need no class.
+const KEYWORDS: [(&[u8], Class); 81] = [
+    (b"or", Class::Logic),
+    (b"and", Class::Logic),
+    (b"xor", Class::Logic),
+    (b"not", Class::Logic),
+    (b"like", Class::Pred),
+    (b"rlike", Class::Pred),
+    (b"regexp", Class::Pred),
+    (b"is", Class::Pred),
+    (b"in", Class::Pred),
+    (b"between", Class::Pred),
+    (b"sounds", Class::Pred),
+    (b"div", Class::Pred),
+    (b"mod", Class::Pred),
+    (b"glob", Class::Pred),
+    (b"match", Class::Pred),
+    (b"escape", Class::Pred),
+    (b"collate", Class::Pred),
+    (b"true", Class::Num),
+    (b"false", Class::Num),
+    (b"null", Class::Num),
+    (b"unknown", Class::Num),
+    (b"union", Class::Union),
+    (b"intersect", Class::Union),
+    (b"except", Class::Union),
+    (b"select", Class::Select),
+    (b"insert", Class::Stmt),
+    (b"update", Class::Stmt),
+    (b"delete", Class::Stmt),
+    (b"drop", Class::Stmt),
+    (b"create", Class::Stmt),
+    (b"alter", Class::Stmt),
+    (b"truncate", Class::Stmt),
+    (b"exec", Class::Stmt),
+    (b"execute", Class::Stmt),
+    (b"declare", Class::Stmt),
+    (b"shutdown", Class::Stmt),
+    (b"waitfor", Class::Stmt),
+    (b"grant", Class::Stmt),
+    (b"revoke", Class::Stmt),
+    (b"call", Class::Stmt),
+    (b"load", Class::Stmt),
+    (b"replace", Class::Stmt),
+    (b"rename", Class::Stmt),
+    (b"handler", Class::Stmt),
+    (b"merge", Class::Stmt),
+    (b"backup", Class::Stmt),
+    (b"restore", Class::Stmt),
+    (b"dbcc", Class::Stmt),
+    (b"kill", Class::Stmt),
+    (b"if", Class::Stmt),
+    (b"order", Class::Clause),
+    (b"group", Class::Clause),
+    (b"having", Class::Clause),
+    (b"limit", Class::Clause),
+    (b"procedure", Class::Clause),
+    (b"into", Class::Clause),
+    (b"from", Class::Clause),
+    (b"where", Class::Clause),
+    (b"offset", Class::Clause),
+    (b"all", Class::Modifier),
+    (b"distinct", Class::Modifier),
+    (b"by", Class::Modifier),
+    (b"table", Class::Modifier),
+    (b"delay", Class::Modifier),
+    (b"time", Class::Modifier),
+    (b"outfile", Class::Modifier),
+    (b"dumpfile", Class::Modifier),
+    (b"values", Class::Modifier),
+    (b"set", Class::Modifier),
+    (b"top", Class::Modifier),
+    (b"case", Class::Modifier),
+    (b"when", Class::Modifier),
+    (b"then", Class::Modifier),
+    (b"else", Class::Modifier),
+    (b"end", Class::Modifier),
+    (b"as", Class::Modifier),
+    (b"on", Class::Modifier),
+    (b"join", Class::Modifier),
+    (b"cast", Class::Modifier),
+    (b"database", Class::Modifier),
+    (b"user", Class::Modifier),
+];
+
+/// The bytes of a word the detector keeps, lowercased ([`Sig::word`]); a longer word is
+/// kept as all zeros, which no keyword is.
+const WORD_BUF: usize = 12;
+
+/// The shortest and longest keyword: a word of another length is a name without a lookup.
+const KEYWORD_LEN: (usize, usize) = {
+    let (mut shortest, mut longest) = (usize::MAX, 0);
+    let mut k = 0;
+    while k < KEYWORDS.len() {
+        let len = KEYWORDS[k].0.len();
+        shortest = if len < shortest { len } else { shortest };
+        longest = if len > longest { len } else { longest };
+        k += 1;
+    }
+    assert!(longest <= WORD_BUF);
+    (shortest, longest)
+};
+
+/// The keyword lookup multiplies a word's first eight lowercase bytes (zero-padded) by
+/// this constant and keeps the top eight bits of the product: the word's slot in
+/// [`KEYWORD_SLOTS`]. The constant was searched for so that no two keywords share a slot
+/// (a perfect hash): a keyword added later that collides stops the build, and a new
+/// constant must be searched for then. The ninth byte of the longest keywords is not
+/// hashed; the slot's stored word is compared whole.
+const KEYWORD_HASH: u64 = 0x438e_2ce1_c0ac_ccf9;
+
+/// A word as two integers: its first eight bytes and the next four, little-endian,
+/// zero-padded. Comparing a word to a keyword is two integer comparisons.
+#[derive(Clone, Copy, PartialEq, Eq)]
+struct WordKey {
+    head: u64,
+    tail: u32,
+}
+
+impl WordKey {
+    const fn of(word: &[u8; WORD_BUF]) -> WordKey {
+        let w = word;
+        WordKey {
+            head: u64::from_le_bytes([w[0], w[1], w[2], w[3], w[4], w[5], w[6], w[7]]),
+            tail: u32::from_le_bytes([w[8], w[9], w[10], w[11]]),
         }
-        b"all" | b"distinct" | b"by" | b"table" | b"delay" | b"time" | b"outfile" | b"dumpfile" | b"values"
-        | b"set" | b"top" | b"case" | b"when" | b"then" | b"else" | b"end" | b"as" | b"on" | b"join" | b"cast"
-        | b"database" | b"user" => Class::Modifier,
-        _ => Class::Ident,
+    }
+
+    const fn slot(self) -> usize {
+        (self.head.wrapping_mul(KEYWORD_HASH) >> 56) as usize
     }
 }
+
+#[derive(Clone, Copy)]
+struct KeywordSlot {
+    /// The keyword, or zeros for an empty slot.
+    key: WordKey,
+    /// [`Class::Ident`] in an empty slot.
+    class: Class,
+}
+
+const KEYWORD_SLOTS: [KeywordSlot; 256] = {
+    let mut slots = [KeywordSlot { key: WordKey { head: 0, tail: 0 }, class: Class::Ident }; 256];
+    let mut k = 0;
+    while k < KEYWORDS.len() {
+        let (text, class) = KEYWORDS[k];
+        let mut word = [0u8; WORD_BUF];
+        let mut j = 0;
+        while j < text.len() {
+            word[j] = text[j];
+            j += 1;
+        }
+        let key = WordKey::of(&word);
+        assert!(slots[key.slot()].key.head == 0, "two keywords share a slot: search another KEYWORD_HASH");
+        slots[key.slot()] = KeywordSlot { key, class };
+        k += 1;
+    }
+    slots
+};
+
+/// `text` lowercased into a zero-padded buffer; all zeros when it does not fit.
+fn lowercase_word(text: &[u8]) -> [u8; WORD_BUF] {
+    let mut word = [0u8; WORD_BUF];
+    if text.len() <= WORD_BUF {
+        for (slot, b) in word.iter_mut().zip(text) {
+            *slot = b.to_ascii_lowercase();
+        }
+    }
+    word
+}
+
+/// The class of a lowercased word ([`lowercase_word`]).
+fn keyword_class(word: &[u8; WORD_BUF]) -> Class {
+    key_class(WordKey::of(word))
+}
+
+/// The class of a word by its key: one multiplication, one load, two comparisons. An
+/// empty slot holds zeros, which a word (never empty, never holding a NUL) does not
+/// equal unless it was too long to keep, and then it is a name either way.
+fn key_class(key: WordKey) -> Class {
+    let slot = &KEYWORD_SLOTS[key.slot()];
+    if slot.key == key {
+        slot.class
+    } else {
+        Class::Ident
+    }
+}
+
+/// The class of the run of ASCII letters `value[start..end]`. Most words of a text are
+/// ruled out by their first two letters and their length ([`KEYWORD_PREFIXES`]); the
+/// rest are looked up.
+fn letters_class(value: &[u8], start: usize, end: usize) -> Class {
+    if may_be_keyword(value, start, end) {
+        key_class(letters_key(value, start, end))
+    } else {
+        Class::Ident
+    }
+}
+
+/// Two letters as an index: their low five bits, the same for either case.
+const fn letter_pair(first: u8, second: u8) -> usize {
+    ((first & 31) as usize) << 5 | (second & 31) as usize
+}
+
+/// For each pair of first letters ([`letter_pair`]), the lengths of the keywords that
+/// start with it, as bits.
+const KEYWORD_PREFIXES: [u16; 1024] = {
+    let mut table = [0u16; 1024];
+    let mut k = 0;
+    while k < KEYWORDS.len() {
+        let word = KEYWORDS[k].0;
+        assert!(word.len() >= 2 && word.len() < 16);
+        table[letter_pair(word[0], word[1])] |= 1 << word.len();
+        k += 1;
+    }
+    table
+};
+
+/// The key of the run of ASCII letters `value[start..end]` (at most [`WORD_BUF`] long),
+/// spelled as [`lowercase_word`] spells it, read with fixed-size loads where the value
+/// has the bytes: for letters, setting bit 5 is lowercasing, and the bytes past the run
+/// are masked off.
+fn letters_key(value: &[u8], start: usize, end: usize) -> WordKey {
+    let loaded = value.get(start..start + WORD_BUF).map(<&[u8; WORD_BUF]>::try_from);
+    let (Some(mask), Some(Ok(bytes))) = (LETTERS_MASK.get(end - start), loaded) else {
+        return WordKey::of(&lowercase_word(&value[start..end]));
+    };
+    let word = WordKey::of(bytes);
+    WordKey { head: (word.head | 0x2020_2020_2020_2020) & mask.head, tail: (word.tail | 0x2020_2020) & mask.tail }
+}
+
+/// For a word of each length up to [`WORD_BUF`], the bits of a [`WordKey`] it covers.
+const LETTERS_MASK: [WordKey; WORD_BUF + 1] = {
+    let mut masks = [WordKey { head: 0, tail: 0 }; WORD_BUF + 1];
+    let mut len = 0;
+    while len <= WORD_BUF {
+        let mut word = [0u8; WORD_BUF];
+        let mut k = 0;
+        while k < len {
+            word[k] = 0xff;
+            k += 1;
+        }
+        masks[len] = WordKey::of(&word);
+        len += 1;
+    }
+    masks
+};
 
 /// The injection contexts of a value.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -279,13 +506,16 @@ enum Context {
 /// `prefilter: false` lexes every value (the reference the prefilter is tested against).
 pub(crate) fn find(value: &[u8], buf: &mut Vec<u8>, prefilter: bool) -> Option<Reason> {
     if !(prefilter && bare_reading_inert(value)) {
-        if let Some(reason) = judge_context(value, Context::Bare, buf) {
+        // Without `UNION` or `SELECT` the bare reading may be decided by its first tokens.
+        if let Some(reason) = judge_context(value, Context::Bare, buf, prefilter) {
             return Some(reason);
         }
     }
+    // Most values hold no quote: one search rules out both quoted readings.
+    memchr::memchr2(b'\'', b'"', value)?;
     for (quote, context) in [(b'\'', Context::Single), (b'"', Context::Double)] {
         if memchr::memchr(quote, value).is_some() {
-            if let Some(reason) = judge_context(value, context, buf) {
+            if let Some(reason) = judge_context(value, context, buf, prefilter) {
                 return Some(reason);
             }
         }
@@ -293,7 +523,7 @@ pub(crate) fn find(value: &[u8], buf: &mut Vec<u8>, prefilter: bool) -> Option<R
     None
 }
 
-// ---- Prefilter: values the bare reading cannot judge as SQL, without lexing them ----
+// ---- Prefilter: what the bare reading can act on, from the bytes ----
 
 /// Longer values are lexed: the bare reading stops after a few tokens anyway, and
 /// checking every word of a long text would cost more.
@@ -309,71 +539,138 @@ const BARE_PREFILTER_MAX_LEN: usize = 100;
 /// - a `;` that counts: only before a keyword, or in a list after `)` and `,`
 ///   ([`list_tail`]), so only with a `)` and a `,` in the value too;
 /// - a boolean operator symbol: `||`, `&&`, `!`;
-/// - a keyword word: a word is a run of letters, possibly inside a longer identifier
-///   (then not a keyword: every keyword is letters only, and a run that is longer
-///   than the keyword is not the keyword). The lexer starts a word where a run of
-///   letters starts, except after a digit, where a hexadecimal number (`0xabc`) may
-///   end inside the run: there every suffix of the run is checked.
+/// - a keyword word ([`scan_finds`] says which words the lexer may read).
 ///
 /// Quotes, parentheses, operators and the rest may occur: the quoted readings are
 /// judged apart, by [`find`].
 fn bare_reading_inert(value: &[u8]) -> bool {
-    if value.len() > BARE_PREFILTER_MAX_LEN {
-        return false;
-    }
-    // Bytes first (cheap, and most SQL shows in them), then words.
-    let (mut semicolon, mut close, mut comma) = (false, false, false);
-    for (i, &b) in value.iter().enumerate() {
-        if !BARE_PUNCTUATION[usize::from(b)] {
-            continue;
-        }
-        let next = value.get(i + 1).copied();
-        match b {
-            b'#' | b'!' => return false,
-            b'-' if next == Some(b'-') => return false,
-            b'/' if next == Some(b'*') => return false,
-            b'|' | b'&' if next == Some(b) => return false,
-            b';' => semicolon = true,
-            b')' => close = true,
-            b',' => comma = true,
-            _ => {}
-        }
-    }
-    if semicolon && close && comma {
-        return false;
-    }
-    let mut i = 0;
-    while i < value.len() {
-        if !value[i].is_ascii_alphabetic() {
-            i += 1;
-            continue;
-        }
-        let end = value[i..].iter().position(|b| !b.is_ascii_alphabetic()).map_or(value.len(), |p| i + p);
-        let after_digit = i > 0 && value[i - 1].is_ascii_digit();
-        let starts = if after_digit { i..end } else { i..i + 1 };
-        // A word longer than the classifier's buffer is a plain name to it.
-        let longest = Sig::END.word.len();
-        for start in starts.filter(|&start| end - start <= longest) {
-            if bare_trigger(classify(SqlTokenKind::Word, &value[start..end]).class) {
-                return false;
-            }
-        }
-        i = end;
-    }
-    true
+    value.len() <= BARE_PREFILTER_MAX_LEN && !scan_finds(value, true, bare_trigger)
 }
 
-/// The bytes [`bare_reading_inert`] looks at outside words.
-const BARE_PUNCTUATION: [bool; 256] = {
-    let mut table = [false; 256];
+/// Past this length [`may_hold_query_words`] answers yes without looking: reading every
+/// word of a long text would cost more than the window it spares.
+const QUERY_WORDS_MAX_LEN: usize = 256;
+
+/// May a word of `value` be `UNION` (or `INTERSECT`, `EXCEPT`) or `SELECT`?
+fn may_hold_query_words(value: &[u8]) -> bool {
+    value.len() > QUERY_WORDS_MAX_LEN || scan_finds(value, false, |class| matches!(class, Class::Union | Class::Select))
+}
+
+/// One pass over `value`: true as soon as a word the lexer may read in it has a class
+/// `wanted` accepts or, with `punctuation`, a byte sequence the bare reading acts on
+/// occurs ([`bare_reading_inert`]).
+///
+/// A word is a run of letters, possibly inside a longer identifier (then not a keyword:
+/// every keyword is letters only, and a run longer than the keyword is not the keyword).
+/// The lexer starts a word where a run of letters starts, except after a digit, where a
+/// hexadecimal number (`0xabc`) may end inside the run: there every suffix of the run is
+/// a word it may read ([`suffix_has`]).
+///
+/// A table says which bytes matter; a run of letters is measured eight bytes at a time,
+/// and most words are ruled out by their length and first two letters before any lookup.
+#[inline(always)]
+fn scan_finds(value: &[u8], punctuation: bool, wanted: impl Fn(Class) -> bool + Copy) -> bool {
+    // Words ruled out as keywords are names: never wanted.
+    debug_assert!(!wanted(Class::Ident));
+    let (mut semicolon, mut close, mut comma) = (false, false, false);
+    let mut i = 0;
+    while i < value.len() {
+        let b = value[i];
+        let kind = BARE_BYTES[usize::from(b)];
+        if kind == BARE_LETTER {
+            let end = letters_end(value, i);
+            if may_be_keyword(value, i, end) && wanted(key_class(letters_key(value, i, end))) {
+                return true;
+            }
+            if i > 0 && value[i - 1].is_ascii_digit() && suffix_has(value, i, end, wanted) {
+                return true;
+            }
+            i = end;
+            continue;
+        }
+        if punctuation && kind == BARE_PUNCTUATION {
+            let next = value.get(i + 1).copied();
+            match b {
+                b'#' | b'!' => return true,
+                b'-' if next == Some(b'-') => return true,
+                b'/' if next == Some(b'*') => return true,
+                b'|' | b'&' if next == Some(b) => return true,
+                b';' => semicolon = true,
+                b')' => close = true,
+                b',' => comma = true,
+                _ => {}
+            }
+        }
+        i += 1;
+    }
+    semicolon && close && comma
+}
+
+/// Can the run of letters `value[start..end]` be a keyword, by its length and its first
+/// two letters ([`KEYWORD_PREFIXES`])?
+#[inline(always)]
+fn may_be_keyword(value: &[u8], start: usize, end: usize) -> bool {
+    let len = end - start;
+    (KEYWORD_LEN.0..=KEYWORD_LEN.1).contains(&len)
+        && KEYWORD_PREFIXES[letter_pair(value[start], value[start + 1])] & (1 << len) != 0
+}
+
+/// Does a suffix of the run of letters `value[start..end]` that follows a digit have a
+/// class `wanted` accepts? There a hexadecimal number (`0xabcor`) may end inside the
+/// run, and the lexer read the rest as a word.
+#[inline(never)]
+fn suffix_has(value: &[u8], start: usize, end: usize, wanted: impl Fn(Class) -> bool) -> bool {
+    (start + 1..end).any(|suffix| wanted(letters_class(value, suffix, end)))
+}
+
+/// The end of the run of ASCII letters that starts at `start`: eight bytes at a time
+/// where the value has them (a byte is a letter when, with bit 5 set, it lies in
+/// `a..=z`: the two additions set each byte's top bit at `a` and past `z`).
+#[inline(always)]
+fn letters_end(value: &[u8], mut i: usize) -> usize {
+    const LOW: u64 = 0x7f7f_7f7f_7f7f_7f7f;
+    const TOP: u64 = 0x8080_8080_8080_8080;
+    const CASE: u64 = 0x2020_2020_2020_2020;
+    while let Some(Ok(chunk)) = value.get(i..i + 8).map(<[u8; 8]>::try_from) {
+        let bytes = u64::from_le_bytes(chunk);
+        let folded = bytes | CASE;
+        let low = folded & LOW;
+        let from_a = low + 0x1f1f_1f1f_1f1f_1f1f;
+        let past_z = low + 0x0505_0505_0505_0505;
+        let letters = from_a & !past_z & !bytes & TOP;
+        let others = !letters & TOP;
+        if others != 0 {
+            return i + (others.trailing_zeros() / 8) as usize;
+        }
+        i += 8;
+    }
+    while i < value.len() && value[i].is_ascii_alphabetic() {
+        i += 1;
+    }
+    i
+}
+
+/// What [`bare_reading_inert`] does with each byte: skip it, start a run of letters, or
+/// look at it as punctuation.
+const BARE_BYTES: [u8; 256] = {
+    let mut table = [0u8; 256];
+    let mut b = 0;
+    while b < 256 {
+        if (b as u8).is_ascii_alphabetic() {
+            table[b] = BARE_LETTER;
+        }
+        b += 1;
+    }
     let bytes = b"#!-/|&;),";
     let mut k = 0;
     while k < bytes.len() {
-        table[bytes[k] as usize] = true;
+        table[bytes[k] as usize] = BARE_PUNCTUATION;
         k += 1;
     }
     table
 };
+const BARE_LETTER: u8 = 1;
+const BARE_PUNCTUATION: u8 = 2;
 
 /// Word classes the bare reading may act on (see [`bare_reading_inert`]): all but the
 /// four it only reads as operands or, in quoted contexts alone, as comparisons. Named by
@@ -384,13 +681,21 @@ fn bare_trigger(class: Class) -> bool {
 
 // ---- End of the prefilter ----
 
-fn judge_context(value: &[u8], context: Context, buf: &mut Vec<u8>) -> Option<Reason> {
+/// `fast`: decide from the first tokens where they suffice ([`plain_start`],
+/// [`tail_starts`]).
+fn judge_context(value: &[u8], context: Context, buf: &mut Vec<u8>, fast: bool) -> Option<Reason> {
     let backslash = memchr::memchr(b'\\', value).is_some();
     let readings: &[&SqlRules] =
         if backslash { &[&SqlRules::PAYLOAD, &SqlRules::PAYLOAD_BACKSLASH] } else { &[&SqlRules::PAYLOAD] };
     for rules in readings {
         let found = match context {
-            Context::Bare => judge_bare(SqlLexer::new(rules, value)),
+            Context::Bare => {
+                let lexer = SqlLexer::new(rules, value);
+                if fast && plain_start(lexer) && !may_hold_query_words(value) {
+                    continue;
+                }
+                judge_bare(lexer)
+            }
             Context::Single | Context::Double => {
                 buf.clear();
                 buf.push(if context == Context::Single { b'\'' } else { b'"' });
@@ -400,6 +705,11 @@ fn judge_context(value: &[u8], context: Context, buf: &mut Vec<u8>) -> Option<Re
                 // the value has left it. An unterminated string never leaves.
                 let opened = lexer.next()?;
                 if opened.end >= buf.len() {
+                    continue;
+                }
+                // Most values that leave the quote go on with a word (`O'Brien`, `it's`):
+                // decided by that token, without reading the window.
+                if fast && !tail_starts(first_past_closes(lexer), false, true) {
                     continue;
                 }
                 let left = buf[opened.content_start..opened.content_end].trim_ascii();
@@ -412,6 +722,34 @@ fn judge_context(value: &[u8], context: Context, buf: &mut Vec<u8>) -> Option<Re
         }
     }
     None
+}
+
+/// Does a bare value without `UNION` and `SELECT` words stay data by its first two
+/// significant tokens? [`judge_bare`] finds no union and no subquery then; a first
+/// token that is a name, a number or a modifier word starts no statement or condition
+/// and no leading comment, so what is left is the expression it starts and
+/// [`judge_tail`] after it. When the second token is one that neither goes on with that
+/// expression (an operator, `.`, `(`, `NOT`) nor starts a tail ([`tail_starts`]: a
+/// name, a literal, a variable, a comma with no `)` before it), the expression is the
+/// first token alone and the tail finds nothing: `Great shoes, ..`, `Comfortable, light
+/// and well made`.
+#[inline(never)]
+fn plain_start(mut lexer: SqlLexer<'_>) -> bool {
+    let input = lexer.input();
+    let mut significant = lexer.by_ref().filter(|tok| tok.kind != SqlTokenKind::Whitespace);
+    let Some(first) = significant.next() else { return false };
+    if first.kind != SqlTokenKind::Word
+        || !matches!(
+            keyword_class(&lowercase_word(&input[first.start..first.end])),
+            Class::Ident | Class::Num | Class::Modifier
+        )
+    {
+        return false;
+    }
+    let Some(second) = significant.next() else { return false };
+    let class = classify(second.kind, &input[second.start..second.end]);
+    matches!(class.class, Class::Ident | Class::Num | Class::Modifier | Class::Str | Class::Var | Class::Comma)
+        && !class.is(b"not")
 }
 
 /// The bare context (`WHERE id = VALUE`, `ORDER BY VALUE`).
@@ -536,6 +874,9 @@ fn judge_tail(w: &Window, mut i: usize, bare: bool, compared: bool) -> Option<Re
         i += 1;
         closed += 1;
     }
+    if !tail_starts(w.class(i), bare, closed > 0) {
+        return None;
+    }
     let next = w.class(i + 1);
     match w.class(i) {
         Class::Comment | Class::ExecOpen => {
@@ -564,6 +905,35 @@ fn judge_tail(w: &Window, mut i: usize, bare: bool, compared: bool) -> Option<Re
         Class::Comma if !bare || closed > 0 => list_tail(w, i),
         _ => None,
     }
+}
+
+/// The tokens [`judge_tail`] acts on, first after the point where the value left its
+/// slot and any closing parentheses (`closed`: there were some): after any other token
+/// the value stays data, whatever follows. Comparisons and arithmetic count only in the
+/// quoted contexts, and a comma only there or after a `)`.
+fn tail_starts(class: Class, bare: bool, closed: bool) -> bool {
+    match class {
+        Class::Comment | Class::ExecOpen | Class::Semi | Class::Logic | Class::Union | Class::Clause | Class::Stmt => {
+            true
+        }
+        Class::Cmp | Class::Pred | Class::Arith => !bare,
+        Class::Comma => !bare || closed,
+        _ => false,
+    }
+}
+
+/// The class of the first significant token from `lexer` past closing parentheses, as
+/// [`Window::read`] classifies it (a name before `(` is a call there: neither starts a
+/// tail).
+#[inline(never)]
+fn first_past_closes(mut lexer: SqlLexer<'_>) -> Class {
+    let input = lexer.input();
+    for tok in lexer.by_ref() {
+        if !matches!(tok.kind, SqlTokenKind::Whitespace | SqlTokenKind::CloseParen) {
+            return classify(tok.kind, &input[tok.start..tok.end]).class;
+        }
+    }
+    Class::End
 }
 
 /// Does the token at `k` end the value inside a string that the application's own
@@ -1206,3 +1576,4 @@ mod tests {
         );
     }
 }
+
