@@ -681,7 +681,7 @@ fn bare_trigger(class: Class) -> bool {
 
 // ---- End of the prefilter ----
 
-/// `fast`: decide from the first tokens where they suffice ([`plain_start`],
+/// `fast`: decide from the first tokens where they suffice ([`plain_expression`],
 /// [`tail_starts`]).
 fn judge_context(value: &[u8], context: Context, buf: &mut Vec<u8>, fast: bool) -> Option<Reason> {
     let backslash = memchr::memchr(b'\\', value).is_some();
@@ -691,7 +691,7 @@ fn judge_context(value: &[u8], context: Context, buf: &mut Vec<u8>, fast: bool) 
         let found = match context {
             Context::Bare => {
                 let lexer = SqlLexer::new(rules, value);
-                if fast && plain_start(lexer) && !may_hold_query_words(value) {
+                if fast && plain_expression(lexer) && !may_hold_query_words(value) {
                     continue;
                 }
                 judge_bare(lexer)
@@ -724,32 +724,34 @@ fn judge_context(value: &[u8], context: Context, buf: &mut Vec<u8>, fast: bool) 
     None
 }
 
-/// Does a bare value without `UNION` and `SELECT` words stay data by its first two
-/// significant tokens? [`judge_bare`] finds no union and no subquery then; a first
-/// token that is a name, a number or a modifier word starts no statement or condition
-/// and no leading comment, so what is left is the expression it starts and
-/// [`judge_tail`] after it. When the second token is one that neither goes on with that
-/// expression (an operator, `.`, `(`, `NOT`) nor starts a tail ([`tail_starts`]: a
-/// name, a literal, a variable, a comma with no `)` before it), the expression is the
-/// first token alone and the tail finds nothing: `Great shoes, ..`, `Comfortable, light
-/// and well made`.
-#[inline(never)]
-fn plain_start(mut lexer: SqlLexer<'_>) -> bool {
+/// Does a bare value without `UNION` and `SELECT` words stay data by the expression it
+/// starts with? [`judge_bare`] finds no union and no subquery then. A first token that
+/// is a name, a literal or a variable starts no statement or condition and no leading
+/// comment, so what is left is the expression it starts and [`judge_tail`] after it.
+/// Read here as simple operands (one token each: no call, no parenthesis, no `a.b`, no
+/// sign) joined by operators and comparisons, the expression is what [`expression`]
+/// reads; when the token after it neither goes on with it (`.`, `(`, `)`, `NOT`, a
+/// predicate word) nor starts a tail ([`tail_starts`]), the tail finds nothing, whatever
+/// the expression compared: `Great shoes, ..`, `text/html,application/xml;q=0.9`,
+/// `2024-01-05`. Anything else is left to the window.
+fn plain_expression(lexer: SqlLexer<'_>) -> bool {
     let input = lexer.input();
-    let mut significant = lexer.by_ref().filter(|tok| tok.kind != SqlTokenKind::Whitespace);
-    let Some(first) = significant.next() else { return false };
-    if first.kind != SqlTokenKind::Word
-        || !matches!(
-            keyword_class(&lowercase_word(&input[first.start..first.end])),
-            Class::Ident | Class::Num | Class::Modifier
-        )
-    {
-        return false;
+    let mut significant = lexer
+        .filter(|tok| tok.kind != SqlTokenKind::Whitespace)
+        .map(|tok| classify(tok.kind, &input[tok.start..tok.end]));
+    let simple = |sig: &Sig| matches!(sig.class, Class::Ident | Class::Num | Class::Modifier | Class::Str | Class::Var);
+    let mut operand = significant.next();
+    loop {
+        if !operand.as_ref().is_some_and(simple) {
+            return false;
+        }
+        let Some(next) = significant.next() else { return true };
+        match next.class {
+            Class::Arith | Class::Cmp => operand = significant.next(),
+            Class::Dot | Class::Open | Class::Close | Class::Pred | Class::Select => return false,
+            class => return !tail_starts(class, true, false) && !next.is(b"not"),
+        }
     }
-    let Some(second) = significant.next() else { return false };
-    let class = classify(second.kind, &input[second.start..second.end]);
-    matches!(class.class, Class::Ident | Class::Num | Class::Modifier | Class::Str | Class::Var | Class::Comma)
-        && !class.is(b"not")
 }
 
 /// The bare context (`WHERE id = VALUE`, `ORDER BY VALUE`).
@@ -925,7 +927,6 @@ fn tail_starts(class: Class, bare: bool, closed: bool) -> bool {
 /// The class of the first significant token from `lexer` past closing parentheses, as
 /// [`Window::read`] classifies it (a name before `(` is a call there: neither starts a
 /// tail).
-#[inline(never)]
 fn first_past_closes(mut lexer: SqlLexer<'_>) -> Class {
     let input = lexer.input();
     for tok in lexer.by_ref() {
