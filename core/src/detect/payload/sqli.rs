@@ -438,7 +438,7 @@ fn key_class(key: WordKey) -> Class {
 /// ruled out by their first two letters and their length ([`KEYWORD_PREFIXES`]); the
 /// rest are looked up.
 fn letters_class(value: &[u8], start: usize, end: usize) -> Class {
-    if may_be_keyword(value, start, end) {
+    if may_be_keyword(&KEYWORD_PREFIXES, value, start, end) {
         key_class(letters_key(value, start, end))
     } else {
         Class::Ident
@@ -450,19 +450,31 @@ const fn letter_pair(first: u8, second: u8) -> usize {
     ((first & 31) as usize) << 5 | (second & 31) as usize
 }
 
-/// For each pair of first letters ([`letter_pair`]), the lengths of the keywords that
-/// start with it, as bits.
-const KEYWORD_PREFIXES: [u16; 1024] = {
+/// A set of classes, as bits.
+const fn class_bit(class: Class) -> u32 {
+    1 << class as u32
+}
+
+const _: () = assert!((Class::End as u32) < 32);
+
+/// For each pair of first letters ([`letter_pair`]), the lengths of the keywords of the
+/// `classes` that start with it, as bits.
+const fn keyword_prefixes(classes: u32) -> [u16; 1024] {
     let mut table = [0u16; 1024];
     let mut k = 0;
     while k < KEYWORDS.len() {
-        let word = KEYWORDS[k].0;
+        let (word, class) = KEYWORDS[k];
         assert!(word.len() >= 2 && word.len() < 16);
-        table[letter_pair(word[0], word[1])] |= 1 << word.len();
+        if classes & class_bit(class) != 0 {
+            table[letter_pair(word[0], word[1])] |= 1 << word.len();
+        }
         k += 1;
     }
     table
-};
+}
+
+/// Every keyword, by first letters and length.
+const KEYWORD_PREFIXES: [u16; 1024] = keyword_prefixes(u32::MAX);
 
 /// The key of the run of ASCII letters `value[start..end]` (at most [`WORD_BUF`] long),
 /// spelled as [`lowercase_word`] spells it, read with fixed-size loads where the value
@@ -511,10 +523,13 @@ pub(crate) fn find(value: &[u8], buf: &mut Vec<u8>, prefilter: bool) -> Option<R
             return Some(reason);
         }
     }
-    // Most values hold no quote: one search rules out both quoted readings.
-    memchr::memchr2(b'\'', b'"', value)?;
+    // Most values hold no quote: one search rules out both quoted readings, and the
+    // first quote found spares the search for its own kind.
+    let first = memchr::memchr2(b'\'', b'"', value)?;
+    let other = if value[first] == b'\'' { b'"' } else { b'\'' };
+    let both = memchr::memchr(other, &value[first + 1..]).is_some();
     for (quote, context) in [(b'\'', Context::Single), (b'"', Context::Double)] {
-        if memchr::memchr(quote, value).is_some() {
+        if both || value[first] == quote {
             if let Some(reason) = judge_context(value, context, buf, prefilter) {
                 return Some(reason);
             }
@@ -544,7 +559,7 @@ const BARE_PREFILTER_MAX_LEN: usize = 100;
 /// Quotes, parentheses, operators and the rest may occur: the quoted readings are
 /// judged apart, by [`find`].
 fn bare_reading_inert(value: &[u8]) -> bool {
-    value.len() <= BARE_PREFILTER_MAX_LEN && !scan_finds(value, true, bare_trigger)
+    value.len() <= BARE_PREFILTER_MAX_LEN && !scan_finds(value, true, TRIGGER_CLASSES, &TRIGGER_PREFIXES)
 }
 
 /// Past this length [`may_hold_query_words`] answers yes without looking: reading every
@@ -553,12 +568,13 @@ const QUERY_WORDS_MAX_LEN: usize = 256;
 
 /// May a word of `value` be `UNION` (or `INTERSECT`, `EXCEPT`) or `SELECT`?
 fn may_hold_query_words(value: &[u8]) -> bool {
-    value.len() > QUERY_WORDS_MAX_LEN || scan_finds(value, false, |class| matches!(class, Class::Union | Class::Select))
+    value.len() > QUERY_WORDS_MAX_LEN || scan_finds(value, false, QUERY_CLASSES, &QUERY_PREFIXES)
 }
 
-/// One pass over `value`: true as soon as a word the lexer may read in it has a class
-/// `wanted` accepts or, with `punctuation`, a byte sequence the bare reading acts on
-/// occurs ([`bare_reading_inert`]).
+/// One pass over `value`: true as soon as a word the lexer may read in it has a class of
+/// `classes` (never [`Class::Ident`]: `prefixes`, the table of those classes' keywords,
+/// rules the other words out) or, with `punctuation`, a byte sequence the bare reading
+/// acts on occurs ([`bare_reading_inert`]).
 ///
 /// A word is a run of letters, possibly inside a longer identifier (then not a keyword:
 /// every keyword is letters only, and a run longer than the keyword is not the keyword).
@@ -569,9 +585,7 @@ fn may_hold_query_words(value: &[u8]) -> bool {
 /// A table says which bytes matter; a run of letters is measured eight bytes at a time,
 /// and most words are ruled out by their length and first two letters before any lookup.
 #[inline(always)]
-fn scan_finds(value: &[u8], punctuation: bool, wanted: impl Fn(Class) -> bool + Copy) -> bool {
-    // Words ruled out as keywords are names: never wanted.
-    debug_assert!(!wanted(Class::Ident));
+fn scan_finds(value: &[u8], punctuation: bool, classes: u32, prefixes: &[u16; 1024]) -> bool {
     let (mut semicolon, mut close, mut comma) = (false, false, false);
     let mut i = 0;
     while i < value.len() {
@@ -579,10 +593,12 @@ fn scan_finds(value: &[u8], punctuation: bool, wanted: impl Fn(Class) -> bool + 
         let kind = BARE_BYTES[usize::from(b)];
         if kind == BARE_LETTER {
             let end = letters_end(value, i);
-            if may_be_keyword(value, i, end) && wanted(key_class(letters_key(value, i, end))) {
+            if may_be_keyword(prefixes, value, i, end)
+                && classes & class_bit(key_class(letters_key(value, i, end))) != 0
+            {
                 return true;
             }
-            if i > 0 && value[i - 1].is_ascii_digit() && suffix_has(value, i, end, wanted) {
+            if i > 0 && value[i - 1].is_ascii_digit() && suffix_has(value, i, end, classes) {
                 return true;
             }
             i = end;
@@ -606,21 +622,24 @@ fn scan_finds(value: &[u8], punctuation: bool, wanted: impl Fn(Class) -> bool + 
     semicolon && close && comma
 }
 
-/// Can the run of letters `value[start..end]` be a keyword, by its length and its first
-/// two letters ([`KEYWORD_PREFIXES`])?
+/// Can the run of letters `value[start..end]` be one of the keywords of `prefixes`
+/// ([`keyword_prefixes`]), by its length and its first two letters?
 #[inline(always)]
-fn may_be_keyword(value: &[u8], start: usize, end: usize) -> bool {
+fn may_be_keyword(prefixes: &[u16; 1024], value: &[u8], start: usize, end: usize) -> bool {
     let len = end - start;
     (KEYWORD_LEN.0..=KEYWORD_LEN.1).contains(&len)
-        && KEYWORD_PREFIXES[letter_pair(value[start], value[start + 1])] & (1 << len) != 0
+        && prefixes[letter_pair(value[start], value[start + 1])] & (1 << len) != 0
 }
 
 /// Does a suffix of the run of letters `value[start..end]` that follows a digit have a
-/// class `wanted` accepts? There a hexadecimal number (`0xabcor`) may end inside the
-/// run, and the lexer read the rest as a word.
+/// class of `classes`? There a hexadecimal number (`0xabcor`) may end inside the run, and
+/// the lexer reads the rest as a word.
 #[inline(never)]
-fn suffix_has(value: &[u8], start: usize, end: usize, wanted: impl Fn(Class) -> bool) -> bool {
-    (start + 1..end).any(|suffix| wanted(letters_class(value, suffix, end)))
+fn suffix_has(value: &[u8], start: usize, end: usize, classes: u32) -> bool {
+    // Only suffixes as long as a keyword can be.
+    let first = (start + 1).max(end.saturating_sub(KEYWORD_LEN.1));
+    let last = end.saturating_sub(KEYWORD_LEN.0);
+    (first..=last).any(|suffix| classes & class_bit(letters_class(value, suffix, end)) != 0)
 }
 
 /// The end of the run of ASCII letters that starts at `start`: eight bytes at a time
@@ -675,9 +694,13 @@ const BARE_PUNCTUATION: u8 = 2;
 /// Word classes the bare reading may act on (see [`bare_reading_inert`]): all but the
 /// four it only reads as operands or, in quoted contexts alone, as comparisons. Named by
 /// exclusion, so a class added later counts until proven inert.
-fn bare_trigger(class: Class) -> bool {
-    !matches!(class, Class::Ident | Class::Num | Class::Modifier | Class::Pred)
-}
+const TRIGGER_CLASSES: u32 =
+    !(class_bit(Class::Ident) | class_bit(Class::Num) | class_bit(Class::Modifier) | class_bit(Class::Pred));
+const TRIGGER_PREFIXES: [u16; 1024] = keyword_prefixes(TRIGGER_CLASSES);
+
+/// The words [`may_hold_query_words`] looks for.
+const QUERY_CLASSES: u32 = class_bit(Class::Union) | class_bit(Class::Select);
+const QUERY_PREFIXES: [u16; 1024] = keyword_prefixes(QUERY_CLASSES);
 
 // ---- End of the prefilter ----
 
@@ -1577,4 +1600,3 @@ mod tests {
         );
     }
 }
-
