@@ -209,7 +209,11 @@ fn classify(kind: SqlTokenKind, text: &[u8]) -> Sig {
         K::Unknown => Class::Unknown,
         K::Word => {
             word = lowercase_word(text);
-            keyword_class(&word)
+            if may_be_any_keyword(text) {
+                keyword_class(&word)
+            } else {
+                Class::Ident
+            }
         }
     };
     Sig { class, word, quote: 0, flags: 0 }
@@ -434,16 +438,23 @@ fn key_class(key: WordKey) -> Class {
     }
 }
 
-/// The class of the run of ASCII letters `value[start..end]`. Most words of a text are
-/// ruled out by their first two letters and their length ([`KEYWORD_PREFIXES`]); the
-/// rest are looked up.
-fn letters_class(value: &[u8], start: usize, end: usize) -> Class {
-    if may_be_keyword(&KEYWORD_PREFIXES, value, start, end) {
-        key_class(letters_key(value, start, end))
-    } else {
-        Class::Ident
+/// The class of a token, as [`classify`] gives it, without keeping the word.
+fn token_class(kind: SqlTokenKind, text: &[u8]) -> Class {
+    match kind {
+        SqlTokenKind::Word if !may_be_any_keyword(text) => Class::Ident,
+        _ => classify(kind, text).class,
     }
 }
+
+/// Can the word `text` be a keyword, by its length and first two bytes
+/// ([`KEYWORD_PREFIXES`])? A word with bytes other than letters is no keyword, whatever
+/// the table says of them.
+fn may_be_any_keyword(text: &[u8]) -> bool {
+    may_be_keyword(&KEYWORD_PREFIXES, text, 0, text.len())
+}
+
+/// Every keyword, by first letters and length.
+const KEYWORD_PREFIXES: [u16; 1024] = keyword_prefixes(u32::MAX);
 
 /// Two letters as an index: their low five bits, the same for either case.
 const fn letter_pair(first: u8, second: u8) -> usize {
@@ -472,9 +483,6 @@ const fn keyword_prefixes(classes: u32) -> [u16; 1024] {
     }
     table
 }
-
-/// Every keyword, by first letters and length.
-const KEYWORD_PREFIXES: [u16; 1024] = keyword_prefixes(u32::MAX);
 
 /// The key of the run of ASCII letters `value[start..end]` (at most [`WORD_BUF`] long),
 /// spelled as [`lowercase_word`] spells it, read with fixed-size loads where the value
@@ -517,20 +525,31 @@ enum Context {
 /// Judges `value` in every context. `buf` is scratch for the quote-prefixed copy.
 /// `prefilter: false` lexes every value (the reference the prefilter is tested against).
 pub(crate) fn find(value: &[u8], buf: &mut Vec<u8>, prefilter: bool) -> Option<Reason> {
-    if !(prefilter && bare_reading_inert(value)) {
+    let bare = !(prefilter && bare_reading_inert(value));
+    // Most values hold no quote: one search rules out both quoted readings, and the
+    // first quote found spares the search for its own kind.
+    let quote = memchr::memchr2(b'\'', b'"', value);
+    if !bare && quote.is_none() {
+        return None;
+    }
+    // A backslash adds the reading with backslash escapes to every context.
+    let readings: &[&SqlRules] = if memchr::memchr(b'\\', value).is_some() {
+        &[&SqlRules::PAYLOAD, &SqlRules::PAYLOAD_BACKSLASH]
+    } else {
+        &[&SqlRules::PAYLOAD]
+    };
+    if bare {
         // Without `UNION` or `SELECT` the bare reading may be decided by its first tokens.
-        if let Some(reason) = judge_context(value, Context::Bare, buf, prefilter) {
+        if let Some(reason) = judge_context(value, Context::Bare, readings, buf, prefilter) {
             return Some(reason);
         }
     }
-    // Most values hold no quote: one search rules out both quoted readings, and the
-    // first quote found spares the search for its own kind.
-    let first = memchr::memchr2(b'\'', b'"', value)?;
+    let first = quote?;
     let other = if value[first] == b'\'' { b'"' } else { b'\'' };
     let both = memchr::memchr(other, &value[first + 1..]).is_some();
     for (quote, context) in [(b'\'', Context::Single), (b'"', Context::Double)] {
         if both || value[first] == quote {
-            if let Some(reason) = judge_context(value, context, buf, prefilter) {
+            if let Some(reason) = judge_context(value, context, readings, buf, prefilter) {
                 return Some(reason);
             }
         }
@@ -580,7 +599,7 @@ fn may_hold_query_words(value: &[u8]) -> bool {
 /// every keyword is letters only, and a run longer than the keyword is not the keyword).
 /// The lexer starts a word where a run of letters starts, except after a digit, where a
 /// hexadecimal number (`0xabc`) may end inside the run: there every suffix of the run is
-/// a word it may read ([`suffix_has`]).
+/// a word it may read ([`suffix_in`]).
 ///
 /// A table says which bytes matter; a run of letters is measured eight bytes at a time,
 /// and most words are ruled out by their length and first two letters before any lookup.
@@ -593,12 +612,10 @@ fn scan_finds(value: &[u8], punctuation: bool, classes: u32, prefixes: &[u16; 10
         let kind = BARE_BYTES[usize::from(b)];
         if kind == BARE_LETTER {
             let end = letters_end(value, i);
-            if may_be_keyword(prefixes, value, i, end)
-                && classes & class_bit(key_class(letters_key(value, i, end))) != 0
-            {
+            if word_in(value, i, end, classes, prefixes) {
                 return true;
             }
-            if i > 0 && value[i - 1].is_ascii_digit() && suffix_has(value, i, end, classes) {
+            if i > 0 && value[i - 1].is_ascii_digit() && suffix_in(value, i, end, classes, prefixes) {
                 return true;
             }
             i = end;
@@ -631,15 +648,23 @@ fn may_be_keyword(prefixes: &[u16; 1024], value: &[u8], start: usize, end: usize
         && prefixes[letter_pair(value[start], value[start + 1])] & (1 << len) != 0
 }
 
-/// Does a suffix of the run of letters `value[start..end]` that follows a digit have a
-/// class of `classes`? There a hexadecimal number (`0xabcor`) may end inside the run, and
-/// the lexer reads the rest as a word.
+/// Is the word `value[start..end]`, a run of letters, a keyword of `classes`?
+/// `prefixes`, the table of those classes' keywords ([`keyword_prefixes`]), rules most
+/// words out before the lookup.
+#[inline(always)]
+fn word_in(value: &[u8], start: usize, end: usize, classes: u32, prefixes: &[u16; 1024]) -> bool {
+    may_be_keyword(prefixes, value, start, end) && classes & class_bit(key_class(letters_key(value, start, end))) != 0
+}
+
+/// Is a suffix of the run of letters `value[start..end]` that follows a digit a keyword
+/// of `classes` ([`word_in`])? There a hexadecimal number (`0xabcor`) may end inside the
+/// run, and the lexer reads the rest as a word. Only suffixes as long as a keyword can be
+/// are looked at.
 #[inline(never)]
-fn suffix_has(value: &[u8], start: usize, end: usize, classes: u32) -> bool {
-    // Only suffixes as long as a keyword can be.
+fn suffix_in(value: &[u8], start: usize, end: usize, classes: u32, prefixes: &[u16; 1024]) -> bool {
     let first = (start + 1).max(end.saturating_sub(KEYWORD_LEN.1));
     let last = end.saturating_sub(KEYWORD_LEN.0);
-    (first..=last).any(|suffix| classes & class_bit(letters_class(value, suffix, end)) != 0)
+    (first..=last).any(|suffix| word_in(value, suffix, end, classes, prefixes))
 }
 
 /// The end of the run of ASCII letters that starts at `start`: eight bytes at a time
@@ -706,10 +731,13 @@ const QUERY_PREFIXES: [u16; 1024] = keyword_prefixes(QUERY_CLASSES);
 
 /// `fast`: decide from the first tokens where they suffice ([`plain_expression`],
 /// [`tail_starts`]).
-fn judge_context(value: &[u8], context: Context, buf: &mut Vec<u8>, fast: bool) -> Option<Reason> {
-    let backslash = memchr::memchr(b'\\', value).is_some();
-    let readings: &[&SqlRules] =
-        if backslash { &[&SqlRules::PAYLOAD, &SqlRules::PAYLOAD_BACKSLASH] } else { &[&SqlRules::PAYLOAD] };
+fn judge_context(
+    value: &[u8],
+    context: Context,
+    readings: &[&SqlRules],
+    buf: &mut Vec<u8>,
+    fast: bool,
+) -> Option<Reason> {
     for rules in readings {
         let found = match context {
             Context::Bare => {
@@ -761,18 +789,19 @@ fn plain_expression(lexer: SqlLexer<'_>) -> bool {
     let input = lexer.input();
     let mut significant = lexer
         .filter(|tok| tok.kind != SqlTokenKind::Whitespace)
-        .map(|tok| classify(tok.kind, &input[tok.start..tok.end]));
-    let simple = |sig: &Sig| matches!(sig.class, Class::Ident | Class::Num | Class::Modifier | Class::Str | Class::Var);
+        .map(|tok| token_class(tok.kind, &input[tok.start..tok.end]));
+    let simple = |class: Class| matches!(class, Class::Ident | Class::Num | Class::Modifier | Class::Str | Class::Var);
     let mut operand = significant.next();
     loop {
-        if !operand.as_ref().is_some_and(simple) {
+        if !operand.is_some_and(simple) {
             return false;
         }
         let Some(next) = significant.next() else { return true };
-        match next.class {
+        match next {
             Class::Arith | Class::Cmp => operand = significant.next(),
             Class::Dot | Class::Open | Class::Close | Class::Pred | Class::Select => return false,
-            class => return !tail_starts(class, true, false) && !next.is(b"not"),
+            // `NOT` is a boolean operator: it starts a tail.
+            class => return !tail_starts(class, true, false),
         }
     }
 }
@@ -954,7 +983,7 @@ fn first_past_closes(mut lexer: SqlLexer<'_>) -> Class {
     let input = lexer.input();
     for tok in lexer.by_ref() {
         if !matches!(tok.kind, SqlTokenKind::Whitespace | SqlTokenKind::CloseParen) {
-            return classify(tok.kind, &input[tok.start..tok.end]).class;
+            return token_class(tok.kind, &input[tok.start..tok.end]);
         }
     }
     Class::End
