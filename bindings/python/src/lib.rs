@@ -4,7 +4,8 @@
 //! checks and the event formatting), [`request`] (Request), [`verdict`] (Verdict),
 //! [`dialect`] (Dialect), [`error`] (one exception class per core error kind), and
 //! [`hooks`]: the few per-request pieces of the middleware and hooks done in Rust, and
-//! [`wsgi`]: the WSGI middleware's per-request exchange. Everything above them (request
+//! [`wsgi`]: the WSGI middleware's per-request exchange, and [`sinks`]: the SQL hooks'
+//! way to the check. Everything above them (request
 //! context, hooks, the rest of the middleware) is Python, in `python/rampart/`.
 //!
 //! Every entry point runs inside [`error::guard`]: a panic becomes
@@ -19,6 +20,7 @@ mod engine;
 mod error;
 mod hooks;
 mod request;
+mod sinks;
 mod text;
 mod verdict;
 mod wsgi;
@@ -50,6 +52,8 @@ fn _rampart(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(wsgi::_wsgi_glue, m)?)?;
     m.add_function(wrap_pyfunction!(wsgi::_serve_wsgi, m)?)?;
     m.add_class::<wsgi::WsgiExchange>()?;
+    m.add_function(wrap_pyfunction!(sinks::_sinks_glue, m)?)?;
+    m.add_function(wrap_pyfunction!(sinks::_sql, m)?)?;
     m.add_function(wrap_pyfunction!(_panic_for_test, m)?)?;
     error::register(m)?;
     Ok(())
