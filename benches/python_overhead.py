@@ -17,12 +17,24 @@ Variants run interleaved, in many short rounds; each reports its median round an
 best round (on a shared machine the best round is the one no other process disturbed,
 and interleaving gives every variant the same chances).
 
-``--instructions`` counts instead of timing: each app runs under
-``valgrind --tool=callgrind`` for 100 and for 600 requests, unprotected, protected,
-with payload inspection off, and protected with the default policy (the middleware
-inspects each request as it arrives: ``malicious_payload`` reports by default), and the
-difference divided by 500 is the cost of one request. Counts are deterministic where
-timings on a shared machine are not.
+``--instructions`` counts instead of timing, each app unprotected, protected with
+payload inspection off, and protected with the default policy (the middleware inspects
+each request as it arrives: ``malicious_payload`` reports by default). Counts are
+deterministic where timings on a shared machine are not. Two measures:
+
+- called as a WSGI app (the worst case: no server work to dilute the agent's): the app
+  runs under ``valgrind --tool=callgrind`` for 100 and for 300 requests (after 50 to
+  warm up); the difference divided by 200 is the cost of one request;
+- served: the app behind werkzeug's server on 127.0.0.1 (single-threaded; werkzeug
+  closes the connection after each response, it has no keep-alive) under callgrind, a
+  client in the bench's own process (not under valgrind) sending 150 or 450 requests
+  with a browser's headers; per request = the difference / 300. This is what a request
+  costs the server process, accept and close included.
+
+    python benches/python_overhead.py --instructions [--wsgi-only | --served-only] [--before DIR]
+
+``--before DIR`` counts an earlier agent installed in DIR
+(``pip install --target DIR ...``) instead of the one installed.
 """
 
 from __future__ import annotations
@@ -280,9 +292,9 @@ def count_requests(mode: str, label: str, requests: int) -> None:
         run()
 
 
-def instructions() -> None:
-    """Instructions per request, unprotected / protected / protected with inspection."""
-    env = dict(os.environ, PYTHONHASHSEED="0")
+def instructions(env: dict) -> None:
+    """Instructions per request of each app called as a WSGI app (no server: the worst
+    case), unprotected / protected / protected with inspection."""
 
     def count(mode: str, label: str, requests: int) -> int:
         with tempfile.TemporaryDirectory() as out:
@@ -301,18 +313,117 @@ def instructions() -> None:
         refs = [line for line in done.stderr.splitlines() if "Collected" in line or "refs:" in line]
         return int(refs[-1].rsplit(":", 1)[1].replace(",", "").strip())
 
-    print("instructions per request (callgrind, 600 requests minus 100, divided by 500)")
+    few, many = WSGI_FEW, WSGI_MANY
+    print(
+        f"instructions per request called as a WSGI app "
+        f"(callgrind, {many} requests minus {few}, divided by {many - few})"
+    )
     for label in wsgi_requests():
-        per = {mode: (count(mode, label, 600) - count(mode, label, 100)) / 500 for mode in MODES}
+        per = {mode: (count(mode, label, many) - count(mode, label, few)) / (many - few) for mode in MODES}
         plain = per["unprotected"]
         print(
             f"{label:24} {plain:9,.0f} unprotected, {per['protected']:9,.0f} protected "
             f"({(per['protected'] / plain - 1) * 100:+.1f}%), {per['inspect']:9,.0f} with inspection "
-            f"({(per['inspect'] / plain - 1) * 100:+.1f}%)"
+            f"({(per['inspect'] / plain - 1) * 100:+.1f}%)",
+            flush=True,
         )
 
 
 MODES = ("unprotected", "protected", "inspect")
+#: Requests counted per WSGI-call run (after 50 to warm up): per request = the difference / (MANY - FEW).
+WSGI_FEW, WSGI_MANY = 100, 300
+
+#: What ``--instructions`` also counts through a real server: label -> (app, path).
+SERVED = {"hello GET /": "/", "shop GET /products/2": "/products/2"}
+#: Requests: warm-up, then the two counts.
+SERVED_WARMUP, SERVED_FEW, SERVED_MANY = 50, 100, 400
+
+
+def serve_counted(mode: str, label: str, port_file: str, requests: int) -> None:
+    """The process ``--instructions`` runs under callgrind for the served measure: the
+    app behind werkzeug's server on 127.0.0.1 (single-threaded), for ``requests``
+    requests, then exit. werkzeug closes the connection after each response (it does
+    not do keep-alive), so each request is also a TCP accept and close."""
+    from werkzeug.serving import make_server
+
+    if mode == "protected":
+        rampart.protect({"mode": "block", "protections": {"malicious_payload": {"action": "off"}}})
+    elif mode == "inspect":
+        rampart.protect({"mode": "block"})
+    app = wsgi_requests()[label][0]
+    logging.getLogger("werkzeug").setLevel(logging.ERROR)  # no access log line per request
+    server = make_server("127.0.0.1", 0, app)
+    Path(port_file).write_text(str(server.server_port))
+    for _ in range(requests):
+        server.handle_request()
+    server.server_close()
+
+
+def served_requests(port: int, path: str, count: int) -> None:
+    """``count`` requests with a browser's headers; the client runs in the bench's own
+    process, not under valgrind."""
+    import http.client
+
+    headers = {name: value for source, name, value in TYPICAL_INPUTS if source == "header" and name != "host"}
+    headers["Cookie"] = "session=eyJ1c2VyIjoiYWxpY2UifQ.Zt3x9w.abc-def_ghi"
+    for _ in range(count):
+        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=600)
+        connection.request("GET", path, headers=headers)
+        response = connection.getresponse()
+        response.read()
+        connection.close()
+        if response.status != 200:
+            raise SystemExit(f"{path}: {response.status}")
+
+
+def count_served(mode: str, label: str, requests: int, env: dict) -> int:
+    """Instructions of one served run: start, ``requests`` requests, exit."""
+    with tempfile.TemporaryDirectory() as out:
+        port_file = Path(out) / "port"
+        command = [
+            "valgrind",
+            "--tool=callgrind",
+            f"--callgrind-out-file={out}/callgrind.out",
+            sys.executable,
+            __file__,
+            "--serve",
+            mode,
+            label,
+            str(port_file),
+            str(requests),
+        ]
+        server = subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        deadline = time.monotonic() + 600
+        while not port_file.exists() or not port_file.read_text():
+            if server.poll() is not None or time.monotonic() > deadline:
+                server.kill()
+                raise SystemExit(f"the served app did not start: {server.communicate()[1][-2000:]}")
+            time.sleep(0.2)
+        time.sleep(0.2)  # the port is written before listen() returns to accept()
+        served_requests(int(port_file.read_text()), SERVED[label], requests)
+        _, stderr = server.communicate(timeout=600)
+    refs = [line for line in stderr.splitlines() if "Collected" in line or "refs:" in line]
+    return int(refs[-1].rsplit(":", 1)[1].replace(",", "").strip())
+
+
+def instructions_served(env: dict) -> None:
+    few, many = SERVED_WARMUP + SERVED_FEW, SERVED_WARMUP + SERVED_MANY
+    print(
+        f"instructions per request served by werkzeug on 127.0.0.1, a connection per request "
+        f"(callgrind, {many} requests minus {few}, divided by {many - few})"
+    )
+    for label in SERVED:
+        per = {
+            mode: (count_served(mode, label, many, env) - count_served(mode, label, few, env)) / (many - few)
+            for mode in MODES
+        }
+        plain = per["unprotected"]
+        print(
+            f"{label:24} {plain:9,.0f} unprotected, {per['protected']:9,.0f} protected "
+            f"({(per['protected'] / plain - 1) * 100:+.1f}%), {per['inspect']:9,.0f} with inspection "
+            f"({(per['inspect'] / plain - 1) * 100:+.1f}%)",
+            flush=True,
+        )
 
 
 def main() -> None:
@@ -320,8 +431,21 @@ def main() -> None:
         at = sys.argv.index("--count")
         count_requests(sys.argv[at + 1], sys.argv[at + 2], int(sys.argv[at + 3]))
         return
+    if "--serve" in sys.argv:
+        at = sys.argv.index("--serve")
+        serve_counted(sys.argv[at + 1], sys.argv[at + 2], sys.argv[at + 3], int(sys.argv[at + 4]))
+        return
     if "--instructions" in sys.argv:
-        instructions()
+        env = dict(os.environ, PYTHONHASHSEED="0")
+        if "--before" in sys.argv:
+            # an earlier agent, installed elsewhere (pip install --target DIR), counted the same way
+            before = sys.argv[sys.argv.index("--before") + 1]
+            env["PYTHONPATH"] = os.pathsep.join(filter(None, [before, env.get("PYTHONPATH")]))
+        # --wsgi-only / --served-only: one of the two measures
+        if "--served-only" not in sys.argv:
+            instructions(env)
+        if "--wsgi-only" not in sys.argv:
+            instructions_served(env)
         return
     print(f"python {sys.version.split()[0]}, rampart {rampart.__version__}, {ROUNDS} interleaved rounds")
     for label, ns in sqlite_overhead().items():

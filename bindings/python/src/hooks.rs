@@ -30,7 +30,12 @@ fn has_line_break_or_nul(value: &[u8]) -> bool {
 /// no input is read for them.
 #[pyfunction]
 pub fn _headers_need_check(headers: &Bound<'_, PyAny>) -> PyResult<bool> {
-    guard_result(|| {
+    guard_result(|| headers_need_check(headers))
+}
+
+/// [`_headers_need_check`] without its own panic guard, for callers inside one.
+pub fn headers_need_check(headers: &Bound<'_, PyAny>) -> PyResult<bool> {
+    {
         let needs = |pair: &Bound<'_, PyAny>| -> PyResult<bool> {
             let Ok(pair) = pair.cast::<PyTuple>() else { return Ok(true) };
             if pair.len() != 2 {
@@ -54,7 +59,7 @@ pub fn _headers_need_check(headers: &Bound<'_, PyAny>) -> PyResult<bool> {
             }
         }
         Ok(false)
-    })
+    }
 }
 
 /// Stands in for werkzeug's `_newline_re` (the pattern its header validation

@@ -3,9 +3,10 @@
 //! A thin layer over rampart-core, one file per core module: [`engine`] (Engine, the
 //! checks and the event formatting), [`request`] (Request), [`verdict`] (Verdict),
 //! [`dialect`] (Dialect), [`error`] (one exception class per core error kind), and
-//! [`hooks`]: the few per-request pieces of the middleware and hooks done in Rust.
-//! Everything above it (request context, middleware, hooks) is Python, in
-//! `python/rampart/`.
+//! [`hooks`]: the few per-request pieces of the middleware and hooks done in Rust, and
+//! [`wsgi`]: the WSGI middleware's per-request exchange, and [`sinks`]: the SQL hooks'
+//! way to the check. Everything above them (request
+//! context, hooks, the rest of the middleware) is Python, in `python/rampart/`.
 //!
 //! Every entry point runs inside [`error::guard`]: a panic becomes
 //! `rampart.InternalError` (an `Exception`), never pyo3's `PanicException` (a
@@ -19,8 +20,10 @@ mod engine;
 mod error;
 mod hooks;
 mod request;
+mod sinks;
 mod text;
 mod verdict;
+mod wsgi;
 
 /// A fresh, unpredictable event id (32 hex digits).
 #[pyfunction]
@@ -46,6 +49,11 @@ fn _rampart(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(new_event_id, m)?)?;
     m.add_function(wrap_pyfunction!(hooks::_headers_need_check, m)?)?;
     m.add_class::<hooks::NewlineGuard>()?;
+    m.add_function(wrap_pyfunction!(wsgi::_wsgi_glue, m)?)?;
+    m.add_function(wrap_pyfunction!(wsgi::_serve_wsgi, m)?)?;
+    m.add_class::<wsgi::WsgiExchange>()?;
+    m.add_function(wrap_pyfunction!(sinks::_sinks_glue, m)?)?;
+    m.add_function(wrap_pyfunction!(sinks::_sql, m)?)?;
     m.add_function(wrap_pyfunction!(_panic_for_test, m)?)?;
     error::register(m)?;
     Ok(())

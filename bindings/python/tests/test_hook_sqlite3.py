@@ -77,6 +77,19 @@ def test_no_change_without_attack(protect, events) -> None:
     assert events.all() == []
 
 
+def test_connection_execute_returns_a_checked_cursor(protect) -> None:
+    # Connection.execute makes its cursor without going through cursor(): the cursor it
+    # returns is still the checked one, with the connection's row factory.
+    protect("block")
+    conn = make_db(sqlite3.connect(":memory:"))
+    conn.row_factory = sqlite3.Row
+    cur = conn.execute("SELECT name FROM users WHERE email = ?", ("a@x",))
+    assert cur.fetchone()["name"] == "Alice"
+    with attack_context():
+        with pytest.raises(rampart.AttackBlocked):
+            cur.execute(SQL)
+
+
 def test_factories_are_kept(protect) -> None:
     protect("block")
 

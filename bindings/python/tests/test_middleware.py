@@ -6,6 +6,7 @@ import asyncio
 import io
 import json
 import sqlite3
+import sys
 
 import pytest
 import rampart
@@ -284,11 +285,141 @@ def test_attack_blocked_even_when_its_event_fails(protect, events, monkeypatch) 
 
 
 def test_wsgi_context_sets_every_slot(protect) -> None:
+    # The native exchange makes the context without RequestContext.__init__: every slot
+    # must still be set (AttributeError when one is forgotten).
     from rampart.context import RequestContext
-    from rampart.middleware.wsgi import _Exchange
 
-    exchange = _Exchange(rampart.Engine(), wsgi_environ(), lambda *args: None)
-    for cls in (RequestContext, _Exchange):
-        for name in cls.__slots__:
-            getattr(exchange, name)  # AttributeError when __init__ forgot one
-    assert exchange.request.method == "GET"
+    protect("block")
+    seen = {}
+
+    def app(environ, start_response):
+        context = current()
+        for name in RequestContext.__slots__:
+            seen[name] = getattr(context, name)
+        seen["method"] = context.request.method
+        start_response("200 OK", [("Content-Type", "text/plain")])
+        return [b"ok"]
+
+    status, _, body = call_wsgi(app, wsgi_environ())
+    assert status.startswith("200") and body == b"ok"
+    assert set(seen) == set(RequestContext.__slots__) | {"method"}
+    assert seen["method"] == "GET" and seen["_pending"] is True  # inputs not read before use
+
+
+def test_wsgi_exchange_follows_pep_3333(protect) -> None:
+    """The native exchange: write() sends the held headers first, a second
+    start_response with exc_info before any output replaces the first, exc_info after
+    output re-raises through the server's start_response, close() is forwarded even
+    when iteration fails, and lists and file wrappers reach the server as they are."""
+    protect("block")
+    calls = []
+
+    def start_response(status, headers, exc_info=None):
+        if exc_info is not None and calls:
+            raise exc_info[1].with_traceback(exc_info[2])
+        calls.append(status)
+        return lambda data: calls.append(data)
+
+    def writer(environ, start_response):
+        write = start_response("200 OK", [])
+        write(b"early")
+        try:
+            raise KeyError("late")
+        except KeyError:
+            start_response("500 Error", [], sys.exc_info())
+        return []
+
+    with pytest.raises(KeyError):
+        rampart.WSGIMiddleware(writer)(wsgi_environ(), start_response)
+    assert calls == ["200 OK", b"early"]
+    assert current() is None
+
+    calls.clear()
+
+    def second_thoughts(environ, start_response):
+        start_response("200 OK", [])
+        try:
+            raise ValueError("no")
+        except ValueError:
+            start_response("503 Service Unavailable", [], sys.exc_info())
+        return [b"sorry"]
+
+    result = rampart.WSGIMiddleware(second_thoughts)(wsgi_environ(), start_response)
+    assert calls == ["503 Service Unavailable"] and result == [b"sorry"]
+
+    closed = []
+
+    class Body:
+        def __iter__(self):
+            yield b"a"
+            raise RuntimeError("broken stream")
+
+        def close(self):
+            closed.append(True)
+
+    def streaming(environ, start_response):
+        start_response("200 OK", [])
+        return Body()
+
+    result = rampart.WSGIMiddleware(streaming)(wsgi_environ(), start_response)
+    assert current() is not None  # the context lives until close()
+    with pytest.raises(RuntimeError):
+        list(result)
+    result.close()
+    assert closed == [True] and current() is None
+
+    class FileWrapper:
+        def __init__(self, file, block_size=8192):
+            self.file = file
+
+    def download(environ, start_response):
+        start_response("200 OK", [])
+        return environ["wsgi.file_wrapper"](io.BytesIO(b"file"))
+
+    environ = wsgi_environ()
+    environ["wsgi.file_wrapper"] = FileWrapper
+    assert type(rampart.WSGIMiddleware(download)(environ, start_response)) is FileWrapper
+    assert current() is None
+
+
+def test_wsgi_exchange_under_a_real_server(protect) -> None:
+    """wsgiref's server on 127.0.0.1: the write() callable, its file wrapper, and a
+    blocked request's block page, through real HTTP."""
+    import threading
+    import urllib.error
+    import urllib.parse
+    import urllib.request
+    from wsgiref.simple_server import WSGIRequestHandler, make_server
+
+    protect("block")
+
+    def app(environ, start_response):
+        if environ["PATH_INFO"] == "/write":
+            write = start_response("200 OK", [("Content-Type", "text/plain")])
+            write(b"written ")
+            return [b"then returned"]
+        if environ["PATH_INFO"] == "/file":
+            start_response("200 OK", [("Content-Type", "text/plain")])
+            return environ["wsgi.file_wrapper"](io.BytesIO(b"from a file"))
+        start_response("200 OK", [("Content-Type", "text/plain")])
+        q = urllib.parse.parse_qs(environ["QUERY_STRING"])["q"][0]
+        sqlite3.connect(":memory:").execute("SELECT 1 WHERE 'a' = '" + q + "'")
+        return [b"queried"]
+
+    class Quiet(WSGIRequestHandler):
+        def log_message(self, *args):
+            pass
+
+    server = make_server("127.0.0.1", 0, rampart.WSGIMiddleware(app), handler_class=Quiet)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    base = f"http://127.0.0.1:{server.server_port}"
+    try:
+        assert urllib.request.urlopen(base + "/write", timeout=10).read() == b"written then returned"
+        assert urllib.request.urlopen(base + "/file", timeout=10).read() == b"from a file"
+        assert urllib.request.urlopen(base + "/q?q=mug", timeout=10).read() == b"queried"
+        with pytest.raises(urllib.error.HTTPError) as blocked:
+            urllib.request.urlopen(base + "/q?q=%27+OR+1%3D1--+", timeout=10)
+        assert blocked.value.code == 403
+    finally:
+        server.shutdown()
+        server.server_close()

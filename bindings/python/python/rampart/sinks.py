@@ -21,7 +21,8 @@ from typing import Any, Callable, Optional, Sequence, Tuple
 from urllib.parse import urlsplit
 
 from . import events
-from ._rampart import Dialect, Request, Verdict, new_event_id
+from ._rampart import Dialect, Request, Verdict, _sinks_glue, new_event_id
+from ._rampart import _sql as _native_sql
 from .context import RequestContext, current
 from .errors import AttackBlocked
 
@@ -42,22 +43,6 @@ __all__ = [
 
 _TEXT = (str, bytes)
 _ONE_REPORT_PER_INPUT = frozenset(("url", "redirect", "header"))
-
-
-def sql(operation: str, dialect: Dialect, query: Any) -> None:
-    """Checks a SQL query (str or bytes) about to run; raises AttackBlocked to stop it."""
-    context = current()
-    if context is None or not isinstance(query, (str, bytes)):
-        return
-    # context.request, without the property's call once the inputs are read
-    request = context.request if context._pending else context._request
-    try:
-        verdict = context.engine.check_sql(request, dialect, query)
-    except Exception as error:  # noqa: BLE001 -- fail open, with an event
-        _failed(context, "sql", operation, error)
-        return
-    if verdict.is_attack:
-        _finding(context, "sql", operation, query, verdict)
 
 
 def shell(operation: str, command: Any) -> None:
@@ -349,3 +334,10 @@ def _failed(context: RequestContext, kind: str, operation: str, error: BaseExcep
     if getattr(context.engine, "fail_closed", False):
         context.blocked_event_id = event_id
         raise AttackBlocked(event_id, None, operation) from error
+
+
+_sinks_glue(current, _finding, _failed)
+
+#: Checks a SQL query (str or bytes) about to run; raises AttackBlocked to stop it.
+#: Every SQL hook calls it on every query: it is native, from the hook to the check.
+sql: Callable[[str, Any, Any], None] = _native_sql

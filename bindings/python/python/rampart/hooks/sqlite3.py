@@ -35,6 +35,22 @@ _FACTORY_POSITION = 5
 def _checked(name: str, operation: str, base: type, standard: bool) -> Callable[..., Any]:
     """``base.name`` preceded by the check of its first argument (the SQL)."""
     original = getattr(base, name)
+    if standard and name == "execute" and base is _std_connection:
+        # Connection.execute is cursor() then Cursor.execute: done here with the C
+        # methods, so the query does not go through the cursor() override below (a
+        # Python frame) once it has been checked.
+        std_cursor = _std_connection.cursor
+        cursor_execute = _std_cursor.execute
+        hooked_cursor = _hooked_std_cursor()
+
+        def connection_execute(self: Any, sql: Any, parameters: Any = _NONE, /) -> Any:
+            _sql(operation, SQLITE, sql)
+            cursor = std_cursor(self, hooked_cursor)
+            if parameters is _NONE:
+                return cursor_execute(cursor, sql)
+            return cursor_execute(cursor, sql, parameters)
+
+        return connection_execute
     if standard and name == "execute":
         # sqlite3's own signature: execute(sql, parameters=(), /)
         def execute(self: Any, sql: Any, parameters: Any = _NONE, /) -> Any:
@@ -84,6 +100,12 @@ def _subclass(base: type, cache: Dict[type, type], kind: str, extra: Dict[str, A
         namespace.update(extra)
         cls = cache[base] = type(base.__name__, (base,), namespace)
     return cls
+
+
+def _hooked_std_cursor() -> Any:
+    """The standard cursor's checked subclass."""
+    hooked = _cursor_classes.get(_std_cursor)
+    return hooked if hooked is not None else _subclass(_std_cursor, _cursor_classes, "Cursor", {})
 
 
 def _cursor_class(factory: Any) -> Any:

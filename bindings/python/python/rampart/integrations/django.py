@@ -10,10 +10,10 @@ from types import ModuleType
 from typing import Any
 
 from .. import sinks
+from .._rampart import _serve_wsgi as serve_wsgi
 from ..errors import AttackBlocked
 from ..hooks._patch import patch
 from ..middleware.asgi import serve_asgi
-from ..middleware.wsgi import serve_wsgi
 from . import add_routing
 
 

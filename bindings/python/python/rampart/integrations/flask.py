@@ -14,9 +14,9 @@ from types import ModuleType
 from typing import Any, Optional, Tuple
 
 from .. import _rampart, sinks
+from .._rampart import _serve_wsgi as serve_wsgi
 from ..errors import AttackBlocked
 from ..hooks._patch import patch
-from ..middleware.wsgi import serve_wsgi
 from . import add_routing
 
 
