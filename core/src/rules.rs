@@ -445,15 +445,18 @@ impl ShortGate {
     #[inline]
     fn is_open(&self, pairs: &PairTable, value: &[u8]) -> Option<bool> {
         let mut pair_seen = false;
-        for (i, &b) in value.iter().enumerate() {
-            let flags = self.bytes[usize::from(b)];
-            if flags == 0 {
-                continue;
+        // Bytes without a flag, nearly all of them, cost one lookup and one test.
+        let mut rest = value;
+        while let [b, tail @ ..] = rest {
+            let flags = self.bytes[usize::from(*b)];
+            if flags != 0 {
+                if flags & CHANGES_VALUE != 0 {
+                    return None;
+                }
+                pair_seen =
+                    pair_seen || flags & IS_WINDOW != 0 || tail.first().is_some_and(|&next| pairs.has(*b, next));
             }
-            if flags & CHANGES_VALUE != 0 {
-                return None;
-            }
-            pair_seen |= flags & IS_WINDOW != 0 || value.get(i + 1).is_some_and(|&next| pairs.has(b, next));
+            rest = tail;
         }
         Some(pair_seen && pairs.exact.is_match(value))
     }
