@@ -288,6 +288,13 @@ pub(crate) struct RuleSet {
     /// Per chain and subject class (`chain * CLASS_COUNT + class bit`): when the
     /// automata need to run.
     gates: Vec<Gate>,
+    /// Per chain and subject class, the gate of a subject whose key matches none of
+    /// `key_globs`: without the rules that target only inputs of certain keys (the
+    /// scanner names of `header:user-agent` need not open the gate of every header).
+    unkeyed_gates: Vec<Gate>,
+    /// Per chain and subject class, the key globs of the rules that target only inputs
+    /// of certain keys (lowercase for headers).
+    key_globs: Vec<Vec<(bool, Vec<u8>)>>,
     /// The literal automata of the gates.
     gate_automata: Vec<LiteralSearch>,
     /// The byte tables of the gates' scalar pre-check (see [`ShortGate`]).
@@ -621,50 +628,79 @@ fn build_gates(
     let mut automata = Vec::new();
     let mut pair_tables = Vec::new();
     let mut short_gates = Vec::new();
+    let mut unkeyed_gates = Vec::with_capacity(set.chains.len() * CLASS_COUNT);
+    let mut key_globs = Vec::with_capacity(set.chains.len() * CLASS_COUNT);
     for (chain, (transforms, _)) in set.chains.iter().enumerate() {
         for class in 0..CLASS_COUNT {
-            let mut always = false;
-            let mut literals: Vec<Vec<u8>> = Vec::new();
-            for (index, rule) in rules.iter().enumerate() {
-                let classes = rule.targets.iter().fold(0, |acc, t| acc | t.classes());
-                if rule.chain != chain || classes & (1 << class) == 0 {
-                    continue;
-                }
-                let required = match rule.matcher {
-                    Matcher::Regex => regex_literals[index].as_deref(),
-                    Matcher::Literals => Some(literal_sets[index].as_slice()),
-                    Matcher::Glob(_) | Matcher::ContentMismatch => continue,
-                };
-                match required {
-                    Some(required) => literals.extend(required.iter().map(|l| l.to_ascii_lowercase())),
-                    None => always = true,
+            // A rule is keyed for the class when every target of it covering the class
+            // names keys: it applies only to subjects whose key one of those matches.
+            fn covering(rule: &CompiledRule, class: usize) -> impl Iterator<Item = &Target> {
+                rule.targets.iter().filter(move |t| t.classes() & (1 << class) != 0)
+            }
+            let keyed = |rule: &CompiledRule| {
+                covering(rule, class).count() > 0
+                    && covering(rule, class).all(|t| matches!(t, Target::Input { key: Some(_), .. }))
+            };
+            let mut globs = Vec::new();
+            for rule in rules.iter().filter(|r| r.chain == chain && keyed(r)) {
+                for target in covering(rule, class) {
+                    if let Target::Input { source, key: Some(key) } = target {
+                        globs.push((*source == Some(Source::Header), key.clone()));
+                    }
                 }
             }
-            always |= literals.len() > GATE_MAX_LITERALS;
-            let literals = if always { Vec::new() } else { shrink_literals(literals) };
-            gates.push(if always {
-                Gate::Always
-            } else if literals.is_empty() {
-                Gate::Never
-            } else {
-                let search = match sets.iter().position(|s| *s == literals) {
-                    Some(i) => i,
-                    None => {
-                        automata.push(LiteralSearch::new(&literals)?);
-                        pair_tables.push(PairTable::new(&literals)?);
-                        sets.push(literals);
-                        automata.len() - 1
+            key_globs.push(globs);
+            for with_keyed in [true, false] {
+                let mut always = false;
+                let mut literals: Vec<Vec<u8>> = Vec::new();
+                for (index, rule) in rules.iter().enumerate() {
+                    let classes = rule.targets.iter().fold(0, |acc, t| acc | t.classes());
+                    if rule.chain != chain || classes & (1 << class) == 0 || (!with_keyed && keyed(rule)) {
+                        continue;
                     }
+                    let required = match rule.matcher {
+                        Matcher::Regex => regex_literals[index].as_deref(),
+                        Matcher::Literals => Some(literal_sets[index].as_slice()),
+                        Matcher::Glob(_) | Matcher::ContentMismatch => continue,
+                    };
+                    match required {
+                        Some(required) => literals.extend(required.iter().map(|l| l.to_ascii_lowercase())),
+                        None => always = true,
+                    }
+                }
+                always |= literals.len() > GATE_MAX_LITERALS;
+                let literals = if always { Vec::new() } else { shrink_literals(literals) };
+                let gate = if always {
+                    Gate::Always
+                } else if literals.is_empty() {
+                    Gate::Never
+                } else {
+                    let search = match sets.iter().position(|s| *s == literals) {
+                        Some(i) => i,
+                        None => {
+                            automata.push(LiteralSearch::new(&literals)?);
+                            pair_tables.push(PairTable::new(&literals)?);
+                            sets.push(literals);
+                            automata.len() - 1
+                        }
+                    };
+                    let short = ShortGate::new(transforms, &sets[search], search).map(|gate| {
+                        short_gates.push(gate);
+                        short_gates.len() - 1
+                    });
+                    Gate::Literals { search, short }
                 };
-                let short = ShortGate::new(transforms, &sets[search], search).map(|gate| {
-                    short_gates.push(gate);
-                    short_gates.len() - 1
-                });
-                Gate::Literals { search, short }
-            });
+                if with_keyed {
+                    gates.push(gate);
+                } else {
+                    unkeyed_gates.push(gate);
+                }
+            }
         }
     }
     set.gates = gates;
+    set.unkeyed_gates = unkeyed_gates;
+    set.key_globs = key_globs;
     set.gate_automata = automata;
     set.gate_pairs = pair_tables;
     set.short_gates = short_gates;
@@ -721,6 +757,8 @@ impl RuleSet {
             chains: Vec::new(),
             other_rules: Vec::new(),
             gates: Vec::new(),
+            unkeyed_gates: Vec::new(),
+            key_globs: Vec::new(),
             gate_automata: Vec::new(),
             short_gates: Vec::new(),
             gate_pairs: Vec::new(),
@@ -875,7 +913,17 @@ impl RuleSet {
                 continue;
             }
             let gate_index = chain_index * CLASS_COUNT + subject.class.trailing_zeros() as usize;
-            let gate = self.gates.get(gate_index).unwrap_or(&Gate::Always);
+            let key_matches = |&(header, ref glob): &(bool, Vec<u8>)| {
+                if header {
+                    glob_match_ignore_case(glob, subject.key)
+                } else {
+                    glob_match(glob, subject.key)
+                }
+            };
+            let keyed = self.key_globs.get(gate_index).map_or(&[][..], Vec::as_slice);
+            let gates =
+                if keyed.is_empty() || keyed.iter().any(key_matches) { &self.gates } else { &self.unkeyed_gates };
+            let gate = gates.get(gate_index).unwrap_or(&Gate::Always);
             let others = self.other_rules.get(gate_index).map_or(&[][..], Vec::as_slice);
             // A class no regex or literal rule of the chain targets needs the transformed
             // value only for the chain's glob and content rules; neither does a short
@@ -1112,7 +1160,9 @@ mod tests {
             {"id":1,"targets":["query"],"transforms":["html_entity_decode","escape_decode"],"match":{"literals":["Evil<Tag"]}},
             {"id":2,"targets":["body"],"transforms":["remove_comments","lowercase"],"match":{"regex":"un[i]on\\s*sel"}},
             {"id":3,"targets":["header"],"match":{"regex":"~|x[0-9]"}},
-            {"id":4,"targets":["cookie"],"transforms":["url_decode"],"match":{"literals":["Z"]}}]}"#;
+            {"id":4,"targets":["cookie"],"transforms":["url_decode"],"match":{"literals":["Z"]}},
+            {"id":5,"targets":["body:na*","header:X-*","query"],"match":{"literals":["Keyed"]}},
+            {"id":6,"targets":["header:accept"],"match":{"regex":"q=0\\.[0-9]x"}}]}"#;
         let sets = [RuleSet::new(&Policy::default()).expect("defaults"), engine_rules(custom).expect("custom")];
         let pieces: &[&[u8]] = &[
             b"${jndi:",
@@ -1160,6 +1210,10 @@ mod tests {
             b"{",
             b"o",
             b":",
+            b"keyed",
+            b"KEYED",
+            b"q=0.9x",
+            b"Q=0.1X",
         ];
         let mut request = Request::new();
         let (mut compared, mut hits) = (0, 0);
@@ -1168,7 +1222,9 @@ mod tests {
                 for value in [[*a, *b].concat(), [*b, b"q", *a].concat(), a[..a.len() / 2].to_vec()] {
                     request.reset();
                     for source in [Source::Query, Source::Body, Source::Header, Source::Cookie] {
-                        request.add_input(source, b"user-agent", &value);
+                        for key in [&b"user-agent"[..], b"User-Agent", b"accept", b"name", b"x-Forwarded", b"other"] {
+                            request.add_input(source, key, &value);
+                        }
                     }
                     for set in &sets {
                         let mut scratch = RuleScratch::default();
