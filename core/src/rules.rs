@@ -282,13 +282,25 @@ pub(crate) struct RuleSet {
     literal_rules: Vec<usize>,
     /// Distinct transform chains, and the subject classes each is needed for.
     chains: Vec<(Vec<Transform>, u16)>,
-    /// Per chain, the glob and content-mismatch rules (neither automaton finds them).
+    /// Per chain and subject class (`chain * CLASS_COUNT + class bit`), the glob and
+    /// content-mismatch rules (neither automaton finds them) that target the class.
     other_rules: Vec<Vec<usize>>,
     /// Per chain and subject class (`chain * CLASS_COUNT + class bit`): when the
     /// automata need to run.
     gates: Vec<Gate>,
+    /// Per chain and subject class, the gate of a subject whose key matches none of
+    /// `key_globs`: without the rules that target only inputs of certain keys (the
+    /// scanner names of `header:user-agent` need not open the gate of every header).
+    unkeyed_gates: Vec<Gate>,
+    /// Per chain and subject class, the key globs of the rules that target only inputs
+    /// of certain keys (lowercase for headers).
+    key_globs: Vec<Vec<(bool, Vec<u8>)>>,
     /// The literal automata of the gates.
     gate_automata: Vec<LiteralSearch>,
+    /// The byte tables of the gates' scalar pre-check (see [`ShortGate`]).
+    short_gates: Vec<ShortGate>,
+    /// The pair tables of the short gates, one per literal set.
+    gate_pairs: Vec<PairTable>,
 }
 
 /// Whether the DFA and the literal automaton can match a subject of one class after one
@@ -303,8 +315,158 @@ enum Gate {
     /// value: every match of every regex or literal rule of the chain targeting the class
     /// contains one of them, up to ASCII case. The search looks for a short window of
     /// each (see [`rare_windows`]), case-sensitive on lowercased text (Teddy cannot fold
-    /// case). The number indexes the gates' searchers.
-    Literals(usize),
+    /// case). `search` indexes the gates' searchers; `short`, when the chain allows it,
+    /// the scalar pre-check run instead of the search on short values.
+    Literals { search: usize, short: Option<usize> },
+}
+
+/// Values up to this length are gated by the scalar pre-check of [`ShortGate`]: below
+/// it, setting up the SIMD search and lowercasing a copy cost more than one table lookup
+/// per byte.
+const SHORT_GATE_LEN: usize = 256;
+
+/// In a [`ShortGate`]'s byte table: a pair of the [`PairTable`] starts with this byte
+/// (either ASCII case).
+const STARTS_PAIR: u8 = 1;
+/// A one-byte window is this byte (either ASCII case).
+const IS_WINDOW: u8 = 2;
+/// A step of the chain other than lowercasing may change a value holding this byte.
+const CHANGES_VALUE: u8 = 4;
+
+/// A gate's pre-check on the raw value, for chains whose steps other than lowercasing
+/// leave a value without certain bytes as it is (URL decoding without `%`, removing
+/// NULs without a NUL, ...). Such a value, transformed, is the value itself up to
+/// ASCII case, so a gate's window occurs in it (lowercased) only where the window's
+/// pair in the [`PairTable`] occurs in the raw value up to case. A value without any
+/// such pair and without a byte the chain may change needs neither the transform nor
+/// the SIMD search: the gate is closed. Anything else goes the usual way.
+#[derive(Debug)]
+struct ShortGate {
+    bytes: [u8; 256],
+    pairs: usize,
+}
+
+/// Bit `a << 8 | b` is set when a window holds the bytes `a`, `b` in a row (either
+/// ASCII case): for each window, its pair least likely in ordinary text, since any
+/// piece of a window occurs wherever the window does.
+///
+/// With it, the windows themselves, searched up to ASCII case in the raw value: where
+/// a pair occurs, this decides without the lowercased copy and the SIMD search's setup,
+/// which cost more than the search itself on a short value.
+#[derive(Debug)]
+struct PairTable {
+    pairs: Box<[u64; 1024]>,
+    exact: AhoCorasick,
+}
+
+/// How unusual two bytes in a row are in ordinary text: letters, digits and spaces run
+/// together everywhere, `.` or `-` next to a letter in names and domains; a letter next
+/// to a digit is rarer, punctuation and control bytes rarer still.
+fn pair_rarity(a: u8, b: u8) -> u32 {
+    let class = |c: u8| match c {
+        b'a'..=b'z' | b'A'..=b'Z' => 0,
+        b'0'..=b'9' => 1,
+        b' ' => 2,
+        b'.' | b',' | b'-' | b'/' | b'_' => 3,
+        _ => 4,
+    };
+    match (class(a), class(b)) {
+        (4, 4) => 8,
+        (4, _) | (_, 4) => 6,
+        (0, 1) | (1, 0) => 4,
+        (3, 3) => 3,
+        (3, _) | (_, 3) => 2,
+        _ => 0,
+    }
+}
+
+/// The first of a window's rarest pairs of bytes in a row, `None` for a one-byte window.
+fn rarest_pair(window: &[u8]) -> Option<(u8, u8)> {
+    let mut best: Option<(u32, u8, u8)> = None;
+    for pair in window.windows(2) {
+        let rarity = pair_rarity(pair[0], pair[1]);
+        if best.is_none_or(|(r, _, _)| rarity > r) {
+            best = Some((rarity, pair[0], pair[1]));
+        }
+    }
+    best.map(|(_, a, b)| (a, b))
+}
+
+impl PairTable {
+    fn new(windows: &[Vec<u8>]) -> Result<PairTable, String> {
+        let exact = AhoCorasickBuilder::new()
+            .ascii_case_insensitive(true)
+            .kind(Some(AhoCorasickKind::DFA))
+            .prefilter(false)
+            .build(windows)
+            .map_err(|e| format!("rules: the prefilter literals: {e}"))?;
+        let mut table = PairTable { pairs: Box::new([0; 1024]), exact };
+        for window in windows {
+            if let Some((a, b)) = rarest_pair(window) {
+                for a in [a, a.to_ascii_uppercase()] {
+                    for b in [b, b.to_ascii_uppercase()] {
+                        let pair = usize::from(a) << 8 | usize::from(b);
+                        table.pairs[pair >> 6] |= 1 << (pair & 63);
+                    }
+                }
+            }
+        }
+        Ok(table)
+    }
+
+    #[inline]
+    fn has(&self, a: u8, b: u8) -> bool {
+        let pair = usize::from(a) << 8 | usize::from(b);
+        self.pairs[pair >> 6] >> (pair & 63) & 1 != 0
+    }
+}
+
+impl ShortGate {
+    /// The pre-check of `windows` (lowercase, as searched) for a chain, or `None` when a
+    /// step of the chain may change any value or a window is empty.
+    fn new(chain: &[Transform], windows: &[Vec<u8>], pairs: usize) -> Option<ShortGate> {
+        let mut bytes = [0u8; 256];
+        for &t in chain {
+            if t == Transform::Lowercase {
+                continue; // the tables match either case
+            }
+            for &b in changed_only_at(t)? {
+                bytes[usize::from(b)] |= CHANGES_VALUE;
+            }
+        }
+        for window in windows {
+            let (first, flag) = match (window.first(), rarest_pair(window)) {
+                (None, _) => return None,
+                (_, Some((a, _))) => (a, STARTS_PAIR),
+                (Some(&b), None) => (b, IS_WINDOW),
+            };
+            for b in [first, first.to_ascii_uppercase()] {
+                bytes[usize::from(b)] |= flag;
+            }
+        }
+        Some(ShortGate { bytes, pairs })
+    }
+
+    /// Whether the gate is open for `value`, or `None` when a byte the chain may change
+    /// leaves only the usual way to tell.
+    #[inline]
+    fn is_open(&self, pairs: &PairTable, value: &[u8]) -> Option<bool> {
+        let mut pair_seen = false;
+        // Bytes without a flag, nearly all of them, cost one lookup and one test.
+        let mut rest = value;
+        while let [b, tail @ ..] = rest {
+            let flags = self.bytes[usize::from(*b)];
+            if flags != 0 {
+                if flags & CHANGES_VALUE != 0 {
+                    return None;
+                }
+                pair_seen =
+                    pair_seen || flags & IS_WINDOW != 0 || tail.first().is_some_and(|&next| pairs.has(*b, next));
+            }
+            rest = tail;
+        }
+        Some(pair_seen && pairs.exact.is_match(value))
+    }
 }
 
 /// Literals one of which every match of `regex` contains (so a value without any of
@@ -456,49 +618,93 @@ impl LiteralSearch {
 /// per distinct literal set). `regex_literals[i]` are the required literals of rule `i`
 /// if it is a regex rule, `literal_sets[i]` its literals if it is a literal rule.
 fn build_gates(
-    rules: &[CompiledRule],
-    chain_count: usize,
+    set: &mut RuleSet,
     regex_literals: &[Option<Vec<Vec<u8>>>],
     literal_sets: &[Vec<Vec<u8>>],
-) -> Result<(Vec<Gate>, Vec<LiteralSearch>), String> {
-    let mut gates = Vec::with_capacity(chain_count * CLASS_COUNT);
+) -> Result<(), String> {
+    let rules = &set.rules;
+    let mut gates = Vec::with_capacity(set.chains.len() * CLASS_COUNT);
     let mut sets: Vec<Vec<Vec<u8>>> = Vec::new();
     let mut automata = Vec::new();
-    for chain in 0..chain_count {
+    let mut pair_tables = Vec::new();
+    let mut short_gates = Vec::new();
+    let mut unkeyed_gates = Vec::with_capacity(set.chains.len() * CLASS_COUNT);
+    let mut key_globs = Vec::with_capacity(set.chains.len() * CLASS_COUNT);
+    for (chain, (transforms, _)) in set.chains.iter().enumerate() {
         for class in 0..CLASS_COUNT {
-            let mut always = false;
-            let mut literals: Vec<Vec<u8>> = Vec::new();
-            for (index, rule) in rules.iter().enumerate() {
-                let classes = rule.targets.iter().fold(0, |acc, t| acc | t.classes());
-                if rule.chain != chain || classes & (1 << class) == 0 {
-                    continue;
-                }
-                let required = match rule.matcher {
-                    Matcher::Regex => regex_literals[index].as_deref(),
-                    Matcher::Literals => Some(literal_sets[index].as_slice()),
-                    Matcher::Glob(_) | Matcher::ContentMismatch => continue,
-                };
-                match required {
-                    Some(required) => literals.extend(required.iter().map(|l| l.to_ascii_lowercase())),
-                    None => always = true,
+            // A rule is keyed for the class when every target of it covering the class
+            // names keys: it applies only to subjects whose key one of those matches.
+            fn covering(rule: &CompiledRule, class: usize) -> impl Iterator<Item = &Target> {
+                rule.targets.iter().filter(move |t| t.classes() & (1 << class) != 0)
+            }
+            let keyed = |rule: &CompiledRule| {
+                covering(rule, class).count() > 0
+                    && covering(rule, class).all(|t| matches!(t, Target::Input { key: Some(_), .. }))
+            };
+            let mut globs = Vec::new();
+            for rule in rules.iter().filter(|r| r.chain == chain && keyed(r)) {
+                for target in covering(rule, class) {
+                    if let Target::Input { source, key: Some(key) } = target {
+                        globs.push((*source == Some(Source::Header), key.clone()));
+                    }
                 }
             }
-            always |= literals.len() > GATE_MAX_LITERALS;
-            let literals = if always { Vec::new() } else { shrink_literals(literals) };
-            gates.push(if always {
-                Gate::Always
-            } else if literals.is_empty() {
-                Gate::Never
-            } else if let Some(i) = sets.iter().position(|s| *s == literals) {
-                Gate::Literals(i)
-            } else {
-                automata.push(LiteralSearch::new(&literals)?);
-                sets.push(literals);
-                Gate::Literals(automata.len() - 1)
-            });
+            key_globs.push(globs);
+            for with_keyed in [true, false] {
+                let mut always = false;
+                let mut literals: Vec<Vec<u8>> = Vec::new();
+                for (index, rule) in rules.iter().enumerate() {
+                    let classes = rule.targets.iter().fold(0, |acc, t| acc | t.classes());
+                    if rule.chain != chain || classes & (1 << class) == 0 || (!with_keyed && keyed(rule)) {
+                        continue;
+                    }
+                    let required = match rule.matcher {
+                        Matcher::Regex => regex_literals[index].as_deref(),
+                        Matcher::Literals => Some(literal_sets[index].as_slice()),
+                        Matcher::Glob(_) | Matcher::ContentMismatch => continue,
+                    };
+                    match required {
+                        Some(required) => literals.extend(required.iter().map(|l| l.to_ascii_lowercase())),
+                        None => always = true,
+                    }
+                }
+                always |= literals.len() > GATE_MAX_LITERALS;
+                let literals = if always { Vec::new() } else { shrink_literals(literals) };
+                let gate = if always {
+                    Gate::Always
+                } else if literals.is_empty() {
+                    Gate::Never
+                } else {
+                    let search = match sets.iter().position(|s| *s == literals) {
+                        Some(i) => i,
+                        None => {
+                            automata.push(LiteralSearch::new(&literals)?);
+                            pair_tables.push(PairTable::new(&literals)?);
+                            sets.push(literals);
+                            automata.len() - 1
+                        }
+                    };
+                    let short = ShortGate::new(transforms, &sets[search], search).map(|gate| {
+                        short_gates.push(gate);
+                        short_gates.len() - 1
+                    });
+                    Gate::Literals { search, short }
+                };
+                if with_keyed {
+                    gates.push(gate);
+                } else {
+                    unkeyed_gates.push(gate);
+                }
+            }
         }
     }
-    Ok((gates, automata))
+    set.gates = gates;
+    set.unkeyed_gates = unkeyed_gates;
+    set.key_globs = key_globs;
+    set.gate_automata = automata;
+    set.gate_pairs = pair_tables;
+    set.short_gates = short_gates;
+    Ok(())
 }
 
 /// Reusable buffers for the rule engine's transforms.
@@ -551,7 +757,11 @@ impl RuleSet {
             chains: Vec::new(),
             other_rules: Vec::new(),
             gates: Vec::new(),
+            unkeyed_gates: Vec::new(),
+            key_globs: Vec::new(),
             gate_automata: Vec::new(),
+            short_gates: Vec::new(),
+            gate_pairs: Vec::new(),
         };
         let mut regexes: Vec<&str> = Vec::new();
         let mut literals: Vec<&str> = Vec::new();
@@ -613,18 +823,21 @@ impl RuleSet {
                 .map_err(|e| invalid(format!("rules: the literal sets together: {e}")))?;
             set.literals = Some(automaton);
         }
-        set.other_rules = (0..set.chains.len())
-            .map(|chain| {
+        set.other_rules = (0..set.chains.len() * CLASS_COUNT)
+            .map(|gate| {
+                let (chain, class) = (gate / CLASS_COUNT, gate % CLASS_COUNT);
                 (0..set.rules.len())
                     .filter(|&i| {
                         let rule = &set.rules[i];
-                        rule.chain == chain && matches!(rule.matcher, Matcher::Glob(_) | Matcher::ContentMismatch)
+                        let classes = rule.targets.iter().fold(0, |acc, t| acc | t.classes());
+                        rule.chain == chain
+                            && classes & (1 << class) != 0
+                            && matches!(rule.matcher, Matcher::Glob(_) | Matcher::ContentMismatch)
                     })
                     .collect()
             })
             .collect();
-        (set.gates, set.gate_automata) =
-            build_gates(&set.rules, set.chains.len(), &regex_literals, &literal_sets).map_err(invalid)?;
+        build_gates(&mut set, &regex_literals, &literal_sets).map_err(invalid)?;
         Ok(set)
     }
 
@@ -699,19 +912,45 @@ impl RuleSet {
             if classes & subject.class == 0 {
                 continue;
             }
-            let gate = self.gates.get(chain_index * CLASS_COUNT + subject.class.trailing_zeros() as usize);
-            let gate = gate.unwrap_or(&Gate::Always);
-            let others = &self.other_rules[chain_index];
+            let gate_index = chain_index * CLASS_COUNT + subject.class.trailing_zeros() as usize;
+            let key_matches = |&(header, ref glob): &(bool, Vec<u8>)| {
+                if header {
+                    glob_match_ignore_case(glob, subject.key)
+                } else {
+                    glob_match(glob, subject.key)
+                }
+            };
+            let keyed = self.key_globs.get(gate_index).map_or(&[][..], Vec::as_slice);
+            let gates =
+                if keyed.is_empty() || keyed.iter().any(key_matches) { &self.gates } else { &self.unkeyed_gates };
+            let gate = gates.get(gate_index).unwrap_or(&Gate::Always);
+            let others = self.other_rules.get(gate_index).map_or(&[][..], Vec::as_slice);
             // A class no regex or literal rule of the chain targets needs the transformed
-            // value only for the chain's glob and content rules.
-            let search = !prefilter || !matches!(gate, Gate::Never);
+            // value only for the chain's glob and content rules; neither does a short
+            // value the gate's pre-check closes.
+            let mut decided = false;
+            let search = match gate {
+                _ if !prefilter => true,
+                Gate::Never => false,
+                Gate::Literals { search: _, short: Some(short) } if subject.value.len() <= SHORT_GATE_LEN => {
+                    let short = &self.short_gates[*short];
+                    match short.is_open(&self.gate_pairs[short.pairs], subject.value) {
+                        Some(open) => {
+                            decided = true;
+                            open
+                        }
+                        None => true,
+                    }
+                }
+                _ => true,
+            };
             if !search && others.is_empty() {
                 continue;
             }
             let RuleScratch { a, b, c, lower, cache } = &mut *scratch;
             let value = transform(chain, subject.value, [a, b, c]);
             let search = match gate {
-                Gate::Literals(automaton) if prefilter => {
+                Gate::Literals { search: automaton, .. } if prefilter && search && !decided => {
                     // The chain's result is lowercase when it ends by lowercasing.
                     let lowercase = if chain.last() == Some(&Transform::Lowercase) {
                         value
@@ -815,18 +1054,28 @@ fn transform<'a>(chain: &[Transform], value: &'a [u8], buffers: [&'a mut Vec<u8>
     }
 }
 
-/// A cheap test that `t` leaves `value` as it is (false negatives only cost a copy).
-fn may_change(t: Transform, value: &[u8]) -> bool {
+/// The bytes without which `t` leaves a value as it is, or `None` when it may change
+/// any value.
+fn changed_only_at(t: Transform) -> Option<&'static [u8]> {
     match t {
-        Transform::UrlDecode => memchr::memchr(b'%', value).is_some(),
-        Transform::HtmlEntityDecode => memchr::memchr(b'&', value).is_some(),
-        Transform::EscapeDecode => memchr::memchr(b'\\', value).is_some(),
-        // Finding an uppercase byte (a scalar scan) costs more than the vectorised
-        // lowercasing copy it might save.
-        Transform::Lowercase => true,
-        Transform::RemoveNulls => memchr::memchr(0, value).is_some(),
-        Transform::RemoveComments => memchr::memchr3(b'/', b'-', b'#', value).is_some(),
-        Transform::CompressWhitespace | Transform::NormalizePath => true,
+        Transform::UrlDecode => Some(b"%"),
+        Transform::HtmlEntityDecode => Some(b"&"),
+        Transform::EscapeDecode => Some(b"\\"),
+        Transform::RemoveNulls => Some(b"\0"),
+        Transform::RemoveComments => Some(b"/-#"),
+        Transform::Lowercase | Transform::CompressWhitespace | Transform::NormalizePath => None,
+    }
+}
+
+/// A cheap test that `t` leaves `value` as it is (false negatives only cost a copy).
+/// Finding an uppercase byte (a scalar scan) would cost more than the vectorised
+/// lowercasing copy it might save.
+fn may_change(t: Transform, value: &[u8]) -> bool {
+    match changed_only_at(t) {
+        Some(&[a]) => memchr::memchr(a, value).is_some(),
+        Some(&[a, b, c]) => memchr::memchr3(a, b, c, value).is_some(),
+        Some(bytes) => bytes.iter().any(|&b| memchr::memchr(b, value).is_some()),
+        None => true,
     }
 }
 
@@ -900,6 +1149,95 @@ mod tests {
         // The target is < 50 ms in release builds; a debug build gets more room.
         eprintln!("default ruleset compiled in {took:?}");
         assert!(took.as_millis() < 2000, "compiling the default ruleset took {took:?}");
+    }
+
+    /// The short values' pre-check (pairs, then the windows up to case on the raw value)
+    /// decides as the SIMD search on the transformed, lowercased value does: every
+    /// window in every case, split by a byte, next to bytes each chain may change.
+    #[test]
+    fn short_gate_agrees_with_the_unfiltered_search() {
+        let custom = r#"{"rules":[
+            {"id":1,"targets":["query"],"transforms":["html_entity_decode","escape_decode"],"match":{"literals":["Evil<Tag"]}},
+            {"id":2,"targets":["body"],"transforms":["remove_comments","lowercase"],"match":{"regex":"un[i]on\\s*sel"}},
+            {"id":3,"targets":["header"],"match":{"regex":"~|x[0-9]"}},
+            {"id":4,"targets":["cookie"],"transforms":["url_decode"],"match":{"literals":["Z"]}},
+            {"id":5,"targets":["body:na*","header:X-*","query"],"match":{"literals":["Keyed"]}},
+            {"id":6,"targets":["header:accept"],"match":{"regex":"q=0\\.[0-9]x"}}]}"#;
+        let sets = [RuleSet::new(&Policy::default()).expect("defaults"), engine_rules(custom).expect("custom")];
+        let pieces: &[&[u8]] = &[
+            b"${jndi:",
+            b"${JNDI:",
+            b"$%7Bjndi:",
+            b"${\0jndi:",
+            b"{{7*7}}",
+            b"{{ CONFIG",
+            b"o:1:\"a\":1:{",
+            b"O:8:",
+            b"rO0AB",
+            b"RO0AB",
+            b"class.module.classLoader",
+            b"CLASS[MODULE][CLASSLOADER]",
+            b".oast.fun",
+            b".OAST.Fun",
+            b"sqlmap",
+            b"SQLMap/1.7",
+            b"() {",
+            b"(){",
+            b"<%= 7*7 %>",
+            b"java.lang.Runtime",
+            b"\xac\xed\x00\x05",
+            b"evil&lt;tag",
+            b"EVIL\\x3ctag",
+            b"Evil<Tag",
+            b"uni/**/on sel",
+            b"UNION SELECT",
+            b"~",
+            b"X9",
+            b"x",
+            b"z",
+            b"%5a",
+            b"%",
+            b"&",
+            b"\\",
+            b"\0",
+            b"/",
+            b"-",
+            b"#",
+            b"a",
+            b" ",
+            b".",
+            b"$",
+            b"{",
+            b"o",
+            b":",
+            b"keyed",
+            b"KEYED",
+            b"q=0.9x",
+            b"Q=0.1X",
+        ];
+        let mut request = Request::new();
+        let (mut compared, mut hits) = (0, 0);
+        for (i, a) in pieces.iter().enumerate() {
+            for b in pieces.iter().skip(i % 3) {
+                for value in [[*a, *b].concat(), [*b, b"q", *a].concat(), a[..a.len() / 2].to_vec()] {
+                    request.reset();
+                    for source in [Source::Query, Source::Body, Source::Header, Source::Cookie] {
+                        for key in [&b"user-agent"[..], b"User-Agent", b"accept", b"name", b"x-Forwarded", b"other"] {
+                            request.add_input(source, key, &value);
+                        }
+                    }
+                    for set in &sets {
+                        let mut scratch = RuleScratch::default();
+                        let gated = set.evaluate(&request, &mut scratch, |_| false, true);
+                        let unfiltered = set.evaluate(&request, &mut scratch, |_| false, false);
+                        assert_eq!(gated, unfiltered, "{:?}", String::from_utf8_lossy(&value));
+                        compared += 1;
+                        hits += usize::from(gated.is_some());
+                    }
+                }
+            }
+        }
+        assert!(compared > 5_000 && hits > 1_000 && hits < compared, "{hits} hits in {compared}");
     }
 
     #[test]

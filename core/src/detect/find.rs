@@ -32,63 +32,121 @@ impl Needle {
     }
 
     /// The search hints of `value`, and whether it is made only of `[A-Za-z0-9_]`.
-    /// Every input of every request goes through here: this ranks each byte in
-    /// straight loops (a minimum, then the first byte that has it) rather than
-    /// tracking the two rarest bytes byte by byte, which took three times the
-    /// instructions.
+    /// Every input of every request goes through here. One pass notes which byte
+    /// classes occur (a class is a rank, split where word bytes and others share one):
+    /// that gives the lowest rank and word-ness without a minimum per byte; the
+    /// positions are then found by scans that stop at the first hit.
     ///
     /// `rare` is the first of the lowest-ranked bytes. The pair (for the SIMD
     /// prefilter, which indexes it with a `u8`) is chosen within the first 255 bytes:
     /// the lowest-ranked position there, and the lowest-ranked position holding
     /// another byte (any other position when every byte is the same).
     pub(crate) fn scan(value: &[u8]) -> (Needle, bool) {
-        let mut lowest = u8::MAX;
-        let mut word = true;
-        for &b in value {
-            lowest = lowest.min(frequency_rank(b));
-            word &= WORD_BYTES[usize::from(b)];
-        }
-        let Some(at) = value.iter().position(|&b| frequency_rank(b) == lowest) else {
+        let head = &value[..value.len().min(usize::from(u8::MAX))];
+        let head_classes = classes_in(head);
+        let classes = head_classes | classes_in(&value[head.len()..]);
+        let word = classes & NON_WORD_CLASSES == 0;
+        let Some(lowest) = lowest_rank(classes) else {
             return (Needle { rare: (0, 0), pair: None }, true);
         };
-        (Needle { rare: (value[at], at), pair: rare_pair(value, at) }, word)
+        let at = value.iter().position(|&b| frequency_rank(b) == lowest).unwrap_or(0);
+        (Needle { rare: (value[at], at), pair: rare_pair(value, head, head_classes, at) }, word)
     }
 }
 
-/// The pair of [`Needle::scan`], given the position of the value's rarest byte.
-fn rare_pair(value: &[u8], rarest: usize) -> Option<Pair> {
-    let head = &value[..value.len().min(usize::from(u8::MAX))];
+/// The pair of [`Needle::scan`], given the position of the value's rarest byte and the
+/// classes of the bytes of its head.
+fn rare_pair(value: &[u8], head: &[u8], head_classes: u16, rarest: usize) -> Option<Pair> {
     if head.len() < 2 {
         return None;
     }
     let first = if rarest < head.len() {
         rarest // the rarest byte of the value is the rarest of its head too
     } else {
-        let lowest = head.iter().map(|&b| frequency_rank(b)).min().unwrap_or(u8::MAX);
+        let lowest = lowest_rank(head_classes).unwrap_or(u8::MAX);
         head.iter().position(|&b| frequency_rank(b) == lowest).unwrap_or(0)
     };
     let byte = head[first];
-    // Ranks of the other bytes, one above every real rank for the first byte's.
-    let other_rank = |b: u8| if b == byte { 256 } else { u16::from(frequency_rank(b)) };
-    let lowest = head.iter().map(|&b| other_rank(b)).min().unwrap_or(256);
-    let second = if lowest == 256 {
-        usize::from(first == 0) // every byte is the same one
-    } else {
-        head.iter().position(|&b| other_rank(b) == lowest).unwrap_or(usize::from(first == 0))
+    let rank = frequency_rank(byte);
+    // The lowest rank among the other bytes: the first byte's own rank if another byte
+    // has it (after `first`, the first byte of that rank), else the next rank present.
+    let second = match head[first + 1..].iter().position(|&b| b != byte && frequency_rank(b) == rank) {
+        Some(offset) => first + 1 + offset,
+        None => match lowest_rank(head_classes & !classes_up_to(rank)) {
+            Some(next) => head.iter().position(|&b| frequency_rank(b) == next).unwrap_or(0),
+            None => usize::from(first == 0), // every byte is the same one
+        },
     };
     Pair::with_indices(value, u8::try_from(first).ok()?, u8::try_from(second).ok()?)
 }
 
-/// `[A-Za-z0-9_]`, the bytes of a word-only value.
-static WORD_BYTES: [bool; 256] = {
-    let mut table = [false; 256];
-    let mut b = 0;
-    while b < 256 {
-        table[b] = (b as u8).is_ascii_alphanumeric() || b == b'_' as usize;
-        b += 1;
+/// The byte classes of [`Needle::scan`]: bit `i` of a class set is `CLASS_RANKS[i]`,
+/// ranks in increasing order, a rank split in two classes where it holds both word
+/// bytes and others.
+const CLASS_COUNT: usize = 16;
+
+/// Each class's rank, in increasing order (unused classes at 255), and which classes
+/// hold bytes outside `[A-Za-z0-9_]`; computed at compile time from [`rank_of`].
+static CLASS_RANKS: [u8; CLASS_COUNT] = CLASSES.0;
+const NON_WORD_CLASSES: u16 = CLASSES.1;
+/// The class of every byte.
+static BYTE_CLASSES: [u8; 256] = CLASSES.2;
+
+const CLASSES: ([u8; CLASS_COUNT], u16, [u8; 256]) = {
+    let mut ranks = [u8::MAX; CLASS_COUNT];
+    let mut non_word = 0u16;
+    let mut of_byte = [0u8; 256];
+    let mut count = 0;
+    let mut rank = 0usize;
+    while rank < 256 {
+        // Word bytes of this rank, then the others: each non-empty group is a class.
+        let mut group = 0;
+        while group < 2 {
+            let mut class = None;
+            let mut b = 0usize;
+            while b < 256 {
+                let is_word = (b as u8).is_ascii_alphanumeric() || b == b'_' as usize;
+                if rank_of(b as u8) as usize == rank && is_word == (group == 0) {
+                    let c = match class {
+                        Some(c) => c,
+                        None => {
+                            assert!(count < CLASS_COUNT, "too many byte classes");
+                            ranks[count] = rank as u8;
+                            if group == 1 {
+                                non_word |= 1 << count;
+                            }
+                            count += 1;
+                            count - 1
+                        }
+                    };
+                    class = Some(c);
+                    of_byte[b] = c as u8;
+                }
+                b += 1;
+            }
+            group += 1;
+        }
+        rank += 1;
     }
-    table
+    (ranks, non_word, of_byte)
 };
+
+/// The classes of the bytes of `bytes`, one bit each.
+#[inline]
+fn classes_in(bytes: &[u8]) -> u16 {
+    bytes.iter().fold(0u16, |set, &b| set | 1 << BYTE_CLASSES[usize::from(b)])
+}
+
+/// The lowest rank of a set of classes.
+#[inline]
+fn lowest_rank(classes: u16) -> Option<u8> {
+    (classes != 0).then(|| CLASS_RANKS[classes.trailing_zeros() as usize])
+}
+
+/// The classes of rank `rank` or lower.
+fn classes_up_to(rank: u8) -> u16 {
+    (0..CLASS_COUNT).filter(|&c| CLASS_RANKS[c] <= rank).fold(0, |set, c| set | 1 << c)
+}
 
 /// [`rank_of`] every byte, computed at compile time. Every input added to a request
 /// ranks each of its bytes twice (its rarest byte, its rarest pair): a table lookup
@@ -225,6 +283,62 @@ impl Iterator for Occurrences<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// [`Needle::scan`] as it was written first (a minimum per byte, then positions):
+    /// the class-set version must choose the same hints.
+    fn scan_by_minimum(value: &[u8]) -> (u8, usize, Option<(u8, u8)>, bool) {
+        let word = value.iter().all(|&b| b.is_ascii_alphanumeric() || b == b'_');
+        let Some(lowest) = value.iter().map(|&b| frequency_rank(b)).min() else {
+            return (0, 0, None, true);
+        };
+        let at = value.iter().position(|&b| frequency_rank(b) == lowest).expect("present");
+        let head = &value[..value.len().min(255)];
+        if head.len() < 2 {
+            return (value[at], at, None, word);
+        }
+        let first = if at < head.len() {
+            at
+        } else {
+            let lowest = head.iter().map(|&b| frequency_rank(b)).min().expect("non-empty");
+            head.iter().position(|&b| frequency_rank(b) == lowest).expect("present")
+        };
+        let byte = head[first];
+        let other_rank = |b: u8| if b == byte { 256 } else { u16::from(frequency_rank(b)) };
+        let lowest = head.iter().map(|&b| other_rank(b)).min().unwrap_or(256);
+        let second = if lowest == 256 {
+            usize::from(first == 0)
+        } else {
+            head.iter().position(|&b| other_rank(b) == lowest).expect("present")
+        };
+        let pair = Pair::with_indices(value, first as u8, second as u8).map(|p| (p.index1(), p.index2()));
+        (value[at], at, pair, word)
+    }
+
+    #[test]
+    fn scan_chooses_the_hints_a_minimum_per_byte_chooses() {
+        let mut state: u64 = 0x2545_f491_4f6c_dd1d;
+        let mut next = move || {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            state
+        };
+        let alphabets: [&[u8]; 5] =
+            [b"aaaaab", b"abcXYZ019_", b"hello world, it's 5 o'clock; (x) & y", b"\0\xff;;", b"a"];
+        let mut value = Vec::new();
+        for round in 0..20_000 {
+            value.clear();
+            let len = (next() % if round % 10 == 0 { 600 } else { 40 }) as usize;
+            let alphabet = alphabets[round % alphabets.len()];
+            for _ in 0..len {
+                let r = next();
+                value.push(if r % 7 == 0 { (r >> 8) as u8 } else { alphabet[(r >> 8) as usize % alphabet.len()] });
+            }
+            let (needle, word) = Needle::scan(&value);
+            let got = (needle.rare.0, needle.rare.1, needle.pair.map(|p| (p.index1(), p.index2())), word);
+            assert_eq!(got, scan_by_minimum(&value), "{value:?}");
+        }
+    }
 
     fn all(hay: &[u8], needle: &[u8]) -> Vec<usize> {
         Occurrences::new(hay, needle, Needle::new(needle)).collect()

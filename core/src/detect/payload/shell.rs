@@ -11,110 +11,177 @@
 
 use crate::verdict::Reason;
 
-/// Programs whose appearance as a command is the point of an injection. A `match`, so
-/// the compiler dispatches on length before comparing bytes.
-fn is_command(name: &[u8]) -> bool {
-    matches!(
-        name,
-        b"id"
-            | b"whoami"
-            | b"uname"
-            | b"hostname"
-            | b"cat"
-            | b"tac"
-            | b"ls"
-            | b"dir"
-            | b"pwd"
-            | b"ping"
-            | b"nc"
-            | b"ncat"
-            | b"netcat"
-            | b"socat"
-            | b"telnet"
-            | b"wget"
-            | b"curl"
-            | b"rsh"
-            | b"bash"
-            | b"sh"
-            | b"zsh"
-            | b"ksh"
-            | b"dash"
-            | b"csh"
-            | b"tcsh"
-            | b"python"
-            | b"python2"
-            | b"python3"
-            | b"perl"
-            | b"ruby"
-            | b"php"
-            | b"node"
-            | b"lua"
-            | b"echo"
-            | b"printf"
-            | b"sleep"
-            | b"nslookup"
-            | b"dig"
-            | b"host"
-            | b"ifconfig"
-            | b"ip"
-            | b"netstat"
-            | b"ps"
-            | b"kill"
-            | b"rm"
-            | b"mv"
-            | b"cp"
-            | b"chmod"
-            | b"chown"
-            | b"touch"
-            | b"mkdir"
-            | b"head"
-            | b"tail"
-            | b"more"
-            | b"less"
-            | b"grep"
-            | b"find"
-            | b"awk"
-            | b"sed"
-            | b"xargs"
-            | b"env"
-            | b"printenv"
-            | b"export"
-            | b"ssh"
-            | b"scp"
-            | b"ftp"
-            | b"tftp"
-            | b"base64"
-            | b"xxd"
-            | b"od"
-            | b"dd"
-            | b"tar"
-            | b"crontab"
-            | b"sudo"
-            | b"su"
-            | b"passwd"
-            | b"useradd"
-            | b"timeout"
-            | b"eval"
-            | b"exec"
-            | b"nohup"
-            | b"mkfifo"
-            | b"powershell"
-            | b"pwsh"
-            | b"cmd"
-            | b"certutil"
-            | b"bitsadmin"
-            | b"type"
-            | b"ipconfig"
-            | b"tasklist"
-            | b"systeminfo"
-            | b"net"
-            | b"wmic"
-            | b"reg"
-            | b"whoami.exe"
-            | b"cmd.exe"
-            | b"uptime"
-    )
+/// Programs whose appearance as a command is the point of an injection.
+const COMMANDS: &[&[u8]] = &[
+    b"id",
+    b"whoami",
+    b"uname",
+    b"hostname",
+    b"cat",
+    b"tac",
+    b"ls",
+    b"dir",
+    b"pwd",
+    b"ping",
+    b"nc",
+    b"ncat",
+    b"netcat",
+    b"socat",
+    b"telnet",
+    b"wget",
+    b"curl",
+    b"rsh",
+    b"bash",
+    b"sh",
+    b"zsh",
+    b"ksh",
+    b"dash",
+    b"csh",
+    b"tcsh",
+    b"python",
+    b"python2",
+    b"python3",
+    b"perl",
+    b"ruby",
+    b"php",
+    b"node",
+    b"lua",
+    b"echo",
+    b"printf",
+    b"sleep",
+    b"nslookup",
+    b"dig",
+    b"host",
+    b"ifconfig",
+    b"ip",
+    b"netstat",
+    b"ps",
+    b"kill",
+    b"rm",
+    b"mv",
+    b"cp",
+    b"chmod",
+    b"chown",
+    b"touch",
+    b"mkdir",
+    b"head",
+    b"tail",
+    b"more",
+    b"less",
+    b"grep",
+    b"find",
+    b"awk",
+    b"sed",
+    b"xargs",
+    b"env",
+    b"printenv",
+    b"export",
+    b"ssh",
+    b"scp",
+    b"ftp",
+    b"tftp",
+    b"base64",
+    b"xxd",
+    b"od",
+    b"dd",
+    b"tar",
+    b"crontab",
+    b"sudo",
+    b"su",
+    b"passwd",
+    b"useradd",
+    b"timeout",
+    b"eval",
+    b"exec",
+    b"nohup",
+    b"mkfifo",
+    b"powershell",
+    b"pwsh",
+    b"cmd",
+    b"certutil",
+    b"bitsadmin",
+    b"type",
+    b"ipconfig",
+    b"tasklist",
+    b"systeminfo",
+    b"net",
+    b"wmic",
+    b"reg",
+    b"whoami.exe",
+    b"cmd.exe",
+    b"uptime",
+];
+
+/// Directories a program path may start with (a path into one of them is a program).
+const BIN_DIRS: [&[u8]; 5] = [b"/bin/", b"/usr/bin/", b"/sbin/", b"/usr/sbin/", b"/usr/local/bin/"];
+
+/// A name of at most 15 bytes and its length, packed into one integer (never 0).
+const fn command_key(name: &[u8]) -> u128 {
+    let mut key = (name.len() as u128) << 120;
+    let mut i = 0;
+    while i < name.len() {
+        key |= (name[i] as u128) << (8 * i);
+        i += 1;
+    }
+    key
 }
+
+const fn command_slot(key: u128) -> usize {
+    let folded = (key as u64) ^ ((key >> 64) as u64);
+    (folded.wrapping_mul(0x9e37_79b9_7f4a_7c15) >> 56) as usize
+}
+
+/// [`COMMANDS`] as an open-addressing hash table of their keys (0: empty), built at
+/// compile time: one multiplication and, usually, one comparison per name read,
+/// where a `match` on byte strings compares a name with every command of its length.
+static COMMAND_TABLE: [u128; 256] = {
+    assert!(COMMANDS.len() < 192, "the table keeps empty slots");
+    let mut table = [0u128; 256];
+    let mut c = 0;
+    while c < COMMANDS.len() {
+        assert!(!COMMANDS[c].is_empty() && COMMANDS[c].len() <= 15);
+        let key = command_key(COMMANDS[c]);
+        let mut slot = command_slot(key);
+        while table[slot] != 0 {
+            slot = (slot + 1) % 256;
+        }
+        table[slot] = key;
+        c += 1;
+    }
+    table
+};
+
+fn is_command(name: &[u8]) -> bool {
+    if name.is_empty() || name.len() > 15 {
+        return false;
+    }
+    let key = command_key(name);
+    let mut slot = command_slot(key);
+    loop {
+        match COMMAND_TABLE[slot] {
+            0 => return false,
+            k if k == key => return true,
+            _ => slot = (slot + 1) % 256,
+        }
+    }
+}
+
+/// Bit `a << 8 | b` is set when a command or a program directory starts with the bytes
+/// `a`, `b`: most words after an operator in prose (`it's`, `all`, `the`) are told
+/// apart from every program by their first two bytes.
+static PROGRAM_STARTS: [u64; 1024] = {
+    let mut table = [0u64; 1024];
+    let mut c = 0;
+    while c < COMMANDS.len() + BIN_DIRS.len() {
+        let name = if c < COMMANDS.len() { COMMANDS[c] } else { BIN_DIRS[c - COMMANDS.len()] };
+        if name.len() >= 2 {
+            let pair = (name[0] as usize) << 8 | name[1] as usize;
+            table[pair >> 6] |= 1 << (pair & 63);
+        }
+        c += 1;
+    }
+    table
+};
 
 pub(crate) fn find(value: &[u8]) -> Option<Reason> {
     let operators =
@@ -134,31 +201,40 @@ fn ends_word(b: u8) -> bool {
 }
 
 /// Reads a program name at `i` (quotes and backslashes inside it are removed by the
-/// shell: `w'h'oami`, `c\at`). Returns (is a program, end). `fold_case`: Windows' `cmd`
-/// finds `WHOAMI` too; a POSIX shell runs `head`, never `HEAD` (git's, in prose).
-fn program_at(v: &[u8], mut i: usize, fold_case: bool) -> (bool, usize) {
+/// shell: `w'h'oami`, `c\at`). Returns where the name ends if it is a program.
+/// `fold_case`: Windows' `cmd` finds `WHOAMI` too; a POSIX shell runs `head`, never
+/// `HEAD` (git's, in prose).
+fn program_at(v: &[u8], mut i: usize, fold_case: bool) -> Option<usize> {
+    let quoting = |b: u8| matches!(b, b'\'' | b'"' | b'\\');
+    let fold = |b: u8| if fold_case { b.to_ascii_lowercase() } else { b };
+    // Every program name is at least two bytes long, and without quoting its first two
+    // bytes are those of a command or a program directory.
+    let (&first, &second) = (v.get(i)?, v.get(i + 1)?);
+    if !quoting(first) && !quoting(second) {
+        let pair = usize::from(fold(first)) << 8 | usize::from(fold(second));
+        if PROGRAM_STARTS[pair >> 6] >> (pair & 63) & 1 == 0 {
+            return None;
+        }
+    }
     let mut name = [0u8; 24];
     let mut len = 0;
     let start = i;
     while i < v.len() && len < name.len() {
         let b = v[i];
-        if matches!(b, b'\'' | b'"' | b'\\') && i + 1 < v.len() && !ends_word(v[i + 1]) {
+        if quoting(b) && i + 1 < v.len() && !ends_word(v[i + 1]) {
             i += 1;
             continue;
         }
         if ends_word(b) {
             break;
         }
-        name[len] = if fold_case { b.to_ascii_lowercase() } else { b };
+        name[len] = fold(b);
         len += 1;
         i += 1;
     }
     let name = &name[..len];
-    let in_bin = [&b"/bin/"[..], b"/usr/bin/", b"/sbin/", b"/usr/sbin/", b"/usr/local/bin/"]
-        .iter()
-        .any(|dir| name.starts_with(dir) && name.len() > dir.len());
-    let known = is_command(name);
-    (i > start && (known || in_bin), i)
+    let in_bin = BIN_DIRS.iter().any(|dir| name.starts_with(dir) && name.len() > dir.len());
+    (i > start && (is_command(name) || in_bin)).then_some(i)
 }
 
 /// After the program name at `end`: does the rest read as a command line?
@@ -201,8 +277,7 @@ fn after_operators(v: &[u8]) -> bool {
         while j < v.len() && (is_blank(v[j]) || matches!(v[j], b'|' | b'&' | b'{' | b'(' | b'!')) {
             j += 1;
         }
-        let (program, end) = program_at(v, j, true);
-        if program && looks_like_command_line(v, end) {
+        if program_at(v, j, true).is_some_and(|end| looks_like_command_line(v, end)) {
             return true;
         }
         i = i.max(j);
@@ -233,8 +308,8 @@ fn in_substitution(v: &[u8]) -> bool {
             j += 1;
         }
         // Substitutions are POSIX shell syntax: names are case-sensitive.
-        let (program, end) = program_at(v, j, false);
-        if program && (matches!(v.get(end), Some(b'`' | b')')) || looks_like_command_line(v, end)) {
+        let program = program_at(v, j, false);
+        if program.is_some_and(|end| matches!(v.get(end), Some(b'`' | b')')) || looks_like_command_line(v, end)) {
             return true;
         }
         i = start.max(j);
@@ -319,6 +394,26 @@ mod tests {
         ] {
             assert!(find(v.as_bytes()).is_some(), "missed {v:?}");
         }
+    }
+
+    /// The hash table and the two-byte filter know every command and nothing else.
+    #[test]
+    fn command_table_holds_exactly_the_commands() {
+        for &name in COMMANDS {
+            assert!(is_command(name), "{:?}", String::from_utf8_lossy(name));
+            let upper = name.to_ascii_uppercase();
+            assert_eq!(program_at(&upper, 0, true), Some(name.len()));
+            assert_eq!(program_at(&upper, 0, false), None);
+            for near in
+                [&name[..name.len() - 1], &[name, b"x"].concat(), &[name, b"\0"].concat(), &[b"x", name].concat()]
+            {
+                assert!(!is_command(near) || COMMANDS.contains(&near), "{:?}", String::from_utf8_lossy(near));
+            }
+        }
+        assert!(!is_command(b"") && !is_command(b"aaaaaaaaaaaaaaaaaaaa"));
+        assert_eq!(program_at(b"w'h'oami x", 0, true), Some(8));
+        assert_eq!(program_at(b"/usr/local/bin/x", 0, false), Some(16));
+        assert_eq!(program_at(b"it's", 0, true), None);
     }
 
     #[test]
