@@ -164,9 +164,11 @@ function block(engine, context, details) {
 
 function onInternalError(engine, context, kind, operation, error) {
   try {
-    writeError(kind, operation, fromNative(error), { stack: captureStack(), failedClosed: engine.failClosed });
+    // The block page quotes the error event's id, as it quotes a finding's.
+    const eventId = native.newEventId();
+    writeError(kind, operation, fromNative(error), { stack: captureStack(), failedClosed: engine.failClosed, eventId });
     if (!engine.failClosed) return null;
-    return block(engine, context, { threat: 'internal_error', reason: null, operation, eventId: native.newEventId() });
+    return block(engine, context, { threat: 'internal_error', reason: null, operation, eventId });
   } catch {
     return null;
   }

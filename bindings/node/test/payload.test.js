@@ -182,3 +182,48 @@ test('malicious_payload off: no event, even in block mode', async () => {
     assert.deepEqual(h.takeEvents(), [], mode);
   }
 });
+
+test('an internal failure at request start fails open with an error event (closed when the policy says so)', async () => {
+  const http = require('node:http');
+  // A request class whose header lines cannot be read by rampart's collector: a fault
+  // inside rampart as the request arrives. Node's own code reads them as usual.
+  class Fragile extends http.IncomingMessage {
+    get rawHeaders() {
+      if (/[\\/]lib[\\/]context\.js/.test(new Error().stack)) throw new Error('header lines unreadable');
+      return this.savedRawHeaders;
+    }
+    set rawHeaders(value) {
+      this.savedRawHeaders = value;
+    }
+  }
+  let handled = 0;
+  const plain = http.createServer({ IncomingMessage: Fragile }, (req, res) => {
+    handled++;
+    res.end('served');
+  });
+  await new Promise((resolve) => plain.listen(0, '127.0.0.1', resolve));
+  const plainUrl = `http://127.0.0.1:${plain.address().port}`;
+  try {
+    h.setMode(...payloadPolicy('block'));
+    h.takeEvents();
+    const open = await h.request(`${plainUrl}/`);
+    assert.equal(open.body, 'served', 'the request went on');
+    assert.equal(handled, 1);
+    const [event, ...more] = h.takeEvents();
+    assert.deepEqual(more, []);
+    assert.equal(event.action, 'failed_open');
+    assert.equal(event.threat, null);
+    assert.deepEqual(event.sink, { kind: 'request', operation: 'request' });
+    assert.match(event.error.message, /header lines unreadable/);
+
+    h.setMode('block', { fail_closed: true, protections: { malicious_payload: { action: 'block' } } });
+    const closed = await h.request(`${plainUrl}/`);
+    assert.ok(h.isBlockPage(closed), `${closed.status} ${closed.body}`);
+    assert.equal(handled, 1, 'the handler did not run');
+    const [closedEvent] = h.takeEvents();
+    assert.equal(closedEvent.action, 'failed_closed');
+    assert.ok(closed.body.includes(closedEvent.event_id), 'the page quotes the error event');
+  } finally {
+    await new Promise((done) => plain.close(done));
+  }
+});
