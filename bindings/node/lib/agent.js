@@ -95,7 +95,7 @@ function atRequestStart(context) {
   if (engine === null) return null;
   try {
     context.payloadPending = true;
-    return inspectPayload(engine, context, context.inputs(), []);
+    return inspectPayload(engine, context, context.inputs(), false);
   } catch (error) {
     context.payloadPending = false;
     return onInternalError(engine, context, 'request', 'request', error);
@@ -106,14 +106,15 @@ function atRequestStart(context) {
 function inspectParsed(engine, context, request) {
   context.payloadDue = false;
   try {
-    return inspectPayload(engine, context, request, captureStack());
+    return inspectPayload(engine, context, request, true);
   } catch (error) {
     context.payloadPending = false;
     return onInternalError(engine, context, 'request', 'request', error);
   }
 }
 
-function inspectPayload(engine, context, request, stack) {
+/** `atSink`: the event carries the stack of the sink call (captured only for a finding). */
+function inspectPayload(engine, context, request, atSink) {
   const found = native.inspect(engine[kHandle], request[kHandle]);
   if (found === null || found.action === 'allow') return null;
   context.payloadPending = false;
@@ -130,7 +131,7 @@ function inspectPayload(engine, context, request, stack) {
     clientIp: facts.clientIp,
     userAgent: facts.userAgent,
     requestId: facts.requestId,
-    stack,
+    stack: atSink ? captureStack() : [],
   });
   if (json !== null) writeEvent(json);
   if (!verdict.isBlock) return null;
