@@ -12,7 +12,8 @@
 //
 // `--instructions` counts instead of timing (what a shared machine can resolve): the app
 // runs under `valgrind --tool=callgrind`, unprotected, with only a per-request
-// AsyncLocalStorage (node_context_only.js), protected (`-r bindings/node/register.js`)
+// AsyncLocalStorage (node_context_only.js), protected (`-r bindings/node/register.js`),
+// protected with payload inspection at request start off (`inspection off`)
 // and, with --before DIR, protected by another checkout's agent; a client in this
 // process (not under valgrind) sends it W warm-up requests, or W + N; the instructions
 // per request are (I(W + N) - I(W)) / N for each variant. Two apps: the example shop
@@ -363,8 +364,9 @@ const APPS = {
  */
 async function countedRun(app, preload, extraEnv, count, outFile) {
   const fs = require('node:fs');
-  const env = { ...process.env, PORT: '0', HOST: '127.0.0.1', RAMPART_EVENTS: '/dev/null', ...extraEnv };
+  const env = { ...process.env, PORT: '0', HOST: '127.0.0.1', RAMPART_EVENTS: '/dev/null' };
   delete env.RAMPART_POLICY;
+  Object.assign(env, extraEnv);
   // V8's --predictable: fixed seeds, no background compiler or GC threads and no decisions
   // taken on the clock, so the same requests give (nearly) the same count run after run.
   const nodeArgs = ['--predictable', '--hash-seed=1', '--random-seed=1'];
@@ -412,10 +414,15 @@ async function instructions() {
   const apps = textOption('apps', 'shop,hello').split(',');
   const dir = keep || fs.mkdtempSync(path.join(os.tmpdir(), 'rampart-node-instructions-'));
   fs.mkdirSync(dir, { recursive: true });
+  const noInspection = path.join(dir, 'policy-inspection-off.json');
+  fs.writeFileSync(noInspection, JSON.stringify({ mode: 'block', protections: { malicious_payload: { action: 'off' } } }));
   const variants = [
     ['unprotected', null, { RAMPART_MODE: '' }],
     ['context only', path.join(__dirname, 'node_context_only.js'), { RAMPART_MODE: '' }],
     ['protected', path.join(REPO, 'bindings', 'node', 'register.js'), { RAMPART_MODE: 'block' }],
+    // The default policy inspects each request for malicious payloads as it arrives; this
+    // one turns that off (sink checks only, inputs collected at the first sink).
+    ['inspection off', path.join(REPO, 'bindings', 'node', 'register.js'), { RAMPART_POLICY: noInspection }],
   ];
   if (before) variants.push(['protected, before', path.join(path.resolve(before), 'register.js'), { RAMPART_MODE: 'block' }]);
   // --variants unprotected,protected: only those (the unprotected one always runs first).

@@ -8,6 +8,8 @@
 // lines as received, plus what the framework parsed by then (body, route parameters),
 // and read again when those changed since (a body parser that ran after an early sink).
 // The core's collector turns them into inputs, by the rules every rampart agent shares.
+// When the policy inspects requests for malicious payloads (agent.js), the inputs are
+// read once more at request start, from what exists before any framework runs.
 //
 // Per-request cost is what decides the overhead under load, so: the native requests are
 // pooled (an HTTP request borrows one at its first sink call; the pool lends its slots
@@ -56,6 +58,13 @@ class RequestContext {
     this.builtPaths = null;
     /** What this request already reported (agent.js), or null. */
     this.reported = null;
+    /**
+     * Payload inspection (agent.js): true from request start until the framework's parsed
+     * body has been inspected or a payload was found; `payloadDue` once inputs were read
+     * again with a body or route parameters the start could not see.
+     */
+    this.payloadPending = false;
+    this.payloadDue = false;
   }
 
   /** Remembers that `result` was normalised from `built` (the last few only). */
@@ -103,8 +112,19 @@ class RequestContext {
     this.seenParams = params;
     this.seenRoute = route;
     const held = slot !== null ? slot : acquire(this);
-    fill(held.request, this.req, view, target, String(url), body, params);
+    const parsed = fill(held.request, this.req, view, target, String(url), body, params);
+    if (this.payloadPending && parsed !== 0) {
+      this.payloadDue = true;
+      if (parsed & PARSED_BODY) this.payloadPending = false;
+    }
     return held.request;
+  }
+
+  /** The path of the URL the inputs were last read from (for an event about the request). */
+  get seenPath() {
+    const url = String(this.seenUrl ?? '');
+    const query = url.indexOf('?');
+    return query === -1 ? url : url.slice(0, query);
   }
 
   /** The request this context's inputs are loaded in, if it still holds a pool slot. */
@@ -149,13 +169,17 @@ function acquire(context) {
   return slot;
 }
 
+/** What `fill` found beyond the request line and headers (bits). */
+const PARSED_PARAMS = 1;
+const PARSED_BODY = 2;
+
 /**
  * Hands the request to the core's collector (rampart_core::collect, the rules every
  * agent shares) in one native call: the method, the URL as received (its query string
  * is parsed natively), the route, the route parameters and a parsed body as JSON, and the
  * raw header lines, which include the Cookie header. None of these parts holds a NUL of
  * its own (HTTP forbids it in the request line and headers; JSON escapes it), so NULs
- * separate them.
+ * separate them. Returns which parsed parts it held (PARSED_PARAMS | PARSED_BODY).
  */
 function fill(request, req, view, target, url, body, params) {
   let bodyJson = '';
@@ -173,6 +197,7 @@ function fill(request, req, view, target, url, body, params) {
     `${String(req.method || '')}\0${url}\0${String(view.routeText(target))}\0${paramsJson}\0${bodyJson}\0` +
     rawHeaderText(req);
   request[kCount] = native.collectRequest(request[kHandle], text, rawBody);
+  return (paramsJson === '' ? 0 : PARSED_PARAMS) | (bodyJson === '' && rawBody === undefined ? 0 : PARSED_BODY);
 }
 
 /** JSON text of what a parser produced; empty when it has no JSON form (a cycle, a BigInt). */

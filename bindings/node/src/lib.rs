@@ -543,6 +543,13 @@ impl NativeEngine {
         .to_owned()
     }
 
+    /// Whether each request is inspected for malicious payloads (`Engine::inspect`) as it
+    /// arrives: the policy's `malicious_payload` protection is not off (nor is its mode).
+    #[napi(getter, catch_unwind)]
+    pub fn inspects_payloads(&self) -> bool {
+        self.inner.policy().effective_action(Threat::MaliciousPayload).is_some()
+    }
+
     /// Whether a hook that fails internally must stop the call (`fail_closed`).
     #[napi(getter, catch_unwind)]
     pub fn fail_closed(&self) -> bool {
