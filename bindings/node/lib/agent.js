@@ -114,27 +114,37 @@ function atRequestStart(context) {
   if (engine === null) return null;
   try {
     context.payloadPending = true;
-    return inspectPayload(engine, context, context.inputs(), false);
+    return inspectPayload(engine, context, context.inputs(), -1);
   } catch (error) {
     context.payloadPending = false;
     return onInternalError(engine, context, 'request', 'request', error);
   }
 }
 
-/** At a sink: the inputs were read again with a parsed body or route parameters. */
+/**
+ * At a sink: the inputs were read again with a parsed body or route parameters. Only the
+ * inputs added since the arrival's inspection are judged (`payloadFrom`), unless the
+ * inputs were all read again.
+ */
 function inspectParsed(engine, context, request) {
   context.payloadDue = false;
   try {
-    return inspectPayload(engine, context, request, true);
+    return inspectPayload(engine, context, request, context.payloadFrom);
   } catch (error) {
     context.payloadPending = false;
     return onInternalError(engine, context, 'request', 'request', error);
   }
 }
 
-/** `atSink`: the event carries the stack of the sink call (captured only for a finding). */
-function inspectPayload(engine, context, request, atSink) {
-  const found = native.inspect(engine[kHandle], request[kHandle]);
+/**
+ * `from`: -1 as the request arrives, else at a sink, the first input to judge; the event
+ * of a finding at a sink carries the stack of the sink call (captured only then).
+ */
+function inspectPayload(engine, context, request, from) {
+  const atSink = from >= 0;
+  const found = atSink
+    ? native.inspectFrom(engine[kHandle], request[kHandle], from)
+    : native.inspect(engine[kHandle], request[kHandle]);
   if (found === null || found.action === 'allow') return null;
   context.payloadPending = false;
   findings++;

@@ -65,6 +65,10 @@ class RequestContext {
      */
     this.payloadPending = false;
     this.payloadDue = false;
+    /** The first input `payloadDue` concerns: those added since the last inspection. */
+    this.payloadFrom = 0;
+    /** Whether the slot's inputs include a parsed body or route parameters. */
+    this.partsRead = false;
   }
 
   /** Remembers that `result` was normalised from `built` (the last few only). */
@@ -107,14 +111,21 @@ class RequestContext {
     ) {
       return slot.request;
     }
+    // The common second read: the request line and headers read as the request arrived
+    // are still in the slot, and the framework has parsed a body or route since. Only
+    // what it parsed crosses and is collected (and inspected, see agent.js).
+    const addOnly = slot !== null && !this.partsRead && url === this.seenUrl;
     this.seenUrl = url;
     this.seenBody = body;
     this.seenParams = params;
     this.seenRoute = route;
     const held = slot !== null ? slot : acquire(this);
-    const parsed = fill(held.request, this.req, view, target, String(url), body, params);
+    const from = addOnly ? held.request[kCount] : 0;
+    const parsed = fill(held.request, this.req, view, target, String(url), body, params, addOnly);
+    if (parsed !== 0) this.partsRead = true;
     if (this.payloadPending && parsed !== 0) {
       this.payloadDue = true;
+      this.payloadFrom = from;
       if (parsed & PARSED_BODY) this.payloadPending = false;
     }
     return held.request;
@@ -162,7 +173,7 @@ function acquire(context) {
   } else {
     slot = pool[nextSlot];
     nextSlot = nextSlot + 1 === POOL_SIZE ? 0 : nextSlot + 1;
-    if (slot.owner !== null) slot.owner.slot = null; // it re-reads its inputs if it needs them
+    if (slot.owner !== null) slot.owner.slot = null; // it re-reads all its inputs if it needs them
   }
   slot.owner = context;
   context.slot = slot;
@@ -179,9 +190,11 @@ const PARSED_BODY = 2;
  * is parsed natively), the route, the route parameters and a parsed body as JSON, and the
  * raw header lines, which include the Cookie header. None of these parts holds a NUL of
  * its own (HTTP forbids it in the request line and headers; JSON escapes it), so NULs
- * separate them. Returns which parsed parts it held (PARSED_PARAMS | PARSED_BODY).
+ * separate them. With `addOnly`, the request already holds the request line and headers
+ * and only the route, route parameters and body are added. Returns which parsed parts it
+ * held (PARSED_PARAMS | PARSED_BODY).
  */
-function fill(request, req, view, target, url, body, params) {
+function fill(request, req, view, target, url, body, params, addOnly) {
   let bodyJson = '';
   let rawBody;
   if (body !== null && typeof body === 'object') {
@@ -193,10 +206,14 @@ function fill(request, req, view, target, url, body, params) {
     rawBody = String(body);
   }
   const paramsJson = params !== null && typeof params === 'object' ? json(params) : '';
-  const text =
-    `${String(req.method || '')}\0${url}\0${String(view.routeText(target))}\0${paramsJson}\0${bodyJson}\0` +
-    rawHeaderText(req);
-  request[kCount] = native.collectRequest(request[kHandle], text, rawBody);
+  if (addOnly) {
+    request[kCount] = native.collectParsed(request[kHandle], String(view.routeText(target)), paramsJson, bodyJson, rawBody);
+  } else {
+    const text =
+      `${String(req.method || '')}\0${url}\0${String(view.routeText(target))}\0${paramsJson}\0${bodyJson}\0` +
+      rawHeaderText(req);
+    request[kCount] = native.collectRequest(request[kHandle], text, rawBody);
+  }
   return (paramsJson === '' ? 0 : PARSED_PARAMS) | (bodyJson === '' && rawBody === undefined ? 0 : PARSED_BODY);
 }
 
