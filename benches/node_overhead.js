@@ -13,9 +13,9 @@
 // `--instructions` counts instead of timing (what a shared machine can resolve): the app
 // runs under `valgrind --tool=callgrind`, unprotected, with only a per-request
 // AsyncLocalStorage (node_context_only.js), protected (`-r bindings/node/register.js`),
-// protected with payload inspection at request start off (`inspection off`)
-// and, with --before DIR, protected by another checkout's agent; a client in this
-// process (not under valgrind) sends it W warm-up requests, or W + N; the instructions
+// protected with payload inspection at request start off (`inspection off`) and, with
+// --before DIR, both again with another checkout's agent; a client in this process (not
+// under valgrind) sends it W warm-up requests, or W + N; the instructions
 // per request are (I(W + N) - I(W)) / N for each variant. Two apps: the example shop
 // (a concatenating search and a concatenating login alternating, so every request reaches
 // a hooked sqlite3 call) and a hello-world Express app (node_hello_app.js: no sink), both
@@ -424,7 +424,11 @@ async function instructions() {
     // one turns that off (sink checks only, inputs collected at the first sink).
     ['inspection off', path.join(REPO, 'bindings', 'node', 'register.js'), { RAMPART_POLICY: noInspection }],
   ];
-  if (before) variants.push(['protected, before', path.join(path.resolve(before), 'register.js'), { RAMPART_MODE: 'block' }]);
+  if (before) {
+    const beforeAgent = path.join(path.resolve(before), 'register.js');
+    variants.push(['protected (before)', beforeAgent, { RAMPART_MODE: 'block' }]);
+    variants.push(['inspection off (before)', beforeAgent, { RAMPART_POLICY: noInspection }]);
+  }
   // --variants unprotected,protected: only those (the unprotected one always runs first).
   const only = textOption('variants', null);
   if (only !== null) {
@@ -440,7 +444,7 @@ async function instructions() {
       perRequest[name] = (more.instructions - base.instructions) / REQUESTS;
       const added = perRequest[name] - perRequest.unprotected;
       console.log(
-        `  ${app.padEnd(5)} ${name.padEnd(17)} ${perRequest[name].toFixed(0).padStart(9)} instructions per request` +
+        `  ${app.padEnd(5)} ${name.padEnd(23)} ${perRequest[name].toFixed(0).padStart(9)} instructions per request` +
           (name === 'unprotected'
             ? ''
             : `, +${added.toFixed(0)} (+${((added / perRequest.unprotected) * 100).toFixed(1)}%)`) +
