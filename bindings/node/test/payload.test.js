@@ -18,7 +18,7 @@ require('node:fs').writeFileSync(path.join(FILES, 'hello.txt'), 'hello');
 let server;
 let url;
 /** Handler runs per route, to prove a blocked request never reached the app. */
-const ran = { hello: 0, save: 0 };
+const ran = { hello: 0, save: 0, read: 0 };
 let caught = null;
 
 test.before(async () => {
@@ -33,6 +33,17 @@ test.before(async () => {
     ran.save++;
     const text = require('node:fs').readFileSync(path.join(FILES, 'hello.txt'), 'utf8');
     res.json({ saved: req.body.comment, text });
+  });
+  // A sink that reads a file named by the query, after the body was parsed.
+  app.post('/read', (req, res) => {
+    ran.read++;
+    let text;
+    try {
+      text = require('node:fs').readFileSync(`${FILES}/${req.query.name}`, 'utf8');
+    } catch {
+      text = null;
+    }
+    res.json({ text });
   });
   app.use((error, req, res, next) => {
     caught = error;
@@ -152,6 +163,49 @@ test('a JSON body payload is inspected at the first sink: reported, or blocked t
   assert.equal(events[0].action, 'blocked');
   assert.ok(blocked.body.includes(events[0].event_id));
   assert.equal(ran.save, before + 1, 'the handler started; its sink was refused');
+});
+
+test('at the first sink, the inputs read as the request arrived are still there next to the body', async () => {
+  // The query and headers were collected as the request arrived; the sink adds only the
+  // parsed body to them, and its own check reads all of them.
+  h.setMode(...payloadPolicy('report'));
+  h.takeEvents();
+  const name = '../../../../etc/hostname';
+  const answer = await h.request(
+    `${url}/read?name=${encodeURIComponent(name)}`,
+    postJson({ comment: "1' UNION SELECT username, password FROM users-- " }),
+  );
+  assert.equal(answer.status, 200, answer.body);
+  const events = h.takeEvents();
+  const payload = events.filter((e) => e.sink.kind === 'request');
+  const sink = events.filter((e) => e.sink.kind === 'path');
+  assert.equal(payload.length, 1, JSON.stringify(events));
+  assert.deepEqual([payload[0].input.source, payload[0].input.key], ['query', 'name'], 'the first finding, at arrival');
+  assert.equal(sink.length, 1, JSON.stringify(events));
+  assert.equal(sink[0].threat, 'path_traversal');
+  assert.deepEqual([sink[0].input.source, sink[0].input.key], ['query', 'name']);
+  assert.equal(ran.read, 1);
+});
+
+test('an allow rule on a header lets a body payload through at the sink too', async () => {
+  const allowHealthChecks = {
+    id: 7001,
+    message: 'internal health checker',
+    targets: ['header:x-health-check'],
+    match: { literals: ['probe-7f3a'] },
+    action: 'allow',
+  };
+  h.setMode('block', { protections: { malicious_payload: { action: 'block' } }, rules: [allowHealthChecks] });
+  h.takeEvents();
+  const allowed = await h.request(`${url}/save`, {
+    ...SQLI_BODY,
+    headers: { ...SQLI_BODY.headers, 'x-health-check': 'probe-7f3a' },
+  });
+  assert.equal(allowed.status, 200, allowed.body);
+  assert.deepEqual(h.takeEvents(), []);
+  const blocked = await h.request(`${url}/save`, SQLI_BODY);
+  assert.ok(h.isBlockPage(blocked), `${blocked.status} ${blocked.body}`);
+  assert.equal(h.takeEvents().length, 1);
 });
 
 test('normal requests are unchanged in both modes, with no event', async () => {
