@@ -186,14 +186,13 @@ const PARSED_BODY = 2;
 
 /**
  * Hands the request to the core's collector (rampart_core::collect, the rules every
- * agent shares): the method, the URL as received (its query string is parsed natively)
- * and the raw header lines, which include the Cookie header, in one native call; then,
- * in a second one when there is any, what the framework parsed: the route, the route
- * parameters and a parsed body as JSON (or a body received as text or bytes). With
- * `addOnly`, the request already holds the request line and headers and only the second
- * call runs. Each part crosses as its own string: a string concatenated from them would
- * be copied once more (flattened) on its way. Returns which parsed parts it held
- * (PARSED_PARAMS | PARSED_BODY).
+ * agent shares) in one native call: the method, the URL as received (its query string
+ * is parsed natively), the route, the route parameters and a parsed body as JSON, and the
+ * raw header lines, which include the Cookie header. None of these parts holds a NUL of
+ * its own (HTTP forbids it in the request line and headers; JSON escapes it), so NULs
+ * separate them. With `addOnly`, the request already holds the request line and headers
+ * and only the route, route parameters and body are added. Returns which parsed parts it
+ * held (PARSED_PARAMS | PARSED_BODY).
  */
 function fill(request, req, view, target, url, body, params, addOnly) {
   let bodyJson = '';
@@ -207,11 +206,13 @@ function fill(request, req, view, target, url, body, params, addOnly) {
     rawBody = String(body);
   }
   const paramsJson = params !== null && typeof params === 'object' ? json(params) : '';
-  const route = String(view.routeText(target));
-  const handle = request[kHandle];
-  if (!addOnly) request[kCount] = native.collectRequest(handle, String(req.method || ''), url, rawHeaderText(req));
-  if (addOnly || route !== '' || paramsJson !== '' || bodyJson !== '' || rawBody !== undefined) {
-    request[kCount] = native.collectParsed(handle, route, paramsJson, bodyJson, rawBody);
+  if (addOnly) {
+    request[kCount] = native.collectParsed(request[kHandle], String(view.routeText(target)), paramsJson, bodyJson, rawBody);
+  } else {
+    const text =
+      `${String(req.method || '')}\0${url}\0${String(view.routeText(target))}\0${paramsJson}\0${bodyJson}\0` +
+      rawHeaderText(req);
+    request[kCount] = native.collectRequest(request[kHandle], text, rawBody);
   }
   return (paramsJson === '' ? 0 : PARSED_PARAMS) | (bodyJson === '' && rawBody === undefined ? 0 : PARSED_BODY);
 }
@@ -226,10 +227,7 @@ function json(value) {
   }
 }
 
-/**
- * The header lines as `name\0value\0...`: Node's own array when there is one (`join`
- * builds one flat string, which crosses without another copy).
- */
+/** The header lines as `name\0value\0...`: Node's own array when there is one. */
 function rawHeaderText(req) {
   const raw = req.rawHeaders;
   if (Array.isArray(raw)) return raw.join('\0');

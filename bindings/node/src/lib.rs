@@ -236,31 +236,46 @@ pub fn check_header(engine: u32, request: u32, name: Text, value: Text) -> Resul
     Ok(found(engine.check_header(&request, bytes(&name), bytes(&value))))
 }
 
-/// Collects an HTTP request's line and headers with the core's collector (the rules every
-/// agent shares: urlencoded query, Cookie header, headers without the protocol's own) in
-/// one call, replacing whatever the request held, and returns how many inputs it holds.
-/// What a framework parses later (route, route parameters, body) is added by
-/// [`collect_parsed`].
+/// Collects an HTTP request's inputs with the core's collector (the rules every agent
+/// shares: urlencoded query, Cookie header, headers without the protocol's own, JSON
+/// flattened into dotted keys, keys as inputs) in one call, and returns how many inputs
+/// the request holds.
 ///
-/// `method` and `url` (path and query string) are as received; `headers` is `name`,
-/// `value` for every header line (`req.rawHeaders`), each followed by one NUL (HTTP
-/// forbids NUL in a header). Each part crosses as its own string: one string built by
-/// concatenating them would be copied once more by V8 (a flattened copy) before crossing.
+/// `text` is five fields then the raw header pairs, each followed by one NUL: the
+/// method, the URL as received (path and query string), the route, the route parameters
+/// as a JSON object, the body as JSON (empty when there is none or it is not an object),
+/// then `name`, `value` for every header line (`req.rawHeaders`). None of these can hold
+/// a NUL byte of its own: HTTP forbids it in the request line and headers, and JSON
+/// escapes it. `rawBody` is a body the application received as text or bytes rather
+/// than parsed: it is one input with an empty key.
 #[napi(catch_unwind)]
-pub fn collect_request(request: u32, method: String, url: String, headers: String) -> Result<u32> {
+pub fn collect_request(request: u32, text: String, raw_body: Option<Text>) -> Result<u32> {
     let request = REQUESTS.with(|r| r.borrow().get(request)).ok_or_else(|| stale("request"))?;
     let mut request = request.borrow_mut();
     request.reset();
-    let url = url.as_bytes();
+    let mut fields = text.as_bytes().split(|&b| b == 0);
+    let mut next = || fields.next().unwrap_or_default();
+    let (method, url, route, params, body) = (next(), next(), next(), next(), next());
     let (path, query) = match url.iter().position(|&b| b == b'?') {
         Some(at) => (&url[..at], &url[at + 1..]),
         None => (url, &b""[..]),
     };
-    request.set_method(method.as_bytes());
+    request.set_method(method);
     request.set_path(path);
+    request.set_route(route);
     let mut collector = Collector::new(&mut request, DEFAULT_MAX_INPUTS);
     let mut more = collector.urlencoded(Source::Query, query);
-    let mut fields = headers.as_bytes().split(|&b| b == 0);
+    if more && !params.is_empty() {
+        more = route_params(&mut collector, params);
+    }
+    if more && !body.is_empty() {
+        more = collector.json(body);
+    }
+    if more {
+        if let Some(raw) = &raw_body {
+            more = collector.add(Source::Body, b"", bytes(raw));
+        }
+    }
     while let (Some(name), Some(value)) = (fields.next(), fields.next()) {
         if name.eq_ignore_ascii_case(b"host") {
             collector.request().set_host(value);
@@ -272,12 +287,10 @@ pub fn collect_request(request: u32, method: String, url: String, headers: Strin
     Ok(saturate(request.len()))
 }
 
-/// Adds what a framework parsed to a request [`collect_request`] filled: the route, the
-/// route parameters as a JSON object, the body as JSON (flattened into dotted keys), or
-/// `raw_body`, a body the application received as text or bytes rather than parsed (one
-/// input with an empty key). Empty strings add nothing. The request line and headers are
-/// not crossed or collected again, so the first sink after a body parser ran costs only
-/// the body. Returns how many inputs the request holds.
+/// Adds what a framework parsed after the request arrived to a request
+/// [`collect_request`] filled without it: the route, the route parameters as a JSON
+/// object, the body as JSON or `raw_body` (as in `collect_request`). The request line and
+/// headers are not crossed or collected again. Returns how many inputs the request holds.
 #[napi(catch_unwind)]
 pub fn collect_parsed(
     request: u32,

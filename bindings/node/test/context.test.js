@@ -35,9 +35,8 @@ test('collection: the core collector\'s rules (dotted keys, indexes, non-word ke
   ]);
   assert.deepEqual(collect({ body: 'raw text body' }), [['body', '', 'raw text body']]);
   assert.deepEqual(collect({ body: Buffer.from('raw bytes') }), [['body', '', 'raw bytes']]);
-  // The query string as sent (not a framework's parse of it), headers without the
-  // protocol's own, cookies from the Cookie header, percent-decoded too, then what the
-  // framework parsed: route parameters.
+  // The query string as sent (not a framework's parse of it), route parameters, headers
+  // without the protocol's own, cookies from the Cookie header, percent-decoded too.
   assert.deepEqual(
     collect({
       url: '/items/7?q=%27+OR+1&f%5Bx%5D=2',
@@ -48,12 +47,12 @@ test('collection: the core collector\'s rules (dotted keys, indexes, non-word ke
       ['query', 'q', "' OR 1"],
       ['query', 'f[x]', 'f[x]'],
       ['query', 'f[x]', '2'],
+      ['path', 'id', '7'],
       ['header', 'host', 'shop.example'],
       ['header', 'x-t', 'v'],
       ['cookie', 'sid', 'a%27b'],
       ['cookie', 'sid', "a'b"],
       ['cookie', 'theme', 'dark'],
-      ['path', 'id', '7'],
     ],
   );
 });
