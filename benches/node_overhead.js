@@ -12,9 +12,10 @@
 //
 // `--instructions` counts instead of timing (what a shared machine can resolve): the app
 // runs under `valgrind --tool=callgrind`, unprotected, with only a per-request
-// AsyncLocalStorage (node_context_only.js), protected (`-r bindings/node/register.js`)
-// and, with --before DIR, protected by another checkout's agent; a client in this
-// process (not under valgrind) sends it W warm-up requests, or W + N; the instructions
+// AsyncLocalStorage (node_context_only.js), protected (`-r bindings/node/register.js`),
+// protected with payload inspection at request start off (`inspection off`) and, with
+// --before DIR, both again with another checkout's agent; a client in this process (not
+// under valgrind) sends it W warm-up requests, or W + N; the instructions
 // per request are (I(W + N) - I(W)) / N for each variant. Two apps: the example shop
 // (a concatenating search and a concatenating login alternating, so every request reaches
 // a hooked sqlite3 call) and a hello-world Express app (node_hello_app.js: no sink), both
@@ -363,8 +364,9 @@ const APPS = {
  */
 async function countedRun(app, preload, extraEnv, count, outFile) {
   const fs = require('node:fs');
-  const env = { ...process.env, PORT: '0', HOST: '127.0.0.1', RAMPART_EVENTS: '/dev/null', ...extraEnv };
+  const env = { ...process.env, PORT: '0', HOST: '127.0.0.1', RAMPART_EVENTS: '/dev/null' };
   delete env.RAMPART_POLICY;
+  Object.assign(env, extraEnv);
   // V8's --predictable: fixed seeds, no background compiler or GC threads and no decisions
   // taken on the clock, so the same requests give (nearly) the same count run after run.
   const nodeArgs = ['--predictable', '--hash-seed=1', '--random-seed=1'];
@@ -412,12 +414,21 @@ async function instructions() {
   const apps = textOption('apps', 'shop,hello').split(',');
   const dir = keep || fs.mkdtempSync(path.join(os.tmpdir(), 'rampart-node-instructions-'));
   fs.mkdirSync(dir, { recursive: true });
+  const noInspection = path.join(dir, 'policy-inspection-off.json');
+  fs.writeFileSync(noInspection, JSON.stringify({ mode: 'block', protections: { malicious_payload: { action: 'off' } } }));
   const variants = [
     ['unprotected', null, { RAMPART_MODE: '' }],
     ['context only', path.join(__dirname, 'node_context_only.js'), { RAMPART_MODE: '' }],
     ['protected', path.join(REPO, 'bindings', 'node', 'register.js'), { RAMPART_MODE: 'block' }],
+    // The default policy inspects each request for malicious payloads as it arrives; this
+    // one turns that off (sink checks only, inputs collected at the first sink).
+    ['inspection off', path.join(REPO, 'bindings', 'node', 'register.js'), { RAMPART_POLICY: noInspection }],
   ];
-  if (before) variants.push(['protected, before', path.join(path.resolve(before), 'register.js'), { RAMPART_MODE: 'block' }]);
+  if (before) {
+    const beforeAgent = path.join(path.resolve(before), 'register.js');
+    variants.push(['protected (before)', beforeAgent, { RAMPART_MODE: 'block' }]);
+    variants.push(['inspection off (before)', beforeAgent, { RAMPART_POLICY: noInspection }]);
+  }
   // --variants unprotected,protected: only those (the unprotected one always runs first).
   const only = textOption('variants', null);
   if (only !== null) {
@@ -433,7 +444,7 @@ async function instructions() {
       perRequest[name] = (more.instructions - base.instructions) / REQUESTS;
       const added = perRequest[name] - perRequest.unprotected;
       console.log(
-        `  ${app.padEnd(5)} ${name.padEnd(17)} ${perRequest[name].toFixed(0).padStart(9)} instructions per request` +
+        `  ${app.padEnd(5)} ${name.padEnd(23)} ${perRequest[name].toFixed(0).padStart(9)} instructions per request` +
           (name === 'unprotected'
             ? ''
             : `, +${added.toFixed(0)} (+${((added / perRequest.unprotected) * 100).toFixed(1)}%)`) +

@@ -11,10 +11,12 @@
 //   blocking  the policy's block page, sent once per request (block.js)
 //   fail-open an internal error logs an error event and lets the call run (unless the
 //             policy says fail_closed)
+//   payloads  each request inspected for malicious payloads (Engine::inspect) as it
+//             arrives, and its parsed body at the first sink that sees it
 
 const path = require('node:path');
 const native = require('./native');
-const { Engine, Verdict, kHandle, kCount, dialectCode } = require('./api');
+const { Engine, Verdict, kHandle, kNative, kCount, dialectCode } = require('./api');
 const { currentContext } = require('./context');
 const { writeEvent, writeError } = require('./events');
 const { sendBlockPage } = require('./block');
@@ -41,6 +43,10 @@ function inspect(kind, operation, resource, check, arg) {
   let request = null;
   try {
     request = context.inputs();
+    if (context.payloadDue) {
+      const blocked = inspectParsed(engine, context, request);
+      if (blocked !== null) return blocked;
+    }
     if (request[kCount] === 0) return null;
     const found = check(engine[kHandle], request[kHandle], arg, resource);
     if (found === null) return null;
@@ -72,6 +78,95 @@ function alreadyReported(context, verdict, kind, resource) {
   return false;
 }
 
+// Payload inspection (docs/detection/payload.md): the policy's `malicious_payload`
+// protection judges the request's inputs on their own, without a sink. Unless it is off,
+// every request is inspected as it arrives (http.js calls `atRequestStart` before the
+// application sees it): method, URL with its query string, headers and cookies. The body
+// and route parameters only exist once the framework parsed them, so the first sink that
+// reads them inspects them too, before its own check. One finding per request at most:
+// the core reports the first, and a request that had one is not inspected again.
+
+let payloadEngine = null;
+let payloadOn = false;
+
+/** Whether the engine in force inspects requests as they arrive (cached per engine). */
+function inspectsPayloads() {
+  const engine = state.engine;
+  if (engine !== payloadEngine) {
+    payloadEngine = engine;
+    try {
+      payloadOn = engine !== null && engine[kNative].inspectsPayloads === true;
+    } catch {
+      payloadOn = false;
+    }
+  }
+  return payloadOn;
+}
+
+/**
+ * Inspects a request that just arrived, inside its context. Returns null (serve it) or
+ * the RampartBlockedError of the block page already sent: the application must not see
+ * the request. An internal error is an error event and the request goes on (unless the
+ * policy says fail_closed).
+ */
+function atRequestStart(context) {
+  const engine = state.engine;
+  if (engine === null) return null;
+  try {
+    context.payloadPending = true;
+    return inspectPayload(engine, context, context.inputs(), -1);
+  } catch (error) {
+    context.payloadPending = false;
+    return onInternalError(engine, context, 'request', 'request', error);
+  }
+}
+
+/**
+ * At a sink: the inputs were read again with a parsed body or route parameters. Only the
+ * inputs added since the arrival's inspection are judged (`payloadFrom`), unless the
+ * inputs were all read again.
+ */
+function inspectParsed(engine, context, request) {
+  context.payloadDue = false;
+  try {
+    return inspectPayload(engine, context, request, context.payloadFrom);
+  } catch (error) {
+    context.payloadPending = false;
+    return onInternalError(engine, context, 'request', 'request', error);
+  }
+}
+
+/**
+ * `from`: -1 as the request arrives, else at a sink, the first input to judge; the event
+ * of a finding at a sink carries the stack of the sink call (captured only then).
+ */
+function inspectPayload(engine, context, request, from) {
+  const atSink = from >= 0;
+  const found = atSink
+    ? native.inspectFrom(engine[kHandle], request[kHandle], from)
+    : native.inspect(engine[kHandle], request[kHandle]);
+  if (found === null || found.action === 'allow') return null;
+  context.payloadPending = false;
+  findings++;
+  const verdict = Verdict.fromNative(found);
+  const eventId = native.newEventId();
+  const facts = context.eventFacts();
+  // No sink: the event quotes the offending value, or the path for a rule on the request.
+  const input = verdict.inputIndex === null ? null : request.input(verdict.inputIndex);
+  const resource = input !== null ? input.value : context.seenPath;
+  const json = engine.eventJson(request, verdict, 'request', resource, {
+    operation: 'request',
+    eventId,
+    clientIp: facts.clientIp,
+    userAgent: facts.userAgent,
+    requestId: facts.requestId,
+    stack: atSink ? captureStack() : [],
+  });
+  if (json !== null) writeEvent(json);
+  if (!verdict.isBlock) return null;
+  return block(engine, context, { threat: verdict.threat, reason: verdict.reason, operation: 'request', eventId });
+}
+
 function onFinding(engine, context, request, verdict, kind, operation, resource) {
   findings++;
   if (!verdict.isBlock && alreadyReported(context, verdict, kind, resource)) return null;
@@ -100,9 +195,11 @@ function block(engine, context, details) {
 
 function onInternalError(engine, context, kind, operation, error) {
   try {
-    writeError(kind, operation, fromNative(error), { stack: captureStack(), failedClosed: engine.failClosed });
+    // The block page quotes the error event's id, as it quotes a finding's.
+    const eventId = native.newEventId();
+    writeError(kind, operation, fromNative(error), { stack: captureStack(), failedClosed: engine.failClosed, eventId });
     if (!engine.failClosed) return null;
-    return block(engine, context, { threat: 'internal_error', reason: null, operation, eventId: native.newEventId() });
+    return block(engine, context, { threat: 'internal_error', reason: null, operation, eventId });
   } catch {
     return null;
   }
@@ -233,6 +330,8 @@ function header(operation, name, value) {
 module.exports = {
   state,
   inspect,
+  inspectsPayloads,
+  atRequestStart,
   sql,
   shell,
   exec,

@@ -8,6 +8,8 @@
 // lines as received, plus what the framework parsed by then (body, route parameters),
 // and read again when those changed since (a body parser that ran after an early sink).
 // The core's collector turns them into inputs, by the rules every rampart agent shares.
+// When the policy inspects requests for malicious payloads (agent.js), the inputs are
+// read once more at request start, from what exists before any framework runs.
 //
 // Per-request cost is what decides the overhead under load, so: the native requests are
 // pooled (an HTTP request borrows one at its first sink call; the pool lends its slots
@@ -56,6 +58,17 @@ class RequestContext {
     this.builtPaths = null;
     /** What this request already reported (agent.js), or null. */
     this.reported = null;
+    /**
+     * Payload inspection (agent.js): true from request start until the framework's parsed
+     * body has been inspected or a payload was found; `payloadDue` once inputs were read
+     * again with a body or route parameters the start could not see.
+     */
+    this.payloadPending = false;
+    this.payloadDue = false;
+    /** The first input `payloadDue` concerns: those added since the last inspection. */
+    this.payloadFrom = 0;
+    /** Whether the slot's inputs include a parsed body or route parameters. */
+    this.partsRead = false;
   }
 
   /** Remembers that `result` was normalised from `built` (the last few only). */
@@ -98,13 +111,31 @@ class RequestContext {
     ) {
       return slot.request;
     }
+    // The common second read: the request line and headers read as the request arrived
+    // are still in the slot, and the framework has parsed a body or route since. Only
+    // what it parsed crosses and is collected (and inspected, see agent.js).
+    const addOnly = slot !== null && !this.partsRead && url === this.seenUrl;
     this.seenUrl = url;
     this.seenBody = body;
     this.seenParams = params;
     this.seenRoute = route;
     const held = slot !== null ? slot : acquire(this);
-    fill(held.request, this.req, view, target, String(url), body, params);
+    const from = addOnly ? held.request[kCount] : 0;
+    const parsed = fill(held.request, this.req, view, target, String(url), body, params, addOnly);
+    if (parsed !== 0) this.partsRead = true;
+    if (this.payloadPending && parsed !== 0) {
+      this.payloadDue = true;
+      this.payloadFrom = from;
+      if (parsed & PARSED_BODY) this.payloadPending = false;
+    }
     return held.request;
+  }
+
+  /** The path of the URL the inputs were last read from (for an event about the request). */
+  get seenPath() {
+    const url = String(this.seenUrl ?? '');
+    const query = url.indexOf('?');
+    return query === -1 ? url : url.slice(0, query);
   }
 
   /** The request this context's inputs are loaded in, if it still holds a pool slot. */
@@ -142,12 +173,16 @@ function acquire(context) {
   } else {
     slot = pool[nextSlot];
     nextSlot = nextSlot + 1 === POOL_SIZE ? 0 : nextSlot + 1;
-    if (slot.owner !== null) slot.owner.slot = null; // it re-reads its inputs if it needs them
+    if (slot.owner !== null) slot.owner.slot = null; // it re-reads all its inputs if it needs them
   }
   slot.owner = context;
   context.slot = slot;
   return slot;
 }
+
+/** What `fill` found beyond the request line and headers (bits). */
+const PARSED_PARAMS = 1;
+const PARSED_BODY = 2;
 
 /**
  * Hands the request to the core's collector (rampart_core::collect, the rules every
@@ -155,9 +190,11 @@ function acquire(context) {
  * is parsed natively), the route, the route parameters and a parsed body as JSON, and the
  * raw header lines, which include the Cookie header. None of these parts holds a NUL of
  * its own (HTTP forbids it in the request line and headers; JSON escapes it), so NULs
- * separate them.
+ * separate them. With `addOnly`, the request already holds the request line and headers
+ * and only the route, route parameters and body are added. Returns which parsed parts it
+ * held (PARSED_PARAMS | PARSED_BODY).
  */
-function fill(request, req, view, target, url, body, params) {
+function fill(request, req, view, target, url, body, params, addOnly) {
   let bodyJson = '';
   let rawBody;
   if (body !== null && typeof body === 'object') {
@@ -169,10 +206,15 @@ function fill(request, req, view, target, url, body, params) {
     rawBody = String(body);
   }
   const paramsJson = params !== null && typeof params === 'object' ? json(params) : '';
-  const text =
-    `${String(req.method || '')}\0${url}\0${String(view.routeText(target))}\0${paramsJson}\0${bodyJson}\0` +
-    rawHeaderText(req);
-  request[kCount] = native.collectRequest(request[kHandle], text, rawBody);
+  if (addOnly) {
+    request[kCount] = native.collectParsed(request[kHandle], String(view.routeText(target)), paramsJson, bodyJson, rawBody);
+  } else {
+    const text =
+      `${String(req.method || '')}\0${url}\0${String(view.routeText(target))}\0${paramsJson}\0${bodyJson}\0` +
+      rawHeaderText(req);
+    request[kCount] = native.collectRequest(request[kHandle], text, rawBody);
+  }
+  return (paramsJson === '' ? 0 : PARSED_PARAMS) | (bodyJson === '' && rawBody === undefined ? 0 : PARSED_BODY);
 }
 
 /** JSON text of what a parser produced; empty when it has no JSON form (a cycle, a BigInt). */

@@ -59,7 +59,7 @@ function errorEvent(sinkKind, operation, error, extra = {}) {
   try {
     const native = require('./native');
     version = native.version();
-    eventId = native.newEventId();
+    eventId = extra.eventId || native.newEventId();
     // Loaded lazily: the agent requires this module.
     const { engine } = require('./agent').state;
     if (engine) policyVersion = engine.policyVersion;

@@ -8,6 +8,7 @@
 const http = require('node:http');
 const https = require('node:https');
 const { storage, RequestContext } = require('./context');
+const agent = require('./agent');
 
 const kOriginal = Symbol('rampart.original');
 
@@ -17,9 +18,15 @@ function patchServer(proto) {
   // The request's own work runs inside the context: no closure and no `arguments`
   // object per request, only the context itself.
   const emitRequest = (server, req, res) => original.call(server, 'request', req, res);
+  // With payload inspection on, the request is inspected first; a blocked one has had the
+  // block page and never reaches the application.
+  const inspectThenEmit = (server, req, res, context) =>
+    agent.atRequestStart(context) === null ? original.call(server, 'request', req, res) : true;
   function emit(event, req, res) {
     if (event !== 'request') return original.apply(this, arguments);
-    return storage.run(new RequestContext(req, res), emitRequest, this, req, res);
+    const context = new RequestContext(req, res);
+    if (!agent.inspectsPayloads()) return storage.run(context, emitRequest, this, req, res);
+    return storage.run(context, inspectThenEmit, this, req, res, context);
   }
   emit[kOriginal] = original;
   proto.emit = emit;

@@ -32,7 +32,7 @@ use napi::{Error, Result, Status};
 use napi_derive::napi;
 use rampart_core::collect::{Collector, DEFAULT_MAX_INPUTS};
 use rampart_core::event::EventContext;
-use rampart_core::{Action, Dialect, Reason, Source, Span, Threat, Verdict};
+use rampart_core::{Action, Dialect, Reason, RuleAction, Source, Span, Threat, Verdict};
 
 /// A string or bytes crossing the boundary (`Buffer`/`Uint8Array` stay bytes: no UTF-8
 /// needed).
@@ -98,6 +98,8 @@ impl<T> Registry<T> {
 thread_local! {
     static ENGINES: RefCell<Registry<rampart_core::Engine>> = const { RefCell::new(Registry::new()) };
     static REQUESTS: RefCell<Registry<RefCell<rampart_core::Request>>> = const { RefCell::new(Registry::new()) };
+    /// The inputs [`inspect_from`] judges, copied out of a request (kept for its capacity).
+    static PART: RefCell<rampart_core::Request> = RefCell::new(rampart_core::Request::new());
 }
 
 fn stale(what: &str) -> Error {
@@ -195,6 +197,37 @@ pub fn inspect(engine: u32, request: u32) -> Result<Option<NativeVerdict>> {
     Ok(found(engine.inspect(&request)))
 }
 
+/// [`inspect`] of the inputs from index `from` on, which the request gained since an
+/// inspection that found nothing: the body and route parameters a framework parsed after
+/// the request arrived. Method, path and route are judged again; the inputs before `from`
+/// are not (the first inspection judged them, and their rules cannot change). A policy
+/// with an `allow` rule inspects the whole request: an allow rule matching any input lets
+/// the whole request through.
+#[napi(catch_unwind)]
+pub fn inspect_from(engine: u32, request: u32, from: u32) -> Result<Option<NativeVerdict>> {
+    let (engine, request) = live(engine, request)?;
+    let request = request.borrow();
+    let from = from as usize;
+    let allow_rules = engine.policy().rules.iter().any(|rule| rule.action == Some(RuleAction::Allow));
+    if from == 0 || allow_rules {
+        return Ok(found(engine.inspect(&request)));
+    }
+    PART.with(|cell| {
+        let mut part = cell.borrow_mut();
+        part.reset();
+        part.set_method(request.method());
+        part.set_path(request.path());
+        part.set_route(request.route());
+        part.set_host(request.host());
+        for input in request.inputs().skip(from) {
+            part.add_input(input.source, input.key, input.value);
+        }
+        let mut verdict = engine.inspect(&part);
+        verdict.input_index = verdict.input_index.map(|index| index + from);
+        Ok(found(verdict))
+    })
+}
+
 /// A response header `name: value` is about to be sent.
 #[napi(catch_unwind)]
 pub fn check_header(engine: u32, request: u32, name: Text, value: Text) -> Result<Option<NativeVerdict>> {
@@ -249,6 +282,34 @@ pub fn collect_request(request: u32, text: String, raw_body: Option<Text>) -> Re
         }
         if more {
             more = collector.header_any_case(name, value);
+        }
+    }
+    Ok(saturate(request.len()))
+}
+
+/// Adds what a framework parsed after the request arrived to a request
+/// [`collect_request`] filled without it: the route, the route parameters as a JSON
+/// object, the body as JSON or `raw_body` (as in `collect_request`). The request line and
+/// headers are not crossed or collected again. Returns how many inputs the request holds.
+#[napi(catch_unwind)]
+pub fn collect_parsed(
+    request: u32,
+    route: String,
+    params: String,
+    body: String,
+    raw_body: Option<Text>,
+) -> Result<u32> {
+    let request = REQUESTS.with(|r| r.borrow().get(request)).ok_or_else(|| stale("request"))?;
+    let mut request = request.borrow_mut();
+    request.set_route(route.as_bytes());
+    let mut collector = Collector::new(&mut request, DEFAULT_MAX_INPUTS);
+    let mut more = params.is_empty() || route_params(&mut collector, params.as_bytes());
+    if more && !body.is_empty() {
+        more = collector.json(body.as_bytes());
+    }
+    if more {
+        if let Some(raw) = &raw_body {
+            collector.add(Source::Body, b"", bytes(raw));
         }
     }
     Ok(saturate(request.len()))
@@ -541,6 +602,13 @@ impl NativeEngine {
             rampart_core::Mode::Block => "block",
         }
         .to_owned()
+    }
+
+    /// Whether each request is inspected for malicious payloads (`Engine::inspect`) as it
+    /// arrives: the policy's `malicious_payload` protection is not off (nor is its mode).
+    #[napi(getter, catch_unwind)]
+    pub fn inspects_payloads(&self) -> bool {
+        self.inner.policy().effective_action(Threat::MaliciousPayload).is_some()
     }
 
     /// Whether a hook that fails internally must stop the call (`fail_closed`).

@@ -83,7 +83,9 @@ test.before(async () => {
     JSON.stringify({
       mode: 'block',
       block_response: { body: BLOCK_PAGE },
-      protections: { ssrf: { allow_hosts: ['localhost'] } },
+      // Each attack here is judged at its sink: one event per attack (payload inspection
+      // at request start has its own tests, payload.test.js).
+      protections: { ssrf: { allow_hosts: ['localhost'] }, malicious_payload: { action: 'off' } },
     }),
   );
   const env = { ...process.env, PORT: '0', HOST: '127.0.0.1' };

@@ -20,8 +20,14 @@ function takeEvents() {
   return fresh;
 }
 
+/**
+ * Configures rampart for a hook test. These tests are about sinks: payload inspection at
+ * request start (`malicious_payload`, payload.test.js) is off unless `extra.protections`
+ * turns it on, so each attack is the one event of its sink.
+ */
 function setMode(mode, extra = {}) {
-  rampart.configure({ mode, ...extra });
+  const protections = { malicious_payload: { action: 'off' }, ...extra.protections };
+  rampart.configure({ mode, ...extra, protections });
 }
 
 /**
