@@ -292,26 +292,33 @@ def count_requests(mode: str, label: str, requests: int) -> None:
         run()
 
 
+def under_callgrind(out: str, *args: str) -> list:
+    """This script run with ``args`` under callgrind, its profile written into ``out``."""
+    return [
+        "valgrind",
+        "--tool=callgrind",
+        f"--callgrind-out-file={out}/callgrind.out",
+        sys.executable,
+        __file__,
+        *args,
+    ]
+
+
+def collected_instructions(stderr: str) -> int:
+    """The instruction total callgrind prints at exit."""
+    refs = [line for line in stderr.splitlines() if "Collected" in line or "refs:" in line]
+    return int(refs[-1].rsplit(":", 1)[1].replace(",", "").strip())
+
+
 def instructions(env: dict) -> None:
     """Instructions per request of each app called as a WSGI app (no server: the worst
     case), unprotected / protected / protected with inspection."""
 
     def count(mode: str, label: str, requests: int) -> int:
         with tempfile.TemporaryDirectory() as out:
-            command = [
-                "valgrind",
-                "--tool=callgrind",
-                f"--callgrind-out-file={out}/callgrind.out",
-                sys.executable,
-                __file__,
-                "--count",
-                mode,
-                label,
-                str(requests),
-            ]
+            command = under_callgrind(out, "--count", mode, label, str(requests))
             done = subprocess.run(command, env=env, capture_output=True, text=True, check=True)
-        refs = [line for line in done.stderr.splitlines() if "Collected" in line or "refs:" in line]
-        return int(refs[-1].rsplit(":", 1)[1].replace(",", "").strip())
+        return collected_instructions(done.stderr)
 
     few, many = WSGI_FEW, WSGI_MANY
     print(
@@ -380,18 +387,7 @@ def count_served(mode: str, label: str, requests: int, env: dict) -> int:
     """Instructions of one served run: start, ``requests`` requests, exit."""
     with tempfile.TemporaryDirectory() as out:
         port_file = Path(out) / "port"
-        command = [
-            "valgrind",
-            "--tool=callgrind",
-            f"--callgrind-out-file={out}/callgrind.out",
-            sys.executable,
-            __file__,
-            "--serve",
-            mode,
-            label,
-            str(port_file),
-            str(requests),
-        ]
+        command = under_callgrind(out, "--serve", mode, label, str(port_file), str(requests))
         server = subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
         deadline = time.monotonic() + 600
         while not port_file.exists() or not port_file.read_text():
@@ -402,8 +398,7 @@ def count_served(mode: str, label: str, requests: int, env: dict) -> int:
         time.sleep(0.2)  # the port is written before listen() returns to accept()
         served_requests(int(port_file.read_text()), SERVED[label], requests)
         _, stderr = server.communicate(timeout=600)
-    refs = [line for line in stderr.splitlines() if "Collected" in line or "refs:" in line]
-    return int(refs[-1].rsplit(":", 1)[1].replace(",", "").strip())
+    return collected_instructions(stderr)
 
 
 def instructions_served(env: dict) -> None:
