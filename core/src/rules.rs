@@ -420,9 +420,11 @@ struct ShortGate {
 struct PairTable {
     /// Bit `a << 8 | b` is set when `a`, `b` is an anchor pair (either ASCII case).
     pairs: Box<[u64; 1024]>,
-    /// Per anchor pair (lowercase, `a << 8 | b`, sorted): the offset of the pair in a
-    /// window, and the window (lowercase).
-    windows: Vec<(u16, usize, Vec<u8>)>,
+    /// The anchor pairs of the windows (lowercase, `a << 8 | b`), sorted.
+    keys: Vec<u16>,
+    /// For each of `keys`, the offset of the pair in its window, and the window
+    /// (lowercase).
+    windows: Vec<(usize, Vec<u8>)>,
 }
 
 /// How common a byte is in ordinary request values (lower is rarer): letters, spaces
@@ -480,7 +482,8 @@ fn pair_rarity(a: u8, b: u8) -> u32 {
 
 impl PairTable {
     fn new(windows: &[Vec<u8>]) -> PairTable {
-        let mut table = PairTable { pairs: Box::new([0; 1024]), windows: Vec::new() };
+        let mut table = PairTable { pairs: Box::new([0; 1024]), keys: Vec::new(), windows: Vec::new() };
+        let mut anchored = Vec::new();
         for window in windows {
             let Some(start) = window_anchor(window) else { continue };
             let (a, b) = (window[start], window[start + 1]);
@@ -490,9 +493,10 @@ impl PairTable {
                     table.pairs[pair >> 6] |= 1 << (pair & 63);
                 }
             }
-            table.windows.push((lower_pair(a, b), start, window.to_ascii_lowercase()));
+            anchored.push((lower_pair(a, b), start, window.to_ascii_lowercase()));
         }
-        table.windows.sort();
+        anchored.sort();
+        (table.keys, table.windows) = anchored.into_iter().map(|(key, start, window)| (key, (start, window))).unzip();
         table
     }
 
@@ -502,18 +506,18 @@ impl PairTable {
         self.pairs[pair >> 6] >> (pair & 63) & 1 != 0
     }
 
-    /// Does a window whose anchor pair starts at `at` occur there, up to ASCII case?
-    fn window_at(&self, value: &[u8], at: usize) -> bool {
-        let (Some(&a), Some(&b)) = (value.get(at), value.get(at + 1)) else { return false };
+    /// Does a window whose anchor pair is `a`, `b` at `at` occur there, up to ASCII case?
+    fn window_at(&self, value: &[u8], at: usize, a: u8, b: u8) -> bool {
         if !self.has(a, b) {
             return false;
         }
         let pair = lower_pair(a, b);
-        let first = self.windows.partition_point(|(p, _, _)| *p < pair);
-        self.windows[first..].iter().take_while(|(p, _, _)| *p == pair).any(|(_, offset, window)| {
+        let first = self.keys.partition_point(|&p| p < pair);
+        let count = self.keys[first..].iter().take_while(|&&p| p == pair).count();
+        self.windows[first..first + count].iter().any(|(offset, window)| {
             at.checked_sub(*offset)
                 .and_then(|start| value.get(start..start + window.len()))
-                .is_some_and(|piece| piece.eq_ignore_ascii_case(window))
+                .is_some_and(|piece| piece.iter().zip(window).all(|(x, y)| x.to_ascii_lowercase() == *y))
         })
     }
 }
@@ -599,6 +603,7 @@ impl ShortGate {
             }
             at += 8;
         }
+        // The last byte pairs with nothing: only whether it decides alone counts.
         let rest = value.get(at..).unwrap_or_default();
         let mut any = rest.last().map_or(0, |&b| f(b) & ALONE);
         for pair in rest.windows(2) {
@@ -618,15 +623,18 @@ impl ShortGate {
     fn look_closer(&self, pairs: &PairTable, value: &[u8], range: std::ops::Range<usize>) -> Option<Option<bool>> {
         for i in range {
             let b = value[i];
-            let next = value.get(i + 1).copied();
-            let hit = self.first[usize::from(b)] & next.map_or(ALONE, |n| self.second[usize::from(n)]);
-            if hit == 0 {
+            let first = self.first[usize::from(b)];
+            if first == 0 {
                 continue;
             }
-            if self.changes[usize::from(b)] || (hit & CHANGES_IF_DOUBLED != 0 && next == Some(b'/') && b == b'/') {
+            let next = value.get(i + 1).copied();
+            let hit = first & next.map_or(ALONE, |n| self.second[usize::from(n)]);
+            // Only `/` then `/` meets `CHANGES_IF_DOUBLED` in both tables.
+            if self.changes[usize::from(b)] || hit & CHANGES_IF_DOUBLED != 0 {
                 return Some(None);
             }
-            if hit & ALONE != 0 || (hit & PAIR_GROUPS != 0 && pairs.window_at(value, i)) {
+            let anchor = |n| hit & PAIR_GROUPS != 0 && pairs.window_at(value, i, b, n);
+            if hit & ALONE != 0 || next.is_some_and(anchor) {
                 return Some(Some(true));
             }
         }
