@@ -20,6 +20,12 @@
 //! automata run at all; a rule without such literals makes its chain and classes always
 //! run them. The gate can only skip searches that would find nothing, so verdicts are
 //! those of the ungated search (a test compares both on every corpus).
+//!
+//! What a subject of each class goes through (the chains whose rules target it, their
+//! gates, key globs, glob and content rules) is listed when the rules are compiled. A
+//! short value whose chains only lowercase it is gated without transforming it, by a
+//! byte-pair scan of the raw value ([`ShortGate`]); a subject all of whose gates are
+//! shut, and that no glob or content rule targets, is passed over at once.
 
 use aho_corasick::{AhoCorasick, AhoCorasickBuilder, AhoCorasickKind};
 use std::sync::atomic::{AtomicU64, Ordering};
