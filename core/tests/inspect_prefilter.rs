@@ -256,9 +256,13 @@ fn prefilters_keep_generated_verdicts() {
     ];
     // The default ruleset, and rules of every kind the gate treats apart: a chain that
     // does not lowercase, a case-insensitive regex, a regex without required literals
-    // (always searched), a glob, literals with capitals.
+    // (always searched), a glob, literals with capitals; and exclusions, which the rule
+    // engine consults only after a gate opens.
     let custom = rampart_core::Policy::from_json(
-        br#"{"mode":"block","rules":[
+        br#"{"mode":"block",
+          "exclusions":[{"input":"cookie.q"},{"input":"header.user-agent","protections":["malicious_payload"]},
+                        {"input":"body.*","protections":["sql_injection"]}],
+          "rules":[
             {"id":1,"targets":["query"],"match":{"regex":"a[0-9]+b"}},
             {"id":2,"targets":["body"],"transforms":["url_decode"],"match":{"regex":"(?i)union\\s+select"}},
             {"id":3,"targets":["header"],"match":{"regex":"[0-9]{3,}|^x"}},
