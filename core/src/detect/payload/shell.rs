@@ -9,6 +9,7 @@
 //! `dog; cat is nice` is prose, `; cat /etc/passwd` is not. `${IFS}` (a space that
 //! survives filters) is an attack on its own.
 
+use super::bytes::ByteSet;
 use crate::verdict::Reason;
 
 /// Programs whose appearance as a command is the point of an injection.
@@ -183,11 +184,15 @@ static PROGRAM_STARTS: [u64; 1024] = {
     table
 };
 
-pub(crate) fn find(value: &[u8]) -> Option<Reason> {
-    let operators =
-        memchr::memchr3(b';', b'|', b'&', value).is_some() || memchr::memchr2(b'\n', b'\r', value).is_some();
-    let substitution = memchr::memchr2(b'`', b'$', value).is_some();
-    let found = (operators && after_operators(value)) || (substitution && (in_substitution(value) || ifs_trick(value)));
+/// `bytes` is the value's summary: which operators and substitution bytes occur.
+pub(crate) fn find(value: &[u8], bytes: ByteSet) -> Option<Reason> {
+    let line_breaks = bytes.has(ByteSet::LINE_BREAK, || memchr::memchr2(b'\n', b'\r', value).is_some());
+    let operators = line_breaks
+        || bytes
+            .has(ByteSet::SEMICOLON_PIPE | ByteSet::AMPERSAND, || memchr::memchr3(b';', b'|', b'&', value).is_some());
+    let substitution = bytes.has(ByteSet::BACKTICK | ByteSet::DOLLAR, || memchr::memchr2(b'`', b'$', value).is_some());
+    let found = (operators && after_operators(value, line_breaks))
+        || (substitution && (in_substitution(value) || ifs_trick(value)));
     found.then_some(Reason::PayloadCommand)
 }
 
@@ -256,10 +261,10 @@ fn looks_like_command_line(v: &[u8], end: usize) -> bool {
     }
 }
 
-fn after_operators(v: &[u8]) -> bool {
+/// `line_breaks`: `v` holds a `\n` or `\r`.
+fn after_operators(v: &[u8], line_breaks: bool) -> bool {
     // Without line breaks, the operators are three bytes one SIMD search finds: prose
     // is skipped in strides rather than byte by byte.
-    let line_breaks = memchr::memchr2(b'\n', b'\r', v).is_some();
     let mut i = 0;
     while i < v.len() {
         if !line_breaks {
@@ -392,7 +397,7 @@ mod tests {
             "; `whoami` now",
             "`cat /etc/passwd` please",
         ] {
-            assert!(find(v.as_bytes()).is_some(), "missed {v:?}");
+            assert!(find(v.as_bytes(), ByteSet::of(v.as_bytes(), true)).is_some(), "missed {v:?}");
         }
     }
 
@@ -432,7 +437,7 @@ mod tests {
             "Inspect colorized output from another command (e.g., `ls`), then quit",
             "Reset a file to `HEAD`",
         ] {
-            assert!(find(v.as_bytes()).is_none(), "flagged {v:?}");
+            assert!(find(v.as_bytes(), ByteSet::of(v.as_bytes(), true)).is_none(), "flagged {v:?}");
         }
     }
 }

@@ -14,6 +14,7 @@
 //! two read alike, the judgement leans to text: a false positive gets inspection
 //! switched off, and the sink checks still see the query.
 
+use super::bytes::ByteSet;
 use crate::lex::sql::{SqlLexer, SqlRules, SqlToken, SqlTokenKind};
 use crate::verdict::Reason;
 
@@ -522,18 +523,17 @@ enum Context {
     Double,
 }
 
-/// Judges `value` in every context. `buf` is scratch for the quote-prefixed copy.
-/// `prefilter: false` lexes every value (the reference the prefilter is tested against).
-pub(crate) fn find(value: &[u8], buf: &mut Vec<u8>, prefilter: bool) -> Option<Reason> {
+/// Judges `value` in every context. `bytes` is its summary: which quotes and whether a
+/// backslash occur. `buf` is scratch for the quote-prefixed copy. `prefilter: false`
+/// lexes every value (the reference the prefilter is tested against).
+pub(crate) fn find(value: &[u8], bytes: ByteSet, buf: &mut Vec<u8>, prefilter: bool) -> Option<Reason> {
     let bare = !(prefilter && bare_reading_inert(value));
-    // Most values hold no quote: one search rules out both quoted readings, and the
-    // first quote found spares the search for its own kind.
-    let quote = memchr::memchr2(b'\'', b'"', value);
-    if !bare && quote.is_none() {
+    let (single, double) = quotes(value, bytes);
+    if !bare && !single && !double {
         return None;
     }
     // A backslash adds the reading with backslash escapes to every context.
-    let readings: &[&SqlRules] = if memchr::memchr(b'\\', value).is_some() {
+    let readings: &[&SqlRules] = if bytes.has(ByteSet::BACKSLASH, || memchr::memchr(b'\\', value).is_some()) {
         &[&SqlRules::PAYLOAD, &SqlRules::PAYLOAD_BACKSLASH]
     } else {
         &[&SqlRules::PAYLOAD]
@@ -544,17 +544,29 @@ pub(crate) fn find(value: &[u8], buf: &mut Vec<u8>, prefilter: bool) -> Option<R
             return Some(reason);
         }
     }
-    let first = quote?;
-    let other = if value[first] == b'\'' { b'"' } else { b'\'' };
-    let both = memchr::memchr(other, &value[first + 1..]).is_some();
-    for (quote, context) in [(b'\'', Context::Single), (b'"', Context::Double)] {
-        if both || value[first] == quote {
+    for (quoted, context) in [(single, Context::Single), (double, Context::Double)] {
+        if quoted {
             if let Some(reason) = judge_context(value, context, readings, buf, prefilter) {
                 return Some(reason);
             }
         }
     }
     None
+}
+
+/// Which quoted readings apply: `'` and `"` occur. Without a scanned summary, one search
+/// for both quotes rules out the two readings on most values, and the first quote found
+/// spares the search for its own kind.
+fn quotes(value: &[u8], bytes: ByteSet) -> (bool, bool) {
+    if bytes.exact() {
+        return (bytes.may(ByteSet::SINGLE_QUOTE), bytes.may(ByteSet::DOUBLE_QUOTE));
+    }
+    let Some(first) = memchr::memchr2(b'\'', b'"', value) else {
+        return (false, false);
+    };
+    let other = if value[first] == b'\'' { b'"' } else { b'\'' };
+    let both = memchr::memchr(other, &value[first + 1..]).is_some();
+    (both || value[first] == b'\'', both || value[first] == b'"')
 }
 
 // ---- Prefilter: what the bare reading can act on, from the bytes ----
@@ -1389,8 +1401,12 @@ mod tests {
     use super::*;
 
     fn is_sqli(value: &str) -> bool {
-        let found = find(value.as_bytes(), &mut Vec::new(), true).is_some();
-        assert_eq!(found, find(value.as_bytes(), &mut Vec::new(), false).is_some(), "prefilter changed {value:?}");
+        let found = find(value.as_bytes(), ByteSet::of(value.as_bytes(), true), &mut Vec::new(), true).is_some();
+        assert_eq!(
+            found,
+            find(value.as_bytes(), ByteSet::of(value.as_bytes(), false), &mut Vec::new(), false).is_some(),
+            "prefilter changed {value:?}"
+        );
         found
     }
 
