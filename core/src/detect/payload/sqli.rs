@@ -610,8 +610,8 @@ fn may_hold_query_words(value: &[u8]) -> bool {
 /// A word is a run of letters, possibly inside a longer identifier (then not a keyword:
 /// every keyword is letters only, and a run longer than the keyword is not the keyword).
 /// The lexer starts a word where a run of letters starts, except after a digit, where a
-/// hexadecimal number (`0xabc`) may end inside the run: there every suffix of the run is
-/// a word it may read ([`suffix_in`]).
+/// hexadecimal number (`0xabc`) may end inside the run: there the rest of the run after
+/// its hexadecimal digits is a word it may read ([`suffix_in`]).
 ///
 /// A table says which bytes matter; a run of letters is measured eight bytes at a time,
 /// and most words are ruled out by their length and first two letters before any lookup.
@@ -668,15 +668,18 @@ fn word_in(value: &[u8], start: usize, end: usize, classes: u32, prefixes: &[u16
     may_be_keyword(prefixes, value, start, end) && classes & class_bit(key_class(letters_key(value, start, end))) != 0
 }
 
-/// Is a suffix of the run of letters `value[start..end]` that follows a digit a keyword
-/// of `classes` ([`word_in`])? There a hexadecimal number (`0xabcor`) may end inside the
-/// run, and the lexer reads the rest as a word. Only suffixes as long as a keyword can be
-/// are looked at.
+/// Is the word the lexer may read inside the run of letters `value[start..end]` that
+/// follows a digit a keyword of `classes` ([`word_in`])? A number ends inside such a run
+/// only as a hexadecimal number (`0xabcor`, `0x1bcor`): its digits (`abc`, `bc`, after
+/// the `x` of a `0x` prefix) are read up to the first letter that is not one, and the
+/// rest of the run is read as a word. Every other token that holds the digit (a decimal
+/// number, a name, a variable, a placeholder, a string or comment) ends before the run
+/// or goes on through all of it.
 #[inline(never)]
 fn suffix_in(value: &[u8], start: usize, end: usize, classes: u32, prefixes: &[u16; 1024]) -> bool {
-    let first = (start + 1).max(end.saturating_sub(KEYWORD_LEN.1));
-    let last = end.saturating_sub(KEYWORD_LEN.0);
-    (first..=last).any(|suffix| word_in(value, suffix, end, classes, prefixes))
+    let prefix = usize::from(matches!(value[start], b'x' | b'X'));
+    let word = (start + prefix..end).find(|&k| !value[k].is_ascii_hexdigit()).unwrap_or(end);
+    word > start && word < end && word_in(value, word, end, classes, prefixes)
 }
 
 /// The end of the run of ASCII letters that starts at `start`: eight bytes at a time
