@@ -24,8 +24,7 @@ impl ByteSet {
     pub(crate) const COLON: u32 = 1 << 5;
     pub(crate) const OPEN_PAREN: u32 = 1 << 6;
     pub(crate) const BACKTICK: u32 = 1 << 7;
-    /// `;` and `|`.
-    pub(crate) const SEMICOLON_PIPE: u32 = 1 << 8;
+    pub(crate) const SEMICOLON: u32 = 1 << 8;
     /// `\n` and `\r`.
     pub(crate) const LINE_BREAK: u32 = 1 << 9;
     pub(crate) const DOLLAR: u32 = 1 << 10;
@@ -38,6 +37,13 @@ impl ByteSet {
     /// A space or a control byte (`0x00..=0x20`).
     pub(crate) const SPACE_OR_CONTROL: u32 = 1 << 16;
     pub(crate) const DOT: u32 = 1 << 17;
+    pub(crate) const PIPE: u32 = 1 << 18;
+    /// `#` and `!`.
+    pub(crate) const HASH_BANG: u32 = 1 << 19;
+    pub(crate) const DASH: u32 = 1 << 20;
+    pub(crate) const STAR: u32 = 1 << 21;
+    pub(crate) const CLOSE_PAREN: u32 = 1 << 22;
+    pub(crate) const COMMA: u32 = 1 << 23;
 
     /// Longer values are searched with SIMD by each detector: there the searches stride
     /// through the value faster than a byte-at-a-time scan.
@@ -61,8 +67,14 @@ impl ByteSet {
         table[b':' as usize] = Self::COLON;
         table[b'(' as usize] = Self::OPEN_PAREN;
         table[b'`' as usize] = Self::BACKTICK;
-        table[b';' as usize] = Self::SEMICOLON_PIPE;
-        table[b'|' as usize] = Self::SEMICOLON_PIPE;
+        table[b';' as usize] = Self::SEMICOLON;
+        table[b'|' as usize] = Self::PIPE;
+        table[b'#' as usize] = Self::HASH_BANG;
+        table[b'!' as usize] = Self::HASH_BANG;
+        table[b'-' as usize] = Self::DASH;
+        table[b'*' as usize] = Self::STAR;
+        table[b')' as usize] = Self::CLOSE_PAREN;
+        table[b',' as usize] = Self::COMMA;
         table[b'$' as usize] = Self::DOLLAR;
         table[b'/' as usize] = Self::SLASH;
         table[b'\'' as usize] = Self::SINGLE_QUOTE;
@@ -80,7 +92,14 @@ impl ByteSet {
         if !prefilter || value.len() > Self::SCAN_MAX_LEN {
             return ByteSet { bits: u32::MAX, exact: false };
         }
-        ByteSet { bits: value.iter().fold(0, |acc, &b| acc | Self::TABLE[usize::from(b)]), exact: true }
+        // Eight lookups per step: fewer loop instructions per byte.
+        let mut chunks = value.chunks_exact(8);
+        let mut bits = 0;
+        for chunk in &mut chunks {
+            bits |= chunk.iter().fold(0, |acc, &b| acc | Self::TABLE[usize::from(b)]);
+        }
+        let bits = chunks.remainder().iter().fold(bits, |acc, &b| acc | Self::TABLE[usize::from(b)]);
+        ByteSet { bits, exact: true }
     }
 
     /// May a byte of one of the classes `bits` occur? Only an exact summary says no.
@@ -111,7 +130,7 @@ mod tests {
     /// Each class answers as a search for its bytes does, on every byte.
     #[test]
     fn classes_match_their_bytes() {
-        let classes: [(u32, &dyn Fn(u8) -> bool); 18] = [
+        let classes: [(u32, &dyn Fn(u8) -> bool); 24] = [
             (ByteSet::PERCENT, &|b| b == b'%'),
             (ByteSet::BACKSLASH, &|b| b == b'\\'),
             (ByteSet::AMPERSAND, &|b| b == b'&'),
@@ -120,7 +139,13 @@ mod tests {
             (ByteSet::COLON, &|b| b == b':'),
             (ByteSet::OPEN_PAREN, &|b| b == b'('),
             (ByteSet::BACKTICK, &|b| b == b'`'),
-            (ByteSet::SEMICOLON_PIPE, &|b| b == b';' || b == b'|'),
+            (ByteSet::SEMICOLON, &|b| b == b';'),
+            (ByteSet::PIPE, &|b| b == b'|'),
+            (ByteSet::HASH_BANG, &|b| b == b'#' || b == b'!'),
+            (ByteSet::DASH, &|b| b == b'-'),
+            (ByteSet::STAR, &|b| b == b'*'),
+            (ByteSet::CLOSE_PAREN, &|b| b == b')'),
+            (ByteSet::COMMA, &|b| b == b','),
             (ByteSet::LINE_BREAK, &|b| b == b'\n' || b == b'\r'),
             (ByteSet::DOLLAR, &|b| b == b'$'),
             (ByteSet::SLASH, &|b| b == b'/'),

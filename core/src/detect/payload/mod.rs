@@ -146,8 +146,12 @@ fn judge(
         }
     }
     // `shell::find` reads a value only for `;`, `|`, `&`, a line break, `$` or a backtick.
-    let shell_bytes =
-        ByteSet::SEMICOLON_PIPE | ByteSet::AMPERSAND | ByteSet::LINE_BREAK | ByteSet::DOLLAR | ByteSet::BACKTICK;
+    let shell_bytes = ByteSet::SEMICOLON
+        | ByteSet::PIPE
+        | ByteSet::AMPERSAND
+        | ByteSet::LINE_BREAK
+        | ByteSet::DOLLAR
+        | ByteSet::BACKTICK;
     if detectors.command && bytes.may(shell_bytes) {
         if let Some(reason) = shell::find(value, bytes) {
             return Some(reason);

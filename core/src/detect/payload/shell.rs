@@ -188,8 +188,9 @@ static PROGRAM_STARTS: [u64; 1024] = {
 pub(crate) fn find(value: &[u8], bytes: ByteSet) -> Option<Reason> {
     let line_breaks = bytes.has(ByteSet::LINE_BREAK, || memchr::memchr2(b'\n', b'\r', value).is_some());
     let operators = line_breaks
-        || bytes
-            .has(ByteSet::SEMICOLON_PIPE | ByteSet::AMPERSAND, || memchr::memchr3(b';', b'|', b'&', value).is_some());
+        || bytes.has(ByteSet::SEMICOLON | ByteSet::PIPE | ByteSet::AMPERSAND, || {
+            memchr::memchr3(b';', b'|', b'&', value).is_some()
+        });
     let substitution = bytes.has(ByteSet::BACKTICK | ByteSet::DOLLAR, || memchr::memchr2(b'`', b'$', value).is_some());
     let found = (operators && after_operators(value, line_breaks))
         || (substitution && (in_substitution(value) || ifs_trick(value)));
@@ -238,7 +239,9 @@ fn program_at(v: &[u8], mut i: usize, fold_case: bool) -> Option<usize> {
         i += 1;
     }
     let name = &name[..len];
-    let in_bin = BIN_DIRS.iter().any(|dir| name.starts_with(dir) && name.len() > dir.len());
+    // Every program directory starts with `/`: most names are no path, and skip the list.
+    let in_bin =
+        name.first() == Some(&b'/') && BIN_DIRS.iter().any(|dir| name.starts_with(dir) && name.len() > dir.len());
     (i > start && (is_command(name) || in_bin)).then_some(i)
 }
 

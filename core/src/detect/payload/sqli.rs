@@ -527,7 +527,7 @@ enum Context {
 /// backslash occur. `buf` is scratch for the quote-prefixed copy. `prefilter: false`
 /// lexes every value (the reference the prefilter is tested against).
 pub(crate) fn find(value: &[u8], bytes: ByteSet, buf: &mut Vec<u8>, prefilter: bool) -> Option<Reason> {
-    let bare = !(prefilter && bare_reading_inert(value));
+    let bare = !(prefilter && bare_reading_inert(value, bytes));
     let (single, double) = quotes(value, bytes);
     if !bare && !single && !double {
         return None;
@@ -585,12 +585,31 @@ const BARE_PREFILTER_MAX_LEN: usize = 100;
 /// - a `;` that counts: only before a keyword, or in a list after `)` and `,`
 ///   ([`list_tail`]), so only with a `)` and a `,` in the value too;
 /// - a boolean operator symbol: `||`, `&&`, `!`;
-/// - a keyword word ([`scan_finds`] says which words the lexer may read).
+/// - a keyword word ([`words_find`] says which words the lexer may read).
 ///
 /// Quotes, parentheses, operators and the rest may occur: the quoted readings are
 /// judged apart, by [`find`].
-fn bare_reading_inert(value: &[u8]) -> bool {
-    value.len() <= BARE_PREFILTER_MAX_LEN && !scan_finds(value, true, TRIGGER_CLASSES, &TRIGGER_PREFIXES)
+fn bare_reading_inert(value: &[u8], bytes: ByteSet) -> bool {
+    value.len() <= BARE_PREFILTER_MAX_LEN
+        && !punctuation_acts(value, bytes)
+        && !words_find(value, TRIGGER_CLASSES, &TRIGGER_PREFIXES)
+}
+
+/// Does `value` hold a byte sequence the bare reading acts on ([`bare_reading_inert`])?
+/// The summary rules most of them out without a search.
+fn punctuation_acts(value: &[u8], bytes: ByteSet) -> bool {
+    let doubled = |class: u32, first: u8, second: u8| {
+        bytes.has(class, || memchr::memchr(first, value).is_some())
+            && memchr::memchr_iter(first, value).any(|i| value.get(i + 1) == Some(&second))
+    };
+    bytes.has(ByteSet::HASH_BANG, || memchr::memchr2(b'#', b'!', value).is_some())
+        || doubled(ByteSet::DASH, b'-', b'-')
+        || (bytes.may(ByteSet::STAR) && doubled(ByteSet::SLASH, b'/', b'*'))
+        || doubled(ByteSet::PIPE, b'|', b'|')
+        || doubled(ByteSet::AMPERSAND, b'&', b'&')
+        || (bytes.has(ByteSet::SEMICOLON, || memchr::memchr(b';', value).is_some())
+            && bytes.has(ByteSet::CLOSE_PAREN, || memchr::memchr(b')', value).is_some())
+            && bytes.has(ByteSet::COMMA, || memchr::memchr(b',', value).is_some()))
 }
 
 /// Past this length [`may_hold_query_words`] answers yes without looking: reading every
@@ -599,13 +618,12 @@ const QUERY_WORDS_MAX_LEN: usize = 256;
 
 /// May a word of `value` be `UNION` (or `INTERSECT`, `EXCEPT`) or `SELECT`?
 fn may_hold_query_words(value: &[u8]) -> bool {
-    value.len() > QUERY_WORDS_MAX_LEN || scan_finds(value, false, QUERY_CLASSES, &QUERY_PREFIXES)
+    value.len() > QUERY_WORDS_MAX_LEN || words_find(value, QUERY_CLASSES, &QUERY_PREFIXES)
 }
 
 /// One pass over `value`: true as soon as a word the lexer may read in it has a class of
 /// `classes` (never [`Class::Ident`]: `prefixes`, the table of those classes' keywords,
-/// rules the other words out) or, with `punctuation`, a byte sequence the bare reading
-/// acts on occurs ([`bare_reading_inert`]).
+/// rules the other words out).
 ///
 /// A word is a run of letters, possibly inside a longer identifier (then not a keyword:
 /// every keyword is letters only, and a run longer than the keyword is not the keyword).
@@ -613,42 +631,22 @@ fn may_hold_query_words(value: &[u8]) -> bool {
 /// hexadecimal number (`0xabc`) may end inside the run: there the rest of the run after
 /// its hexadecimal digits is a word it may read ([`suffix_in`]).
 ///
-/// A table says which bytes matter; a run of letters is measured eight bytes at a time,
+/// Runs of letters and the bytes between them are both crossed eight bytes at a time,
 /// and most words are ruled out by their length and first two letters before any lookup.
 #[inline(always)]
-fn scan_finds(value: &[u8], punctuation: bool, classes: u32, prefixes: &[u16; 1024]) -> bool {
-    let (mut semicolon, mut close, mut comma) = (false, false, false);
-    let mut i = 0;
+fn words_find(value: &[u8], classes: u32, prefixes: &[u16; 1024]) -> bool {
+    let mut i = if value.first().is_some_and(u8::is_ascii_alphabetic) { 0 } else { next_letter(value, 0) };
     while i < value.len() {
-        let b = value[i];
-        let kind = BARE_BYTES[usize::from(b)];
-        if kind == BARE_LETTER {
-            let end = letters_end(value, i);
-            if word_in(value, i, end, classes, prefixes) {
-                return true;
-            }
-            if i > 0 && value[i - 1].is_ascii_digit() && suffix_in(value, i, end, classes, prefixes) {
-                return true;
-            }
-            i = end;
-            continue;
+        let end = letters_end(value, i);
+        if word_in(value, i, end, classes, prefixes) {
+            return true;
         }
-        if punctuation && kind == BARE_PUNCTUATION {
-            let next = value.get(i + 1).copied();
-            match b {
-                b'#' | b'!' => return true,
-                b'-' if next == Some(b'-') => return true,
-                b'/' if next == Some(b'*') => return true,
-                b'|' | b'&' if next == Some(b) => return true,
-                b';' => semicolon = true,
-                b')' => close = true,
-                b',' => comma = true,
-                _ => {}
-            }
+        if i > 0 && value[i - 1].is_ascii_digit() && suffix_in(value, i, end, classes, prefixes) {
+            return true;
         }
-        i += 1;
+        i = next_letter(value, end);
     }
-    semicolon && close && comma
+    false
 }
 
 /// Can the run of letters `value[start..end]` be one of the keywords of `prefixes`
@@ -675,29 +673,42 @@ fn word_in(value: &[u8], start: usize, end: usize, classes: u32, prefixes: &[u16
 /// rest of the run is read as a word. Every other token that holds the digit (a decimal
 /// number, a name, a variable, a placeholder, a string or comment) ends before the run
 /// or goes on through all of it.
-#[inline(never)]
+#[inline(always)]
 fn suffix_in(value: &[u8], start: usize, end: usize, classes: u32, prefixes: &[u16; 1024]) -> bool {
-    let prefix = usize::from(matches!(value[start], b'x' | b'X'));
+    // A run that starts with a letter that is no hexadecimal digit (nor the `x` of a
+    // prefix) is read whole: no number reads into it.
+    let prefix = match value[start] {
+        b'x' | b'X' => 1,
+        b'a'..=b'f' | b'A'..=b'F' => 0,
+        _ => return false,
+    };
     let word = (start + prefix..end).find(|&k| !value[k].is_ascii_hexdigit()).unwrap_or(end);
     word > start && word < end && word_in(value, word, end, classes, prefixes)
 }
 
-/// The end of the run of ASCII letters that starts at `start`: eight bytes at a time
-/// where the value has them (a byte is a letter when, with bit 5 set, it lies in
-/// `a..=z`: the two additions set each byte's top bit at `a` and past `z`).
+/// The top bit of each of the eight bytes of `chunk` that is an ASCII letter: with bit 5
+/// set, a letter lies in `a..=z`, and the two additions set each byte's top bit at `a`
+/// and past `z` (no byte carries into the next: a byte's low seven bits plus `0x1f` stay
+/// below `0x100`); bytes with the top bit set are no letters.
 #[inline(always)]
-fn letters_end(value: &[u8], mut i: usize) -> usize {
+fn letter_bits(chunk: [u8; 8]) -> u64 {
     const LOW: u64 = 0x7f7f_7f7f_7f7f_7f7f;
     const TOP: u64 = 0x8080_8080_8080_8080;
     const CASE: u64 = 0x2020_2020_2020_2020;
+    let bytes = u64::from_le_bytes(chunk);
+    let low = (bytes | CASE) & LOW;
+    let from_a = low + 0x1f1f_1f1f_1f1f_1f1f;
+    let past_z = low + 0x0505_0505_0505_0505;
+    from_a & !past_z & !bytes & TOP
+}
+
+/// The end of the run of ASCII letters that starts at `i`: eight bytes at a time where
+/// the value has them.
+#[inline(always)]
+fn letters_end(value: &[u8], mut i: usize) -> usize {
+    const TOP: u64 = 0x8080_8080_8080_8080;
     while let Some(Ok(chunk)) = value.get(i..i + 8).map(<[u8; 8]>::try_from) {
-        let bytes = u64::from_le_bytes(chunk);
-        let folded = bytes | CASE;
-        let low = folded & LOW;
-        let from_a = low + 0x1f1f_1f1f_1f1f_1f1f;
-        let past_z = low + 0x0505_0505_0505_0505;
-        let letters = from_a & !past_z & !bytes & TOP;
-        let others = !letters & TOP;
+        let others = !letter_bits(chunk) & TOP;
         if others != 0 {
             return i + (others.trailing_zeros() / 8) as usize;
         }
@@ -709,27 +720,27 @@ fn letters_end(value: &[u8], mut i: usize) -> usize {
     i
 }
 
-/// What [`bare_reading_inert`] does with each byte: skip it, start a run of letters, or
-/// look at it as punctuation.
-const BARE_BYTES: [u8; 256] = {
-    let mut table = [0u8; 256];
-    let mut b = 0;
-    while b < 256 {
-        if (b as u8).is_ascii_alphabetic() {
-            table[b] = BARE_LETTER;
+/// The first ASCII letter after `i`, where a run of letters ended (the value's length
+/// when none is left): eight bytes at a time where the value has them, after a look at
+/// the next byte, since words are most often one byte apart.
+#[inline(always)]
+fn next_letter(value: &[u8], mut i: usize) -> usize {
+    i += 1;
+    if value.get(i).is_some_and(u8::is_ascii_alphabetic) {
+        return i;
+    }
+    while let Some(Ok(chunk)) = value.get(i..i + 8).map(<[u8; 8]>::try_from) {
+        let letters = letter_bits(chunk);
+        if letters != 0 {
+            return i + (letters.trailing_zeros() / 8) as usize;
         }
-        b += 1;
+        i += 8;
     }
-    let bytes = b"#!-/|&;),";
-    let mut k = 0;
-    while k < bytes.len() {
-        table[bytes[k] as usize] = BARE_PUNCTUATION;
-        k += 1;
+    while i < value.len() && !value[i].is_ascii_alphabetic() {
+        i += 1;
     }
-    table
-};
-const BARE_LETTER: u8 = 1;
-const BARE_PUNCTUATION: u8 = 2;
+    i
+}
 
 /// Word classes the bare reading may act on (see [`bare_reading_inert`]): all but the
 /// four it only reads as operands or, in quoted contexts alone, as comparisons. Named by
