@@ -23,13 +23,11 @@ use crate::verdict::Reason;
 /// Values shorter than this carry no payload.
 pub(crate) const MIN_INPUT_LEN: usize = 2;
 
-/// Reusable buffers for decoding and for the quote-prefixed copies the SQL detector
-/// lexes. Each grows to the largest value seen, then stays.
+/// Reusable buffers for decoding. Each grows to the largest value seen, then stays.
 #[derive(Debug, Default)]
 pub struct PayloadScratch {
     decoded: Vec<u8>,
     spare: Vec<u8>,
-    sql: Vec<u8>,
 }
 
 impl PayloadScratch {
@@ -38,7 +36,7 @@ impl PayloadScratch {
     const KEEP_CAPACITY: usize = 1 << 20;
 
     pub(crate) fn trim(&mut self) {
-        for buf in [&mut self.decoded, &mut self.spare, &mut self.sql] {
+        for buf in [&mut self.decoded, &mut self.spare] {
             if buf.capacity() > Self::KEEP_CAPACITY {
                 *buf = Vec::new();
             }
@@ -78,10 +76,10 @@ pub(crate) fn inspect_value(
     }
     let bytes = ByteSet::of(value, prefilter);
     match canonical(value, bytes, scratch, prefilter) {
-        Canonical::Raw => judge(value, bytes, detectors, &mut scratch.sql, prefilter),
+        Canonical::Raw => judge(value, bytes, detectors, prefilter),
         Canonical::Decoded => {
             let bytes = ByteSet::of(&scratch.decoded, prefilter);
-            judge(&scratch.decoded, bytes, detectors, &mut scratch.sql, prefilter)
+            judge(&scratch.decoded, bytes, detectors, prefilter)
         }
         Canonical::OverEncoded => Some(Reason::PayloadEncodingEvasion),
     }
@@ -128,14 +126,8 @@ fn canonical(value: &[u8], bytes: ByteSet, scratch: &mut PayloadScratch, prefilt
     Canonical::Decoded
 }
 
-fn judge(
-    value: &[u8],
-    bytes: ByteSet,
-    detectors: Detectors<'_>,
-    sql_buf: &mut Vec<u8>,
-    prefilter: bool,
-) -> Option<Reason> {
-    if detectors.sqli && sqli::find(value, bytes, sql_buf, prefilter).is_some() {
+fn judge(value: &[u8], bytes: ByteSet, detectors: Detectors<'_>, prefilter: bool) -> Option<Reason> {
+    if detectors.sqli && sqli::find(value, bytes, prefilter).is_some() {
         return Some(Reason::PayloadSqlInjection);
     }
     // `xss::find` reads a value only for a `<`, `=`, `:`, `(` or backtick.
@@ -390,7 +382,6 @@ mod timing {
             b"{\"client\":\"web\",\"version\":\"4.2.1\",\"ab\":[\"b\",\"c\"]}",
             b"https://shop.example.com/account/orders/1234?tab=items&sort=date",
         ];
-        let mut buf = Vec::new();
         let rounds = 100_000;
         let time = |name: &str, f: &mut dyn FnMut(&[u8]) -> bool| {
             let start = std::time::Instant::now();
@@ -402,7 +393,7 @@ mod timing {
             }
             eprintln!("{name}: {:?} per value ({n})", start.elapsed() / (rounds * values.len() as u32));
         };
-        time("sqli", &mut |v| sqli::find(v, ByteSet::of(v, true), &mut buf, true).is_some());
+        time("sqli", &mut |v| sqli::find(v, ByteSet::of(v, true), true).is_some());
         time("xss", &mut |v| xss::find(v, ByteSet::of(v, true)).is_some());
         time("shell", &mut |v| shell::find(v, ByteSet::of(v, true)).is_some());
         time("path", &mut |v| path_payload(v, ByteSet::of(v, true), true));

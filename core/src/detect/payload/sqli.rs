@@ -524,9 +524,9 @@ enum Context {
 }
 
 /// Judges `value` in every context. `bytes` is its summary: which quotes and whether a
-/// backslash occur. `buf` is scratch for the quote-prefixed copy. `prefilter: false`
+/// backslash occur. `prefilter: false`
 /// lexes every value (the reference the prefilter is tested against).
-pub(crate) fn find(value: &[u8], bytes: ByteSet, buf: &mut Vec<u8>, prefilter: bool) -> Option<Reason> {
+pub(crate) fn find(value: &[u8], bytes: ByteSet, prefilter: bool) -> Option<Reason> {
     let bare = !(prefilter && bare_reading_inert(value, bytes));
     let (single, double) = quotes(value, bytes);
     if !bare && !single && !double {
@@ -540,13 +540,13 @@ pub(crate) fn find(value: &[u8], bytes: ByteSet, buf: &mut Vec<u8>, prefilter: b
     };
     if bare {
         // Without `UNION` or `SELECT` the bare reading may be decided by its first tokens.
-        if let Some(reason) = judge_context(value, Context::Bare, readings, buf, prefilter) {
+        if let Some(reason) = judge_context(value, Context::Bare, readings, prefilter) {
             return Some(reason);
         }
     }
     for (quoted, context) in [(single, Context::Single), (double, Context::Double)] {
         if quoted {
-            if let Some(reason) = judge_context(value, context, readings, buf, prefilter) {
+            if let Some(reason) = judge_context(value, context, readings, prefilter) {
                 return Some(reason);
             }
         }
@@ -757,13 +757,7 @@ const QUERY_PREFIXES: [u16; 1024] = keyword_prefixes(QUERY_CLASSES);
 
 /// `fast`: decide from the first tokens where they suffice ([`plain_expression`],
 /// [`tail_starts`]).
-fn judge_context(
-    value: &[u8],
-    context: Context,
-    readings: &[&SqlRules],
-    buf: &mut Vec<u8>,
-    fast: bool,
-) -> Option<Reason> {
+fn judge_context(value: &[u8], context: Context, readings: &[&SqlRules], fast: bool) -> Option<Reason> {
     for rules in readings {
         let found = match context {
             Context::Bare => {
@@ -774,14 +768,11 @@ fn judge_context(
                 judge_bare(lexer)
             }
             Context::Single | Context::Double => {
-                buf.clear();
-                buf.push(if context == Context::Single { b'\'' } else { b'"' });
-                buf.extend_from_slice(value);
-                let mut lexer = SqlLexer::new(rules, buf);
-                // The first token is the string the application opened; where it ends,
+                let quote = if context == Context::Single { b'\'' } else { b'"' };
+                // The string the application opened runs into the value; where it ends,
                 // the value has left it. An unterminated string never leaves.
-                let opened = lexer.next()?;
-                if opened.end >= buf.len() {
+                let (opened, lexer) = SqlLexer::after_quote(rules, value, quote);
+                if opened.end >= value.len() {
                     continue;
                 }
                 // Most values that leave the quote go on with a word (`O'Brien`, `it's`):
@@ -789,9 +780,9 @@ fn judge_context(
                 if fast && !tail_starts(first_past_closes(lexer), false, true) {
                     continue;
                 }
-                let left = buf[opened.content_start..opened.content_end].trim_ascii();
+                let left = value[opened.content_start..opened.content_end].trim_ascii();
                 let phrase = left.iter().any(u8::is_ascii_whitespace);
-                judge_tail(&Window::read(lexer, buf[0], phrase), 0, false, false)
+                judge_tail(&Window::read(lexer, quote, phrase), 0, false, false)
             }
         };
         if found.is_some() {
@@ -1415,10 +1406,10 @@ mod tests {
     use super::*;
 
     fn is_sqli(value: &str) -> bool {
-        let found = find(value.as_bytes(), ByteSet::of(value.as_bytes(), true), &mut Vec::new(), true).is_some();
+        let found = find(value.as_bytes(), ByteSet::of(value.as_bytes(), true), true).is_some();
         assert_eq!(
             found,
-            find(value.as_bytes(), ByteSet::of(value.as_bytes(), false), &mut Vec::new(), false).is_some(),
+            find(value.as_bytes(), ByteSet::of(value.as_bytes(), false), false).is_some(),
             "prefilter changed {value:?}"
         );
         found
