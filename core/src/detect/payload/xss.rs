@@ -72,6 +72,8 @@ pub(crate) fn find(value: &[u8], bytes: ByteSet) -> Option<Reason> {
             && leaves_attribute(value))
         || (bytes.has(ByteSet::COLON, || memchr::memchr(b':', value).is_some()) && is_script_url(value))
         || (bytes.has(ByteSet::OPEN_PAREN | ByteSet::BACKTICK, || memchr::memchr2(b'(', b'`', value).is_some())
+            // A string to leave needs a quote.
+            && bytes.may(ByteSet::SINGLE_QUOTE | ByteSet::DOUBLE_QUOTE)
             && leaves_js_string(value));
     found.then_some(Reason::PayloadXss)
 }
