@@ -206,13 +206,37 @@ fn entity_at(rest: &[u8]) -> Option<(usize, u32)> {
     if !rest.first().is_some_and(u8::is_ascii_alphabetic) {
         return None;
     }
+    // Every name is letters only and must be followed by `;`: only a name as long as the
+    // run of letters here can match, and only when a `;` ends the run (`&sort=date` in a
+    // query string is ruled out without comparing a name).
+    let letters = rest.iter().take(LONGEST_ENTITY_NAME + 1).take_while(|b| b.is_ascii_alphabetic()).count();
+    if rest.get(letters) != Some(&b';') {
+        return None;
+    }
     for (name, byte) in NAMED_ENTITIES {
-        if rest.len() > name.len() && rest[..name.len()].eq_ignore_ascii_case(name) && rest[name.len()] == b';' {
-            return Some((name.len() + 1, u32::from(byte)));
+        if name.len() == letters && rest[..letters].eq_ignore_ascii_case(name) {
+            return Some((letters + 1, u32::from(byte)));
         }
     }
     None
 }
+
+/// The longest of [`NAMED_ENTITIES`], whose names are letters only.
+const LONGEST_ENTITY_NAME: usize = {
+    let mut longest = 0;
+    let mut k = 0;
+    while k < NAMED_ENTITIES.len() {
+        let name = NAMED_ENTITIES[k].0;
+        let mut j = 0;
+        while j < name.len() {
+            assert!(name[j].is_ascii_alphabetic(), "entity names are letters only");
+            j += 1;
+        }
+        longest = if name.len() > longest { name.len() } else { longest };
+        k += 1;
+    }
+    longest
+};
 
 fn escape_decode(src: &[u8], dst: &mut Vec<u8>) {
     let mut i = 0;
@@ -345,6 +369,31 @@ mod tests {
         assert_eq!(run(Transform::RemoveNulls, "a\0b"), "ab");
         assert_eq!(run(Transform::NormalizePath, "/a/./b//../../../.git/"), "/.git/");
         assert_eq!(run(Transform::NormalizePath, "..\\..\\etc\\passwd"), "etc/passwd");
+    }
+
+    /// The named entities are found by the length of the run of letters: the same as
+    /// comparing every name, case-insensitively, with a `;` after it.
+    #[test]
+    fn named_entities_by_length_match_every_name() {
+        let by_every_name = |rest: &[u8]| {
+            NAMED_ENTITIES.iter().find_map(|&(name, byte)| {
+                (rest.len() > name.len() && rest[..name.len()].eq_ignore_ascii_case(name) && rest[name.len()] == b';')
+                    .then(|| (name.len() + 1, u32::from(byte)))
+            })
+        };
+        let mut samples: Vec<Vec<u8>> = Vec::new();
+        for (name, _) in NAMED_ENTITIES {
+            for tail in [&b";"[..], b"", b";x", b"x;", b"1;", b" ;"] {
+                samples.push([name, tail].concat());
+                samples.push([&name.to_ascii_uppercase()[..], tail].concat());
+                samples.push([&name[..name.len() - 1], tail].concat());
+            }
+        }
+        samples
+            .extend([&b"sort=date"[..], b"newlinex;", b"equalsequals;", b";", b"", b"abcdefghij;"].map(<[u8]>::to_vec));
+        for rest in samples {
+            assert_eq!(entity_at(&rest), by_every_name(&rest), "{:?}", String::from_utf8_lossy(&rest));
+        }
     }
 
     #[test]

@@ -253,6 +253,13 @@ fn prefilters_keep_generated_verdicts() {
         "class.module.classloader",
         "java.lang.runtime",
         "() {",
+        "onload",
+        "srcdoc",
+        "style",
+        "expression(",
+        "quot;",
+        "&colon;",
+        "dead",
     ];
     // The default ruleset, and rules of every kind the gate treats apart: a chain that
     // does not lowercase, a case-insensitive regex, a regex without required literals

@@ -317,6 +317,22 @@ impl<'a> SqlLexer<'a> {
         SqlLexer { input, pos: 0, rules, in_executable_comment: false }
     }
 
+    /// A lexer over `input` as if a `quote` (`'` or `"`) had opened a string or quoted
+    /// identifier just before it, as the application's own quote does around a value
+    /// spliced into a query: returns the rest of that token (its content starts at 0; it
+    /// ends at the input's end when no quote closes it) and the lexer after it. The
+    /// tokens that follow are those [`SqlLexer::new`] gives over the quote followed by
+    /// `input`, one byte to the left: the value is read without a quote-prefixed copy.
+    pub fn after_quote(rules: &'a SqlRules, input: &'a [u8], quote: u8) -> (SqlToken, SqlLexer<'a>) {
+        let mut lexer = SqlLexer::new(rules, input);
+        let opened = if quote == b'\'' || rules.double_quote_is_string {
+            lexer.quoted_from(SqlTokenKind::String, 0, quote, rules.backslash_escapes)
+        } else {
+            lexer.quoted_from(SqlTokenKind::QuotedIdentifier, 0, quote, false)
+        };
+        (opened, lexer)
+    }
+
     /// The bytes being lexed.
     pub fn input(&self) -> &'a [u8] {
         self.input
@@ -490,8 +506,13 @@ impl<'a> SqlLexer<'a> {
     /// current position. A doubled quote is an escaped quote; with `backslash`, `\`
     /// escapes the next byte.
     fn quoted(&mut self, kind: SqlTokenKind, prefix: usize, quote: u8, backslash: bool) -> SqlToken {
+        self.quoted_from(kind, self.pos + prefix + 1, quote, backslash)
+    }
+
+    /// The quoted token from the current position whose content starts at
+    /// `content_start`, closed by `quote`.
+    fn quoted_from(&mut self, kind: SqlTokenKind, content_start: usize, quote: u8, backslash: bool) -> SqlToken {
         let input = self.input;
-        let content_start = self.pos + prefix + 1;
         let mut i = content_start;
         loop {
             let rest = &input[i.min(input.len())..];
@@ -837,6 +858,57 @@ mod tests {
             kinds(Dialect::MySql, "0x1F 1.5e-3 .5 1e 1abc"),
             vec![(Number, "0x1F"), (Number, "1.5e-3"), (Number, ".5"), (Word, "1e"), (Word, "1abc")]
         );
+    }
+
+    /// Lexing a value after its opening quote gives the tokens of the quote-prefixed
+    /// copy, one byte to the left, in every dialect and the payload readings.
+    #[test]
+    fn after_quote_reads_as_the_quoted_copy() {
+        let samples: &[&[u8]] = &[
+            b"O'Brien",
+            b"' OR 1=1-- ",
+            b"x\' OR 'a'='a",
+            b"it''s fine' AND 1=1",
+            b"\\' UNION SELECT 1 /*! 2 */",
+            b"\"red\" AND \"blue\"",
+            b"a\" OR \"x\"=\"x",
+            b"unterminated",
+            b"'",
+            b"\"",
+            b"\\",
+            b"'x'y'z\"",
+            b"abc'--\n#x\r/*y*/$$z$$ q'[w]' [id] `bt` @v :p ?1 0x1F 1e+",
+        ];
+        let mut all: Vec<&SqlRules> = Dialect::ALL.iter().map(|d| d.rules()).collect();
+        all.extend([&SqlRules::PAYLOAD, &SqlRules::PAYLOAD_BACKSLASH, &SqlRules::GENERIC_BACKSLASH]);
+        for rules in all {
+            for value in samples {
+                for quote in [b'\'', b'"'] {
+                    let copy = [&[quote][..], value].concat();
+                    let mut expected = SqlLexer::new(rules, &copy);
+                    let first = expected.next().expect("a quote is a token");
+                    let (opened, lexer) = SqlLexer::after_quote(rules, value, quote);
+                    // The copy's opening quote is at 0, before the value: the rest is one
+                    // byte to the left.
+                    assert_eq!(
+                        (first.kind, first.end - 1, first.content_start - 1, first.content_end - 1),
+                        (opened.kind, opened.end, opened.content_start, opened.content_end)
+                    );
+                    let expected: Vec<_> = expected
+                        .map(|t| (t.kind, t.start - 1, t.end - 1, t.content_start - 1, t.content_end - 1))
+                        .collect();
+                    let rest: Vec<_> =
+                        lexer.map(|t| (t.kind, t.start, t.end, t.content_start, t.content_end)).collect();
+                    assert_eq!(
+                        rest,
+                        expected,
+                        "{:?} after {}",
+                        std::string::String::from_utf8_lossy(value),
+                        quote as char
+                    );
+                }
+            }
+        }
     }
 
     #[test]

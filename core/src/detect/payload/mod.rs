@@ -8,10 +8,12 @@
 //! traversal / file inclusion and SSRF-looking URLs (both here). The rules, with the
 //! reasons for each, are in `docs/detection/payload.md`.
 
+mod bytes;
 pub(crate) mod shell;
 pub(crate) mod sqli;
 pub(crate) mod xss;
 
+use self::bytes::ByteSet;
 use crate::decode::{self, decode_url_repeatedly, Transform, MAX_URL_DECODE_ROUNDS};
 use crate::detect::path::targets_sensitive_file;
 use crate::detect::ssrf::{classify_host, is_allowed, Target};
@@ -21,13 +23,11 @@ use crate::verdict::Reason;
 /// Values shorter than this carry no payload.
 pub(crate) const MIN_INPUT_LEN: usize = 2;
 
-/// Reusable buffers for decoding and for the quote-prefixed copies the SQL detector
-/// lexes. Each grows to the largest value seen, then stays.
+/// Reusable buffers for decoding. Each grows to the largest value seen, then stays.
 #[derive(Debug, Default)]
 pub struct PayloadScratch {
     decoded: Vec<u8>,
     spare: Vec<u8>,
-    sql: Vec<u8>,
 }
 
 impl PayloadScratch {
@@ -36,7 +36,7 @@ impl PayloadScratch {
     const KEEP_CAPACITY: usize = 1 << 20;
 
     pub(crate) fn trim(&mut self) {
-        for buf in [&mut self.decoded, &mut self.spare, &mut self.sql] {
+        for buf in [&mut self.decoded, &mut self.spare] {
             if buf.capacity() > Self::KEEP_CAPACITY {
                 *buf = Vec::new();
             }
@@ -62,66 +62,6 @@ impl Detectors<'_> {
         Detectors { sqli: true, xss: true, command: true, path: true, ssrf: true, ssrf_allow_hosts: &[] };
 }
 
-/// Which of the bytes the detectors start from occur in a value, found in one pass (a
-/// table lookup per byte) instead of one SIMD search per detector and byte: on short
-/// values the searches' fixed cost dominates. Each detector below runs only when a byte
-/// its first test requires occurs; that test would otherwise fail at once.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-struct ByteSet(u32);
-
-impl ByteSet {
-    const PERCENT: u32 = 1 << 0;
-    const BACKSLASH: u32 = 1 << 1;
-    const AMPERSAND: u32 = 1 << 2;
-    const LESS_THAN: u32 = 1 << 3;
-    const EQUALS: u32 = 1 << 4;
-    const COLON: u32 = 1 << 5;
-    const PAREN_OR_BACKTICK: u32 = 1 << 6;
-    const SEMICOLON_PIPE: u32 = 1 << 7;
-    const LINE_BREAK: u32 = 1 << 8;
-    const DOLLAR: u32 = 1 << 9;
-    const SLASH: u32 = 1 << 10;
-    /// `C0`, `C1`, `E0`: lead bytes of the overlong slashes.
-    const OVERLONG_LEAD: u32 = 1 << 11;
-    /// Every detector runs: values too long for the scan to pay, and the unfiltered path.
-    const ALL: ByteSet = ByteSet(u32::MAX);
-    /// Longer values are searched with SIMD per detector, as before.
-    const SCAN_MAX_LEN: usize = 512;
-
-    const TABLE: [u32; 256] = {
-        let mut table = [0u32; 256];
-        table[b'%' as usize] = Self::PERCENT;
-        table[b'\\' as usize] = Self::BACKSLASH;
-        table[b'&' as usize] = Self::AMPERSAND;
-        table[b'<' as usize] = Self::LESS_THAN;
-        table[b'=' as usize] = Self::EQUALS;
-        table[b':' as usize] = Self::COLON;
-        table[b'(' as usize] = Self::PAREN_OR_BACKTICK;
-        table[b'`' as usize] = Self::PAREN_OR_BACKTICK;
-        table[b';' as usize] = Self::SEMICOLON_PIPE;
-        table[b'|' as usize] = Self::SEMICOLON_PIPE;
-        table[b'\n' as usize] = Self::LINE_BREAK;
-        table[b'\r' as usize] = Self::LINE_BREAK;
-        table[b'$' as usize] = Self::DOLLAR;
-        table[b'/' as usize] = Self::SLASH;
-        table[0xc0] = Self::OVERLONG_LEAD;
-        table[0xc1] = Self::OVERLONG_LEAD;
-        table[0xe0] = Self::OVERLONG_LEAD;
-        table
-    };
-
-    fn of(value: &[u8], prefilter: bool) -> ByteSet {
-        if !prefilter || value.len() > Self::SCAN_MAX_LEN {
-            return ByteSet::ALL;
-        }
-        ByteSet(value.iter().fold(0, |acc, &b| acc | Self::TABLE[usize::from(b)]))
-    }
-
-    fn any(self, bits: u32) -> bool {
-        self.0 & bits != 0
-    }
-}
-
 /// Judges one value. Linear in its length; allocates only while `scratch` grows.
 /// `prefilter: false` runs every detector in full, skipping nothing: the reference the
 /// prefilters (each proven unable to change a verdict) are tested against.
@@ -136,10 +76,10 @@ pub(crate) fn inspect_value(
     }
     let bytes = ByteSet::of(value, prefilter);
     match canonical(value, bytes, scratch, prefilter) {
-        Canonical::Raw => judge(value, bytes, detectors, &mut scratch.sql, prefilter),
+        Canonical::Raw => judge(value, bytes, detectors, prefilter),
         Canonical::Decoded => {
             let bytes = ByteSet::of(&scratch.decoded, prefilter);
-            judge(&scratch.decoded, bytes, detectors, &mut scratch.sql, prefilter)
+            judge(&scratch.decoded, bytes, detectors, prefilter)
         }
         Canonical::OverEncoded => Some(Reason::PayloadEncodingEvasion),
     }
@@ -157,8 +97,8 @@ enum Canonical {
 
 /// Decodes `value` into `scratch.decoded` when it holds anything to decode.
 fn canonical(value: &[u8], bytes: ByteSet, scratch: &mut PayloadScratch, prefilter: bool) -> Canonical {
-    let percent = bytes.any(ByteSet::PERCENT) && memchr::memchr(b'%', value).is_some();
-    let escapes = bytes.any(ByteSet::BACKSLASH | ByteSet::AMPERSAND) && memchr::memchr2(b'\\', b'&', value).is_some();
+    let percent = bytes.has(ByteSet::PERCENT, || memchr::memchr(b'%', value).is_some());
+    let escapes = bytes.has(ByteSet::BACKSLASH | ByteSet::AMPERSAND, || memchr::memchr2(b'\\', b'&', value).is_some());
     if !percent && !escapes {
         return Canonical::Raw;
     }
@@ -186,40 +126,35 @@ fn canonical(value: &[u8], bytes: ByteSet, scratch: &mut PayloadScratch, prefilt
     Canonical::Decoded
 }
 
-fn judge(
-    value: &[u8],
-    bytes: ByteSet,
-    detectors: Detectors<'_>,
-    sql_buf: &mut Vec<u8>,
-    prefilter: bool,
-) -> Option<Reason> {
-    if detectors.sqli && sqli::find(value, sql_buf, prefilter).is_some() {
+fn judge(value: &[u8], bytes: ByteSet, detectors: Detectors<'_>, prefilter: bool) -> Option<Reason> {
+    if detectors.sqli && sqli::find(value, bytes, prefilter).is_some() {
         return Some(Reason::PayloadSqlInjection);
     }
     // `xss::find` reads a value only for a `<`, `=`, `:`, `(` or backtick.
-    let xss_bytes = ByteSet::LESS_THAN | ByteSet::EQUALS | ByteSet::COLON | ByteSet::PAREN_OR_BACKTICK;
-    if detectors.xss && bytes.any(xss_bytes) {
-        if let Some(reason) = xss::find(value) {
+    let xss_bytes = ByteSet::LESS_THAN | ByteSet::EQUALS | ByteSet::COLON | ByteSet::OPEN_PAREN | ByteSet::BACKTICK;
+    if detectors.xss && bytes.may(xss_bytes) {
+        if let Some(reason) = xss::find(value, bytes) {
             return Some(reason);
         }
     }
     // `shell::find` reads a value only for `;`, `|`, `&`, a line break, `$` or a backtick.
-    let shell_bytes = ByteSet::SEMICOLON_PIPE
+    let shell_bytes = ByteSet::SEMICOLON
+        | ByteSet::PIPE
         | ByteSet::AMPERSAND
         | ByteSet::LINE_BREAK
         | ByteSet::DOLLAR
-        | ByteSet::PAREN_OR_BACKTICK;
-    if detectors.command && bytes.any(shell_bytes) {
-        if let Some(reason) = shell::find(value) {
+        | ByteSet::BACKTICK;
+    if detectors.command && bytes.may(shell_bytes) {
+        if let Some(reason) = shell::find(value, bytes) {
             return Some(reason);
         }
     }
     // `path_payload` needs a `:` (a stream wrapper), a slash or an overlong slash.
     let path_bytes = ByteSet::COLON | ByteSet::SLASH | ByteSet::BACKSLASH | ByteSet::OVERLONG_LEAD;
-    if detectors.path && bytes.any(path_bytes) && path_payload(value, prefilter) {
+    if detectors.path && bytes.may(path_bytes) && path_payload(value, bytes, prefilter) {
         return Some(Reason::PayloadPathTraversal);
     }
-    if detectors.ssrf && ssrf_payload(value, detectors.ssrf_allow_hosts) {
+    if detectors.ssrf && ssrf_payload(value, bytes, detectors.ssrf_allow_hosts) {
         return Some(Reason::PayloadSsrf);
     }
     None
@@ -247,30 +182,35 @@ const FILE_WRAPPERS: [&[u8]; 11] = [
 /// Path traversal and file inclusion: two or more `..` segments (`/` or `\`, or the
 /// overlong UTF-8 slashes old decoders accepted), one `..` segment or an absolute path
 /// reaching a sensitive file, a NUL byte cutting a path short, or a stream wrapper.
-fn path_payload(value: &[u8], prefilter: bool) -> bool {
+fn path_payload(value: &[u8], bytes: ByteSet, prefilter: bool) -> bool {
     let trimmed = &value[value.iter().position(|&b| b > b' ').unwrap_or(value.len())..];
-    if memchr::memchr(b':', trimmed).is_some() && FILE_WRAPPERS.iter().any(|w| starts_with_ignore_case(trimmed, w)) {
+    // The bytes trimmed are no `:`: the value holds one when what is left does.
+    if bytes.has(ByteSet::COLON, || memchr::memchr(b':', trimmed).is_some())
+        && FILE_WRAPPERS.iter().any(|w| starts_with_ignore_case(trimmed, w))
+    {
         return true;
     }
-    let has_separator = memchr::memchr2(b'/', b'\\', value).is_some();
-    if !has_separator && memchr::memchr3(0xc0, 0xc1, 0xe0, value).is_none() {
+    let has_separator =
+        bytes.has(ByteSet::SLASH | ByteSet::BACKSLASH, || memchr::memchr2(b'/', b'\\', value).is_some());
+    if !has_separator && !bytes.has(ByteSet::OVERLONG_LEAD, || memchr::memchr3(0xc0, 0xc1, 0xe0, value).is_some()) {
         // No separator: no traversal, no absolute path.
         return false;
     }
     // A `..` segment needs two dots in a row; without one, both counts are zero.
-    let (parents, most_in_a_row) =
-        if prefilter && !memchr::memchr_iter(b'.', value).any(|i| value.get(i + 1) == Some(&b'.')) {
-            (0, 0)
-        } else {
-            parent_segments(value)
-        };
+    let (parents, most_in_a_row) = if prefilter
+        && !(bytes.may(ByteSet::DOT) && memchr::memchr_iter(b'.', value).any(|i| value.get(i + 1) == Some(&b'.')))
+    {
+        (0, 0)
+    } else {
+        parent_segments(value)
+    };
     if most_in_a_row >= 2 {
         return true;
     }
     if !has_separator && parents == 0 {
         return false;
     }
-    if memchr::memchr(0, value).is_some() {
+    if bytes.has(ByteSet::NUL, || memchr::memchr(0, value).is_some()) {
         return true;
     }
     let absolute = matches!(trimmed.first(), Some(b'/' | b'\\' | b'~'))
@@ -324,9 +264,10 @@ const SMUGGLING_SCHEMES: [&[u8]; 8] = [b"gopher", b"dict", b"ldap", b"ldaps", b"
 /// A URL to an internal or metadata host (every IPv4 and IPv6 spelling, as browsers
 /// parse it), a URL with a scheme used to smuggle requests to internal services, or a
 /// bare cloud metadata address.
-fn ssrf_payload(value: &[u8], allow_hosts: &[String]) -> bool {
+fn ssrf_payload(value: &[u8], bytes: ByteSet, allow_hosts: &[String]) -> bool {
     let mut searched = 0;
-    for colon in memchr::memchr_iter(b':', value) {
+    let colons = if bytes.may(ByteSet::COLON) { value } else { &[] };
+    for colon in memchr::memchr_iter(b':', colons) {
         if value.get(colon + 1..colon + 3) != Some(b"//") {
             continue;
         }
@@ -361,7 +302,11 @@ fn ssrf_payload(value: &[u8], allow_hosts: &[String]) -> bool {
     // A bare host: only a metadata address is worth a finding (`169.254.169.254`, its
     // decimal, hex and octal spellings, `[fd00:ec2::254]`, `metadata.google.internal`).
     let host_like = matches!(value.first(), Some(b'0'..=b'9' | b'[' | b'm' | b'M'));
-    if searched == 0 && host_like && value.len() < 256 && !value.iter().any(|&b| b <= b' ') {
+    if searched == 0
+        && host_like
+        && value.len() < 256
+        && !bytes.has(ByteSet::SPACE_OR_CONTROL, || value.iter().any(|&b| b <= b' '))
+    {
         let host = value.split(|&b| b == b'/' || b == b':').next().unwrap_or_default();
         return classify_host(&parse_host(host), false) == Some(Target::Metadata);
     }
@@ -437,7 +382,6 @@ mod timing {
             b"{\"client\":\"web\",\"version\":\"4.2.1\",\"ab\":[\"b\",\"c\"]}",
             b"https://shop.example.com/account/orders/1234?tab=items&sort=date",
         ];
-        let mut buf = Vec::new();
         let rounds = 100_000;
         let time = |name: &str, f: &mut dyn FnMut(&[u8]) -> bool| {
             let start = std::time::Instant::now();
@@ -449,11 +393,11 @@ mod timing {
             }
             eprintln!("{name}: {:?} per value ({n})", start.elapsed() / (rounds * values.len() as u32));
         };
-        time("sqli", &mut |v| sqli::find(v, &mut buf, true).is_some());
-        time("xss", &mut |v| xss::find(v).is_some());
-        time("shell", &mut |v| shell::find(v).is_some());
-        time("path", &mut |v| path_payload(v, true));
-        time("ssrf", &mut |v| ssrf_payload(v, &[]));
+        time("sqli", &mut |v| sqli::find(v, ByteSet::of(v, true), true).is_some());
+        time("xss", &mut |v| xss::find(v, ByteSet::of(v, true)).is_some());
+        time("shell", &mut |v| shell::find(v, ByteSet::of(v, true)).is_some());
+        time("path", &mut |v| path_payload(v, ByteSet::of(v, true), true));
+        time("ssrf", &mut |v| ssrf_payload(v, ByteSet::of(v, true), &[]));
         let mut scratch = PayloadScratch::default();
         time("all", &mut |v| inspect_value(v, Detectors::ALL, &mut scratch, true).is_some());
     }

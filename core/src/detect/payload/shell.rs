@@ -9,6 +9,7 @@
 //! `dog; cat is nice` is prose, `; cat /etc/passwd` is not. `${IFS}` (a space that
 //! survives filters) is an attack on its own.
 
+use super::bytes::ByteSet;
 use crate::verdict::Reason;
 
 /// Programs whose appearance as a command is the point of an injection.
@@ -151,11 +152,27 @@ static COMMAND_TABLE: [u128; 256] = {
     table
 };
 
+/// Is `name` one of [`COMMANDS`]? ([`is_command_in`] for a name read into a buffer.)
+#[cfg(test)]
 fn is_command(name: &[u8]) -> bool {
     if name.is_empty() || name.len() > 15 {
         return false;
     }
-    let key = command_key(name);
+    is_command_key(command_key(name))
+}
+
+/// [`is_command`] of the first `len` bytes of `buf`, whose other bytes are zero: its
+/// first sixteen bytes are the key's, without a loop over the name.
+fn is_command_in(buf: &[u8; 24], len: usize) -> bool {
+    if len == 0 || len > 15 {
+        return false;
+    }
+    let mut head = [0u8; 16];
+    head.copy_from_slice(&buf[..16]);
+    is_command_key(u128::from_le_bytes(head) | (len as u128) << 120)
+}
+
+fn is_command_key(key: u128) -> bool {
     let mut slot = command_slot(key);
     loop {
         match COMMAND_TABLE[slot] {
@@ -183,11 +200,16 @@ static PROGRAM_STARTS: [u64; 1024] = {
     table
 };
 
-pub(crate) fn find(value: &[u8]) -> Option<Reason> {
-    let operators =
-        memchr::memchr3(b';', b'|', b'&', value).is_some() || memchr::memchr2(b'\n', b'\r', value).is_some();
-    let substitution = memchr::memchr2(b'`', b'$', value).is_some();
-    let found = (operators && after_operators(value)) || (substitution && (in_substitution(value) || ifs_trick(value)));
+/// `bytes` is the value's summary: which operators and substitution bytes occur.
+pub(crate) fn find(value: &[u8], bytes: ByteSet) -> Option<Reason> {
+    let line_breaks = bytes.has(ByteSet::LINE_BREAK, || memchr::memchr2(b'\n', b'\r', value).is_some());
+    let operators = line_breaks
+        || bytes.has(ByteSet::SEMICOLON | ByteSet::PIPE | ByteSet::AMPERSAND, || {
+            memchr::memchr3(b';', b'|', b'&', value).is_some()
+        });
+    let substitution = bytes.has(ByteSet::BACKTICK | ByteSet::DOLLAR, || memchr::memchr2(b'`', b'$', value).is_some());
+    let found = (operators && after_operators(value, line_breaks))
+        || (substitution && (in_substitution(value) || ifs_trick(value)));
     found.then_some(Reason::PayloadCommand)
 }
 
@@ -195,8 +217,32 @@ fn is_blank(b: u8) -> bool {
     matches!(b, b' ' | b'\t')
 }
 
+/// [`NAME_BYTES`]: the shell removes the byte from a word (a quote or backslash that
+/// goes on with more of the word).
+const QUOTING: u8 = 1;
+/// [`NAME_BYTES`]: the byte ends a command word ([`ends_word`]).
+const ENDS_WORD: u8 = 2;
+
+/// What each byte does in a program name, one lookup instead of two sets of
+/// comparisons per byte.
+const NAME_BYTES: [u8; 256] = {
+    let mut table = [0u8; 256];
+    let mut b = 0;
+    while b < 256 {
+        let byte = b as u8;
+        if matches!(byte, b'\'' | b'"' | b'\\') {
+            table[b] |= QUOTING;
+        }
+        if ends_word(byte) {
+            table[b] |= ENDS_WORD;
+        }
+        b += 1;
+    }
+    table
+};
+
 /// Bytes that can end a command word.
-fn ends_word(b: u8) -> bool {
+const fn ends_word(b: u8) -> bool {
     matches!(b, b' ' | b'\t' | b'\n' | b'\r' | b';' | b'|' | b'&' | b'<' | b'>' | b')' | b'`' | b'\'' | b'"')
 }
 
@@ -216,25 +262,28 @@ fn program_at(v: &[u8], mut i: usize, fold_case: bool) -> Option<usize> {
             return None;
         }
     }
-    let mut name = [0u8; 24];
+    let mut buf = [0u8; 24];
     let mut len = 0;
     let start = i;
-    while i < v.len() && len < name.len() {
+    while i < v.len() && len < buf.len() {
         let b = v[i];
-        if quoting(b) && i + 1 < v.len() && !ends_word(v[i + 1]) {
+        let class = NAME_BYTES[usize::from(b)];
+        if class & QUOTING != 0 && i + 1 < v.len() && NAME_BYTES[usize::from(v[i + 1])] & ENDS_WORD == 0 {
             i += 1;
             continue;
         }
-        if ends_word(b) {
+        if class & ENDS_WORD != 0 {
             break;
         }
-        name[len] = fold(b);
+        buf[len] = fold(b);
         len += 1;
         i += 1;
     }
-    let name = &name[..len];
-    let in_bin = BIN_DIRS.iter().any(|dir| name.starts_with(dir) && name.len() > dir.len());
-    (i > start && (is_command(name) || in_bin)).then_some(i)
+    let name = &buf[..len];
+    // Every program directory starts with `/`: most names are no path, and skip the list.
+    let in_bin =
+        name.first() == Some(&b'/') && BIN_DIRS.iter().any(|dir| name.starts_with(dir) && name.len() > dir.len());
+    (i > start && (is_command_in(&buf, len) || in_bin)).then_some(i)
 }
 
 /// After the program name at `end`: does the rest read as a command line?
@@ -256,10 +305,10 @@ fn looks_like_command_line(v: &[u8], end: usize) -> bool {
     }
 }
 
-fn after_operators(v: &[u8]) -> bool {
+/// `line_breaks`: `v` holds a `\n` or `\r`.
+fn after_operators(v: &[u8], line_breaks: bool) -> bool {
     // Without line breaks, the operators are three bytes one SIMD search finds: prose
     // is skipped in strides rather than byte by byte.
-    let line_breaks = memchr::memchr2(b'\n', b'\r', v).is_some();
     let mut i = 0;
     while i < v.len() {
         if !line_breaks {
@@ -392,7 +441,7 @@ mod tests {
             "; `whoami` now",
             "`cat /etc/passwd` please",
         ] {
-            assert!(find(v.as_bytes()).is_some(), "missed {v:?}");
+            assert!(find(v.as_bytes(), ByteSet::of(v.as_bytes(), true)).is_some(), "missed {v:?}");
         }
     }
 
@@ -408,6 +457,13 @@ mod tests {
                 [&name[..name.len() - 1], &[name, b"x"].concat(), &[name, b"\0"].concat(), &[b"x", name].concat()]
             {
                 assert!(!is_command(near) || COMMANDS.contains(&near), "{:?}", String::from_utf8_lossy(near));
+                // Read in place, the name is looked up by the same key.
+                assert_eq!(
+                    program_at(near, 0, false).is_some(),
+                    is_command(near),
+                    "{:?}",
+                    String::from_utf8_lossy(near)
+                );
             }
         }
         assert!(!is_command(b"") && !is_command(b"aaaaaaaaaaaaaaaaaaaa"));
@@ -432,7 +488,7 @@ mod tests {
             "Inspect colorized output from another command (e.g., `ls`), then quit",
             "Reset a file to `HEAD`",
         ] {
-            assert!(find(v.as_bytes()).is_none(), "flagged {v:?}");
+            assert!(find(v.as_bytes(), ByteSet::of(v.as_bytes(), true)).is_none(), "flagged {v:?}");
         }
     }
 }

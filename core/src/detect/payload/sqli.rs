@@ -14,6 +14,7 @@
 //! two read alike, the judgement leans to text: a false positive gets inspection
 //! switched off, and the sink checks still see the query.
 
+use super::bytes::ByteSet;
 use crate::lex::sql::{SqlLexer, SqlRules, SqlToken, SqlTokenKind};
 use crate::verdict::Reason;
 
@@ -522,39 +523,50 @@ enum Context {
     Double,
 }
 
-/// Judges `value` in every context. `buf` is scratch for the quote-prefixed copy.
-/// `prefilter: false` lexes every value (the reference the prefilter is tested against).
-pub(crate) fn find(value: &[u8], buf: &mut Vec<u8>, prefilter: bool) -> Option<Reason> {
-    let bare = !(prefilter && bare_reading_inert(value));
-    // Most values hold no quote: one search rules out both quoted readings, and the
-    // first quote found spares the search for its own kind.
-    let quote = memchr::memchr2(b'\'', b'"', value);
-    if !bare && quote.is_none() {
+/// Judges `value` in every context. `bytes` is its summary: which quotes and whether a
+/// backslash occur. `prefilter: false`
+/// lexes every value (the reference the prefilter is tested against).
+pub(crate) fn find(value: &[u8], bytes: ByteSet, prefilter: bool) -> Option<Reason> {
+    let bare = !(prefilter && bare_reading_inert(value, bytes));
+    let (single, double) = quotes(value, bytes);
+    if !bare && !single && !double {
         return None;
     }
     // A backslash adds the reading with backslash escapes to every context.
-    let readings: &[&SqlRules] = if memchr::memchr(b'\\', value).is_some() {
+    let readings: &[&SqlRules] = if bytes.has(ByteSet::BACKSLASH, || memchr::memchr(b'\\', value).is_some()) {
         &[&SqlRules::PAYLOAD, &SqlRules::PAYLOAD_BACKSLASH]
     } else {
         &[&SqlRules::PAYLOAD]
     };
     if bare {
         // Without `UNION` or `SELECT` the bare reading may be decided by its first tokens.
-        if let Some(reason) = judge_context(value, Context::Bare, readings, buf, prefilter) {
+        if let Some(reason) = judge_context(value, Context::Bare, readings, prefilter) {
             return Some(reason);
         }
     }
-    let first = quote?;
-    let other = if value[first] == b'\'' { b'"' } else { b'\'' };
-    let both = memchr::memchr(other, &value[first + 1..]).is_some();
-    for (quote, context) in [(b'\'', Context::Single), (b'"', Context::Double)] {
-        if both || value[first] == quote {
-            if let Some(reason) = judge_context(value, context, readings, buf, prefilter) {
+    for (quoted, context) in [(single, Context::Single), (double, Context::Double)] {
+        if quoted {
+            if let Some(reason) = judge_context(value, context, readings, prefilter) {
                 return Some(reason);
             }
         }
     }
     None
+}
+
+/// Which quoted readings apply: `'` and `"` occur. Without a scanned summary, one search
+/// for both quotes rules out the two readings on most values, and the first quote found
+/// spares the search for its own kind.
+fn quotes(value: &[u8], bytes: ByteSet) -> (bool, bool) {
+    if bytes.exact() {
+        return (bytes.may(ByteSet::SINGLE_QUOTE), bytes.may(ByteSet::DOUBLE_QUOTE));
+    }
+    let Some(first) = memchr::memchr2(b'\'', b'"', value) else {
+        return (false, false);
+    };
+    let other = if value[first] == b'\'' { b'"' } else { b'\'' };
+    let both = memchr::memchr(other, &value[first + 1..]).is_some();
+    (both || value[first] == b'\'', both || value[first] == b'"')
 }
 
 // ---- Prefilter: what the bare reading can act on, from the bytes ----
@@ -573,12 +585,31 @@ const BARE_PREFILTER_MAX_LEN: usize = 100;
 /// - a `;` that counts: only before a keyword, or in a list after `)` and `,`
 ///   ([`list_tail`]), so only with a `)` and a `,` in the value too;
 /// - a boolean operator symbol: `||`, `&&`, `!`;
-/// - a keyword word ([`scan_finds`] says which words the lexer may read).
+/// - a keyword word ([`words_find`] says which words the lexer may read).
 ///
 /// Quotes, parentheses, operators and the rest may occur: the quoted readings are
 /// judged apart, by [`find`].
-fn bare_reading_inert(value: &[u8]) -> bool {
-    value.len() <= BARE_PREFILTER_MAX_LEN && !scan_finds(value, true, TRIGGER_CLASSES, &TRIGGER_PREFIXES)
+fn bare_reading_inert(value: &[u8], bytes: ByteSet) -> bool {
+    value.len() <= BARE_PREFILTER_MAX_LEN
+        && !punctuation_acts(value, bytes)
+        && !words_find(value, TRIGGER_CLASSES, &TRIGGER_PREFIXES)
+}
+
+/// Does `value` hold a byte sequence the bare reading acts on ([`bare_reading_inert`])?
+/// The summary rules most of them out without a search.
+fn punctuation_acts(value: &[u8], bytes: ByteSet) -> bool {
+    let doubled = |class: u32, first: u8, second: u8| {
+        bytes.has(class, || memchr::memchr(first, value).is_some())
+            && memchr::memchr_iter(first, value).any(|i| value.get(i + 1) == Some(&second))
+    };
+    bytes.has(ByteSet::HASH_BANG, || memchr::memchr2(b'#', b'!', value).is_some())
+        || doubled(ByteSet::DASH, b'-', b'-')
+        || (bytes.may(ByteSet::STAR) && doubled(ByteSet::SLASH, b'/', b'*'))
+        || doubled(ByteSet::PIPE, b'|', b'|')
+        || doubled(ByteSet::AMPERSAND, b'&', b'&')
+        || (bytes.has(ByteSet::SEMICOLON, || memchr::memchr(b';', value).is_some())
+            && bytes.has(ByteSet::CLOSE_PAREN, || memchr::memchr(b')', value).is_some())
+            && bytes.has(ByteSet::COMMA, || memchr::memchr(b',', value).is_some()))
 }
 
 /// Past this length [`may_hold_query_words`] answers yes without looking: reading every
@@ -587,56 +618,35 @@ const QUERY_WORDS_MAX_LEN: usize = 256;
 
 /// May a word of `value` be `UNION` (or `INTERSECT`, `EXCEPT`) or `SELECT`?
 fn may_hold_query_words(value: &[u8]) -> bool {
-    value.len() > QUERY_WORDS_MAX_LEN || scan_finds(value, false, QUERY_CLASSES, &QUERY_PREFIXES)
+    value.len() > QUERY_WORDS_MAX_LEN || words_find(value, QUERY_CLASSES, &QUERY_PREFIXES)
 }
 
 /// One pass over `value`: true as soon as a word the lexer may read in it has a class of
 /// `classes` (never [`Class::Ident`]: `prefixes`, the table of those classes' keywords,
-/// rules the other words out) or, with `punctuation`, a byte sequence the bare reading
-/// acts on occurs ([`bare_reading_inert`]).
+/// rules the other words out).
 ///
 /// A word is a run of letters, possibly inside a longer identifier (then not a keyword:
 /// every keyword is letters only, and a run longer than the keyword is not the keyword).
 /// The lexer starts a word where a run of letters starts, except after a digit, where a
-/// hexadecimal number (`0xabc`) may end inside the run: there every suffix of the run is
-/// a word it may read ([`suffix_in`]).
+/// hexadecimal number (`0xabc`) may end inside the run: there the rest of the run after
+/// its hexadecimal digits is a word it may read ([`suffix_in`]).
 ///
-/// A table says which bytes matter; a run of letters is measured eight bytes at a time,
+/// Runs of letters and the bytes between them are both crossed eight bytes at a time,
 /// and most words are ruled out by their length and first two letters before any lookup.
 #[inline(always)]
-fn scan_finds(value: &[u8], punctuation: bool, classes: u32, prefixes: &[u16; 1024]) -> bool {
-    let (mut semicolon, mut close, mut comma) = (false, false, false);
-    let mut i = 0;
+fn words_find(value: &[u8], classes: u32, prefixes: &[u16; 1024]) -> bool {
+    let mut i = if value.first().is_some_and(u8::is_ascii_alphabetic) { 0 } else { next_letter(value, 0) };
     while i < value.len() {
-        let b = value[i];
-        let kind = BARE_BYTES[usize::from(b)];
-        if kind == BARE_LETTER {
-            let end = letters_end(value, i);
-            if word_in(value, i, end, classes, prefixes) {
-                return true;
-            }
-            if i > 0 && value[i - 1].is_ascii_digit() && suffix_in(value, i, end, classes, prefixes) {
-                return true;
-            }
-            i = end;
-            continue;
+        let end = letters_end(value, i);
+        if word_in(value, i, end, classes, prefixes) {
+            return true;
         }
-        if punctuation && kind == BARE_PUNCTUATION {
-            let next = value.get(i + 1).copied();
-            match b {
-                b'#' | b'!' => return true,
-                b'-' if next == Some(b'-') => return true,
-                b'/' if next == Some(b'*') => return true,
-                b'|' | b'&' if next == Some(b) => return true,
-                b';' => semicolon = true,
-                b')' => close = true,
-                b',' => comma = true,
-                _ => {}
-            }
+        if i > 0 && value[i - 1].is_ascii_digit() && suffix_in(value, i, end, classes, prefixes) {
+            return true;
         }
-        i += 1;
+        i = next_letter(value, end);
     }
-    semicolon && close && comma
+    false
 }
 
 /// Can the run of letters `value[start..end]` be one of the keywords of `prefixes`
@@ -656,33 +666,49 @@ fn word_in(value: &[u8], start: usize, end: usize, classes: u32, prefixes: &[u16
     may_be_keyword(prefixes, value, start, end) && classes & class_bit(key_class(letters_key(value, start, end))) != 0
 }
 
-/// Is a suffix of the run of letters `value[start..end]` that follows a digit a keyword
-/// of `classes` ([`word_in`])? There a hexadecimal number (`0xabcor`) may end inside the
-/// run, and the lexer reads the rest as a word. Only suffixes as long as a keyword can be
-/// are looked at.
-#[inline(never)]
+/// Is the word the lexer may read inside the run of letters `value[start..end]` that
+/// follows a digit a keyword of `classes` ([`word_in`])? A number ends inside such a run
+/// only as a hexadecimal number (`0xabcor`, `0x1bcor`): its digits (`abc`, `bc`, after
+/// the `x` of a `0x` prefix) are read up to the first letter that is not one, and the
+/// rest of the run is read as a word. Every other token that holds the digit (a decimal
+/// number, a name, a variable, a placeholder, a string or comment) ends before the run
+/// or goes on through all of it.
+#[inline(always)]
 fn suffix_in(value: &[u8], start: usize, end: usize, classes: u32, prefixes: &[u16; 1024]) -> bool {
-    let first = (start + 1).max(end.saturating_sub(KEYWORD_LEN.1));
-    let last = end.saturating_sub(KEYWORD_LEN.0);
-    (first..=last).any(|suffix| word_in(value, suffix, end, classes, prefixes))
+    // A run that starts with a letter that is no hexadecimal digit (nor the `x` of a
+    // prefix) is read whole: no number reads into it.
+    let prefix = match value[start] {
+        b'x' | b'X' => 1,
+        b'a'..=b'f' | b'A'..=b'F' => 0,
+        _ => return false,
+    };
+    let word = (start + prefix..end).find(|&k| !value[k].is_ascii_hexdigit()).unwrap_or(end);
+    word > start && word < end && word_in(value, word, end, classes, prefixes)
 }
 
-/// The end of the run of ASCII letters that starts at `start`: eight bytes at a time
-/// where the value has them (a byte is a letter when, with bit 5 set, it lies in
-/// `a..=z`: the two additions set each byte's top bit at `a` and past `z`).
+/// The top bit of each of the eight bytes of `chunk` that is an ASCII letter: with bit 5
+/// set, a letter lies in `a..=z`, and the two additions set each byte's top bit at `a`
+/// and past `z` (no byte carries into the next: a byte's low seven bits plus `0x1f` stay
+/// below `0x100`); bytes with the top bit set are no letters.
 #[inline(always)]
-fn letters_end(value: &[u8], mut i: usize) -> usize {
+fn letter_bits(chunk: [u8; 8]) -> u64 {
     const LOW: u64 = 0x7f7f_7f7f_7f7f_7f7f;
     const TOP: u64 = 0x8080_8080_8080_8080;
     const CASE: u64 = 0x2020_2020_2020_2020;
+    let bytes = u64::from_le_bytes(chunk);
+    let low = (bytes | CASE) & LOW;
+    let from_a = low + 0x1f1f_1f1f_1f1f_1f1f;
+    let past_z = low + 0x0505_0505_0505_0505;
+    from_a & !past_z & !bytes & TOP
+}
+
+/// The end of the run of ASCII letters that starts at `i`: eight bytes at a time where
+/// the value has them.
+#[inline(always)]
+fn letters_end(value: &[u8], mut i: usize) -> usize {
+    const TOP: u64 = 0x8080_8080_8080_8080;
     while let Some(Ok(chunk)) = value.get(i..i + 8).map(<[u8; 8]>::try_from) {
-        let bytes = u64::from_le_bytes(chunk);
-        let folded = bytes | CASE;
-        let low = folded & LOW;
-        let from_a = low + 0x1f1f_1f1f_1f1f_1f1f;
-        let past_z = low + 0x0505_0505_0505_0505;
-        let letters = from_a & !past_z & !bytes & TOP;
-        let others = !letters & TOP;
+        let others = !letter_bits(chunk) & TOP;
         if others != 0 {
             return i + (others.trailing_zeros() / 8) as usize;
         }
@@ -694,27 +720,27 @@ fn letters_end(value: &[u8], mut i: usize) -> usize {
     i
 }
 
-/// What [`bare_reading_inert`] does with each byte: skip it, start a run of letters, or
-/// look at it as punctuation.
-const BARE_BYTES: [u8; 256] = {
-    let mut table = [0u8; 256];
-    let mut b = 0;
-    while b < 256 {
-        if (b as u8).is_ascii_alphabetic() {
-            table[b] = BARE_LETTER;
+/// The first ASCII letter after `i`, where a run of letters ended (the value's length
+/// when none is left): eight bytes at a time where the value has them, after a look at
+/// the next byte, since words are most often one byte apart.
+#[inline(always)]
+fn next_letter(value: &[u8], mut i: usize) -> usize {
+    i += 1;
+    if value.get(i).is_some_and(u8::is_ascii_alphabetic) {
+        return i;
+    }
+    while let Some(Ok(chunk)) = value.get(i..i + 8).map(<[u8; 8]>::try_from) {
+        let letters = letter_bits(chunk);
+        if letters != 0 {
+            return i + (letters.trailing_zeros() / 8) as usize;
         }
-        b += 1;
+        i += 8;
     }
-    let bytes = b"#!-/|&;),";
-    let mut k = 0;
-    while k < bytes.len() {
-        table[bytes[k] as usize] = BARE_PUNCTUATION;
-        k += 1;
+    while i < value.len() && !value[i].is_ascii_alphabetic() {
+        i += 1;
     }
-    table
-};
-const BARE_LETTER: u8 = 1;
-const BARE_PUNCTUATION: u8 = 2;
+    i
+}
 
 /// Word classes the bare reading may act on (see [`bare_reading_inert`]): all but the
 /// four it only reads as operands or, in quoted contexts alone, as comparisons. Named by
@@ -731,13 +757,7 @@ const QUERY_PREFIXES: [u16; 1024] = keyword_prefixes(QUERY_CLASSES);
 
 /// `fast`: decide from the first tokens where they suffice ([`plain_expression`],
 /// [`tail_starts`]).
-fn judge_context(
-    value: &[u8],
-    context: Context,
-    readings: &[&SqlRules],
-    buf: &mut Vec<u8>,
-    fast: bool,
-) -> Option<Reason> {
+fn judge_context(value: &[u8], context: Context, readings: &[&SqlRules], fast: bool) -> Option<Reason> {
     for rules in readings {
         let found = match context {
             Context::Bare => {
@@ -748,14 +768,11 @@ fn judge_context(
                 judge_bare(lexer)
             }
             Context::Single | Context::Double => {
-                buf.clear();
-                buf.push(if context == Context::Single { b'\'' } else { b'"' });
-                buf.extend_from_slice(value);
-                let mut lexer = SqlLexer::new(rules, buf);
-                // The first token is the string the application opened; where it ends,
+                let quote = if context == Context::Single { b'\'' } else { b'"' };
+                // The string the application opened runs into the value; where it ends,
                 // the value has left it. An unterminated string never leaves.
-                let opened = lexer.next()?;
-                if opened.end >= buf.len() {
+                let (opened, lexer) = SqlLexer::after_quote(rules, value, quote);
+                if opened.end >= value.len() {
                     continue;
                 }
                 // Most values that leave the quote go on with a word (`O'Brien`, `it's`):
@@ -763,9 +780,9 @@ fn judge_context(
                 if fast && !tail_starts(first_past_closes(lexer), false, true) {
                     continue;
                 }
-                let left = buf[opened.content_start..opened.content_end].trim_ascii();
+                let left = value[opened.content_start..opened.content_end].trim_ascii();
                 let phrase = left.iter().any(u8::is_ascii_whitespace);
-                judge_tail(&Window::read(lexer, buf[0], phrase), 0, false, false)
+                judge_tail(&Window::read(lexer, quote, phrase), 0, false, false)
             }
         };
         if found.is_some() {
@@ -1389,8 +1406,12 @@ mod tests {
     use super::*;
 
     fn is_sqli(value: &str) -> bool {
-        let found = find(value.as_bytes(), &mut Vec::new(), true).is_some();
-        assert_eq!(found, find(value.as_bytes(), &mut Vec::new(), false).is_some(), "prefilter changed {value:?}");
+        let found = find(value.as_bytes(), ByteSet::of(value.as_bytes(), true), true).is_some();
+        assert_eq!(
+            found,
+            find(value.as_bytes(), ByteSet::of(value.as_bytes(), false), false).is_some(),
+            "prefilter changed {value:?}"
+        );
         found
     }
 

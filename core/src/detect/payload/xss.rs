@@ -10,6 +10,7 @@
 //! JavaScript string (`';alert(1)//`). Each tag is read once and scanning resumes after
 //! it, so the cost is linear in the value's length.
 
+use super::bytes::ByteSet;
 use crate::verdict::Reason;
 
 /// Elements that run script, load a document or plugin, or change how the page's URLs
@@ -58,13 +59,22 @@ const URL_ATTRIBUTES: [&[u8]; 16] = [
     b"from",
 ];
 
-pub(crate) fn find(value: &[u8]) -> Option<Reason> {
-    // Each reading needs a byte most text lacks: SIMD searches rule them out first.
-    let lt = memchr::memchr(b'<', value).is_some();
+/// `bytes` is the value's summary: which of the bytes each reading needs occur. A
+/// scanned summary means the fast path: there a value with no `=` after a handler's
+/// name skips [`leaves_attribute`]; without one every reading runs in full.
+pub(crate) fn find(value: &[u8], bytes: ByteSet) -> Option<Reason> {
+    // Each reading needs a byte most text lacks: the summary, or SIMD searches without
+    // one, rule them out first.
+    let lt = bytes.has(ByteSet::LESS_THAN, || memchr::memchr(b'<', value).is_some());
     let found = (lt && (find_tags(value) || active_element_anywhere(value)))
-        || (memchr::memchr(b'=', value).is_some() && leaves_attribute(value))
-        || (memchr::memchr(b':', value).is_some() && is_script_url(value))
-        || (memchr::memchr2(b'(', b'`', value).is_some() && leaves_js_string(value));
+        || (bytes.has(ByteSet::EQUALS, || memchr::memchr(b'=', value).is_some())
+            && (!bytes.exact() || names_an_active_attribute(value))
+            && leaves_attribute(value))
+        || (bytes.has(ByteSet::COLON, || memchr::memchr(b':', value).is_some()) && is_script_url(value))
+        || (bytes.has(ByteSet::OPEN_PAREN | ByteSet::BACKTICK, || memchr::memchr2(b'(', b'`', value).is_some())
+            // A string to leave needs a quote.
+            && bytes.may(ByteSet::SINGLE_QUOTE | ByteSet::DOUBLE_QUOTE)
+            && leaves_js_string(value));
     found.then_some(Reason::PayloadXss)
 }
 
@@ -317,6 +327,23 @@ fn leaves_attribute(v: &[u8]) -> bool {
     false
 }
 
+/// Can [`leaves_attribute`] find anything in `v`: does some `=` follow (spaces between
+/// allowed) a run of letters that is an event handler's name, `srcdoc` or `style`? The
+/// name it reads before an `=` is that whole run: it starts after a boundary, a space or
+/// a `/`, never after a letter. Walks back from each `=` only over the spaces and letters
+/// since the one before: linear.
+fn names_an_active_attribute(v: &[u8]) -> bool {
+    memchr::memchr_iter(b'=', v).any(|eq| {
+        let mut end = eq;
+        while end > 0 && is_space(v[end - 1]) {
+            end -= 1;
+        }
+        let start = v[..end].iter().rposition(|b| !b.is_ascii_alphabetic()).map_or(0, |p| p + 1);
+        let name = &v[start..end];
+        is_event_handler(name) || name.eq_ignore_ascii_case(b"srcdoc") || name.eq_ignore_ascii_case(b"style")
+    })
+}
+
 /// `';alert(1)//`, `"-alert(document.domain)-"`, `\";alert(1);//`: a quote, an operator
 /// joining or ending the statement, then a call.
 fn leaves_js_string(v: &[u8]) -> bool {
@@ -374,7 +401,7 @@ mod tests {
             "\"/onload=alert(1)",
             "x onerror=alert(1)",
         ] {
-            assert!(find(v.as_bytes()).is_some(), "missed {v:?}");
+            assert!(find(v.as_bytes(), ByteSet::of(v.as_bytes(), true)).is_some(), "missed {v:?}");
         }
     }
 
@@ -394,7 +421,7 @@ mod tests {
             "VGhhbmtzLCBmb3IgYWxsIHlvdXIgd29yayBzaW5jZSB5ZWFycyBvbiBDUlMuIEh1bQo/onafe=",
             "https://example.com/shop/online=1",
         ] {
-            assert!(find(v.as_bytes()).is_none(), "flagged {v:?}");
+            assert!(find(v.as_bytes(), ByteSet::of(v.as_bytes(), true)).is_none(), "flagged {v:?}");
         }
     }
 }
