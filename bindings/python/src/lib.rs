@@ -15,6 +15,7 @@
 use pyo3::prelude::*;
 
 mod collect;
+mod context;
 mod dialect;
 mod engine;
 mod error;
@@ -54,6 +55,10 @@ fn _rampart(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<wsgi::WsgiExchange>()?;
     m.add_function(wrap_pyfunction!(sinks::_sinks_glue, m)?)?;
     m.add_function(wrap_pyfunction!(sinks::_sql, m)?)?;
+    m.add_function(wrap_pyfunction!(sinks::_request_payload, m)?)?;
+    m.add_class::<context::RequestContext>()?;
+    m.add_class::<context::FlaskRouting>()?;
+    m.add_function(wrap_pyfunction!(context::_context_glue, m)?)?;
     m.add_function(wrap_pyfunction!(_panic_for_test, m)?)?;
     error::register(m)?;
     Ok(())

@@ -284,26 +284,42 @@ def test_attack_blocked_even_when_its_event_fails(protect, events, monkeypatch) 
     assert error["action"] == "failed_open" and "no stack today" in error["error"]["message"]
 
 
-def test_wsgi_context_sets_every_slot(protect) -> None:
-    # The native exchange makes the context without RequestContext.__init__: every slot
-    # must still be set (AttributeError when one is forgotten).
-    from rampart.context import RequestContext
-
+def test_wsgi_context_is_lazy_and_complete(protect) -> None:
+    # The native exchange makes the context: every attribute the hooks and the
+    # middleware read is there, and the inputs are not read before their first use.
     protect("block")
     seen = {}
+    attributes = (
+        "engine",
+        "blocked_event_id",
+        "inputs_truncated",
+        "routed",
+        "reported",
+        "resolving",
+        "_environ",
+        "_scope",
+        "_body",
+        "_routing",
+        "_request",
+        "_pending",
+    )
 
     def app(environ, start_response):
         context = current()
-        for name in RequestContext.__slots__:
+        for name in attributes:
             seen[name] = getattr(context, name)
         seen["method"] = context.request.method
+        seen["after"] = (context._pending, context._request is not None)
         start_response("200 OK", [("Content-Type", "text/plain")])
         return [b"ok"]
 
-    status, _, body = call_wsgi(app, wsgi_environ())
+    environ = wsgi_environ()
+    status, _, body = call_wsgi(app, environ)
     assert status.startswith("200") and body == b"ok"
-    assert set(seen) == set(RequestContext.__slots__) | {"method"}
-    assert seen["method"] == "GET" and seen["_pending"] is True  # inputs not read before use
+    assert seen["_pending"] is True and seen["_request"] is None  # inputs not read before use
+    assert seen["_environ"] is environ and seen["_scope"] is None and seen["blocked_event_id"] is None
+    assert seen["inputs_truncated"] is False and seen["routed"] is False
+    assert seen["method"] == "GET" and seen["after"] == (False, True)
 
 
 def test_wsgi_exchange_follows_pep_3333(protect) -> None:
