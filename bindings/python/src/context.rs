@@ -48,10 +48,7 @@ fn glue(py: Python<'_>) -> PyResult<&Glue> {
 /// `(max_inputs, max_depth)` of the agent's limits.
 fn limits(py: Python<'_>) -> PyResult<(usize, usize)> {
     let limits = glue(py)?.agent.bind(py).getattr(intern!(py, "_limits"))?;
-    Ok((
-        limits.getattr(intern!(py, "max_inputs"))?.extract()?,
-        limits.getattr(intern!(py, "max_depth"))?.extract()?,
-    ))
+    Ok((limits.getattr(intern!(py, "max_inputs"))?.extract()?, limits.getattr(intern!(py, "max_depth"))?.extract()?))
 }
 
 /// Flask's route reading: the matched rule and view arguments, read from Flask's own
@@ -423,7 +420,12 @@ impl RequestContext {
     }
 
     /// Adds one input (`source` is query, body, path, header, cookie or other).
-    fn add_input(slf: &Bound<'_, Self>, source: &str, key: &Bound<'_, PyAny>, value: &Bound<'_, PyAny>) -> PyResult<()> {
+    fn add_input(
+        slf: &Bound<'_, Self>,
+        source: &str,
+        key: &Bound<'_, PyAny>,
+        value: &Bound<'_, PyAny>,
+    ) -> PyResult<()> {
         let request = guard_result(|| Self::request_of(slf))?;
         request.bind(slf.py()).call_method1(intern!(slf.py(), "add_input"), (source, key, value)).map(drop)
     }

@@ -65,9 +65,11 @@ pub fn _sql(
             let request = RequestContext::request_of(native)?;
             let engine = native.borrow().engine(py);
             match engine.cast::<PyEngine>() {
-                Ok(engine) => {
-                    Ok(engine.borrow().check_sql(py, request.bind(py).borrow(), dialect, query)?.into_bound(py).into_any())
-                }
+                Ok(engine) => Ok(engine
+                    .borrow()
+                    .check_sql(py, request.bind(py).borrow(), dialect, query)?
+                    .into_bound(py)
+                    .into_any()),
                 Err(_) => engine.call_method1(intern!(py, "check_sql"), (request, dialect, query)),
             }
         })();
