@@ -165,6 +165,7 @@ pub fn _serve_wsgi<'py>(
                 context: context.clone().into_any().unbind(),
                 start_response: start_response.clone().unbind(),
                 token: Some(token.unbind()),
+                environ: Some(environ.clone().unbind()),
                 held: None,
                 forwarded: false,
                 write: None,
@@ -217,6 +218,8 @@ pub struct WsgiExchange {
     start_response: Py<PyAny>,
     /// The context variable's token, until the context is reset.
     token: Option<Py<PyAny>>,
+    /// The request's environ, which holds the context until it is reset.
+    environ: Option<Py<PyAny>>,
     /// `(status, headers, exc_info)` of the application's `start_response`, held until
     /// the application has returned.
     held: Option<Py<PyTuple>>,
@@ -246,11 +249,25 @@ impl WsgiExchange {
         Ok(())
     }
 
-    /// Resets the request's context (once).
+    /// Resets the request's context (once), and takes it out of the environ: the two
+    /// refer to each other, and a cycle would leave every request's environ and context
+    /// to the garbage collector instead of freeing them when the server drops them.
     fn reset(slf: &Bound<'_, WsgiExchange>) -> PyResult<()> {
-        let token = slf.borrow_mut().token.take();
+        let py = slf.py();
+        let (token, environ) = {
+            let mut this = slf.borrow_mut();
+            (this.token.take(), this.environ.take())
+        };
+        if let Some(environ) = environ {
+            if let Ok(environ) = environ.bind(py).cast::<PyDict>() {
+                let key = intern!(py, CONTEXT_KEY);
+                if environ.get_item(key)?.is_some_and(|held| held.is(slf.borrow().context.bind(py))) {
+                    environ.del_item(key)?;
+                }
+            }
+        }
         match token {
-            Some(token) => reset_token(slf.py(), token),
+            Some(token) => reset_token(py, token),
             None => Ok(()),
         }
     }
@@ -345,6 +362,7 @@ impl WsgiExchange {
         visit.call(&self.context)?;
         visit.call(&self.start_response)?;
         visit.call(&self.token)?;
+        visit.call(&self.environ)?;
         visit.call(&self.held)?;
         visit.call(&self.write)?;
         visit.call(&self.result)?;
@@ -353,6 +371,7 @@ impl WsgiExchange {
 
     fn __clear__(&mut self) {
         self.token = None;
+        self.environ = None;
         self.held = None;
         self.write = None;
         self.result = None;
