@@ -198,8 +198,13 @@ impl RequestContext {
                 None
             }
         };
+        let mut limits = None;
         if let Some(request) = fresh {
-            if let Err(error) = Self::collect_inputs(slf, &request) {
+            let collected = self::limits(py).and_then(|read| {
+                limits = Some(read);
+                Self::collect_inputs(slf, &request, read)
+            });
+            if let Err(error) = collected {
                 Self::failed(slf, error)?;
             }
         }
@@ -237,13 +242,16 @@ impl RequestContext {
             this.routing = py.None();
             this.routed = true;
         }
-        Self::add_routing_to(slf, &route, &params)
+        Self::add_routing_to(slf, &route, &params, limits)
     }
 
     /// The environ's or scope's inputs, then the body the middleware kept.
-    fn collect_inputs(slf: &Bound<'_, Self>, request: &Py<PyRequest>) -> PyResult<()> {
+    fn collect_inputs(
+        slf: &Bound<'_, Self>,
+        request: &Py<PyRequest>,
+        (max_inputs, max_depth): (usize, usize),
+    ) -> PyResult<()> {
         let py = slf.py();
-        let (max_inputs, max_depth) = limits(py)?;
         let (environ, scope) = {
             let this = slf.borrow();
             (this.environ.clone_ref(py), this.scope.clone_ref(py))
@@ -301,7 +309,14 @@ impl RequestContext {
         Ok(())
     }
 
-    fn add_routing_to(slf: &Bound<'_, Self>, route: &Bound<'_, PyAny>, params: &Bound<'_, PyAny>) -> PyResult<()> {
+    /// Sets the route and adds the path parameters (`limits`: the agent's, when the
+    /// caller has just read them).
+    fn add_routing_to(
+        slf: &Bound<'_, Self>,
+        route: &Bound<'_, PyAny>,
+        params: &Bound<'_, PyAny>,
+        limits: Option<(usize, usize)>,
+    ) -> PyResult<()> {
         let added = (|| -> PyResult<()> {
             let py = slf.py();
             let request = Self::request_of(slf)?;
@@ -311,16 +326,15 @@ impl RequestContext {
             if !params.is_truthy()? {
                 return Ok(());
             }
-            let (max_inputs, _) = limits(py)?;
-            let items = match params.cast::<PyDict>() {
-                Ok(dict) => dict.items().into_any(),
-                Err(_) => params.call_method0(intern!(py, "items"))?,
+            let (max_inputs, _) = match limits {
+                Some(limits) => limits,
+                None => self::limits(py)?,
             };
-            for item in items.try_iter()? {
-                let (key, value): (Bound<'_, PyAny>, Bound<'_, PyAny>) = item?.extract()?;
+            // Adds one parameter; false once the limit is reached.
+            let add = |key: Bound<'_, PyAny>, value: Bound<'_, PyAny>| -> PyResult<bool> {
                 if request.borrow(py).inner.len() >= max_inputs {
                     slf.borrow_mut().inputs_truncated = true;
-                    break;
+                    return Ok(false);
                 }
                 let key = if key.is_instance_of::<PyString>() { key } else { key.str()?.into_any() };
                 let value = if value.is_instance_of::<PyString>() || value.is_instance_of::<PyBytes>() {
@@ -333,6 +347,23 @@ impl RequestContext {
                 with_bytes(&key, "key", |key| {
                     with_bytes(&value, "value", |value| inner.add_input(Source::Path, key, value))
                 })??;
+                Ok(true)
+            };
+            if let Ok(dict) = params.cast::<PyDict>() {
+                // `str()` of a value may run Python code: the dict's own iterator, which
+                // notices a change, rather than a borrowed walk.
+                for (key, value) in dict.iter() {
+                    if !add(key, value)? {
+                        break;
+                    }
+                }
+                return Ok(());
+            }
+            for item in params.call_method0(intern!(py, "items"))?.try_iter()? {
+                let (key, value) = item?.extract()?;
+                if !add(key, value)? {
+                    break;
+                }
             }
             Ok(())
         })();
@@ -416,7 +447,7 @@ impl RequestContext {
     /// Sets the framework's route template and adds the path parameters as `path`
     /// inputs.
     fn add_routing(slf: &Bound<'_, Self>, route: &Bound<'_, PyAny>, params: &Bound<'_, PyAny>) -> PyResult<()> {
-        guard_result(|| Self::add_routing_to(slf, route, params))
+        guard_result(|| Self::add_routing_to(slf, route, params, None))
     }
 
     /// Adds one input (`source` is query, body, path, header, cookie or other).
