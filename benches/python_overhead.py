@@ -32,6 +32,10 @@ deterministic where timings on a shared machine are not. Two measures:
   costs the server process, accept and close included.
 
     python benches/python_overhead.py --instructions [--wsgi-only | --served-only] [--before DIR]
+        [--row LABEL] [--modes MODE,...]
+
+``--row`` counts one request only (a label as printed: ``"hello GET /"``), ``--modes``
+some of ``unprotected,protected,inspect`` (the percentages need ``unprotected``).
 
 ``--before DIR`` counts an earlier agent installed in DIR
 (``pip install --target DIR ...``) instead of the one installed.
@@ -49,7 +53,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
-from typing import Callable, Dict, List
+from typing import Callable, Dict, Iterable, List
 
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO / "examples" / "python-flask"))
@@ -325,18 +329,40 @@ def instructions(env: dict) -> None:
         f"instructions per request called as a WSGI app "
         f"(callgrind, {many} requests minus {few}, divided by {many - few})"
     )
-    for label in wsgi_requests():
-        per = {mode: (count(mode, label, many) - count(mode, label, few)) / (many - few) for mode in MODES}
-        plain = per["unprotected"]
-        print(
-            f"{label:24} {plain:9,.0f} unprotected, {per['protected']:9,.0f} protected "
-            f"({(per['protected'] / plain - 1) * 100:+.1f}%), {per['inspect']:9,.0f} with inspection "
-            f"({(per['inspect'] / plain - 1) * 100:+.1f}%)",
-            flush=True,
-        )
+    for label in selected(wsgi_requests()):
+        report(label, {mode: (count(mode, label, many) - count(mode, label, few)) / (many - few) for mode in modes()})
 
 
 MODES = ("unprotected", "protected", "inspect")
+
+
+def selected(labels: Iterable[str]) -> List[str]:
+    """The requests to count: all, or the one ``--row`` names."""
+    if "--row" not in sys.argv:
+        return list(labels)
+    row = sys.argv[sys.argv.index("--row") + 1]
+    if row not in labels:
+        raise SystemExit(f"--row: no request {row!r} (one of {', '.join(labels)})")
+    return [row]
+
+
+def modes() -> List[str]:
+    """The modes to count: all, or those ``--modes`` lists."""
+    if "--modes" not in sys.argv:
+        return list(MODES)
+    return [mode for mode in sys.argv[sys.argv.index("--modes") + 1].split(",") if mode in MODES]
+
+
+def report(label: str, per: Dict[str, float]) -> None:
+    """One row: instructions per request in each mode counted, and what protection adds."""
+    plain = per.get("unprotected")
+    cells = []
+    for mode in modes():
+        added = f" ({(per[mode] / plain - 1) * 100:+.1f}%)" if plain and mode != "unprotected" else ""
+        cells.append(f"{per[mode]:9,.0f} {mode}{added}")
+    print(f"{label:24} " + ", ".join(cells), flush=True)
+
+
 #: Requests counted per WSGI-call run (after 50 to warm up): per request = the difference / (MANY - FEW).
 WSGI_FEW, WSGI_MANY = 100, 300
 
@@ -407,17 +433,13 @@ def instructions_served(env: dict) -> None:
         f"instructions per request served by werkzeug on 127.0.0.1, a connection per request "
         f"(callgrind, {many} requests minus {few}, divided by {many - few})"
     )
-    for label in SERVED:
-        per = {
-            mode: (count_served(mode, label, many, env) - count_served(mode, label, few, env)) / (many - few)
-            for mode in MODES
-        }
-        plain = per["unprotected"]
-        print(
-            f"{label:24} {plain:9,.0f} unprotected, {per['protected']:9,.0f} protected "
-            f"({(per['protected'] / plain - 1) * 100:+.1f}%), {per['inspect']:9,.0f} with inspection "
-            f"({(per['inspect'] / plain - 1) * 100:+.1f}%)",
-            flush=True,
+    for label in selected(SERVED):
+        report(
+            label,
+            {
+                mode: (count_served(mode, label, many, env) - count_served(mode, label, few, env)) / (many - few)
+                for mode in modes()
+            },
         )
 
 

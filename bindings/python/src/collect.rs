@@ -43,15 +43,39 @@ pub fn wsgi_environ(collector: &mut Collector<'_>, environ: &Bound<'_, PyDict>) 
         collector.cookies(value(&cookie, &mut buf)?);
     }
     let mut name = Vec::new();
-    for (key, header_value) in environ.iter() {
-        let Ok(key) = key.cast::<PyString>() else { continue };
-        let Some(header) = text::utf8(key).and_then(|k| k.strip_prefix(b"HTTP_")) else { continue };
+    for_each_item(environ, |key, header_value| {
+        let Ok(key) = key.cast::<PyString>() else { return Ok(true) };
+        let Some(header) = text::utf8(key).and_then(|k| k.strip_prefix(b"HTTP_")) else { return Ok(true) };
+        let Ok(header_value) = header_value.cast::<PyString>() else { return Ok(true) };
         name.clear();
-        name.extend(header.iter().map(|&b| if b == b'_' { b'-' } else { b.to_ascii_lowercase() }));
-        if header_value.cast::<PyString>().is_err() {
-            continue;
+        name.extend_from_slice(header);
+        for byte in &mut name {
+            *byte = if *byte == b'_' { b'-' } else { byte.to_ascii_lowercase() };
         }
-        if !collector.header(&name, value(&header_value, &mut buf)?) {
+        // False once the limit is reached: the rest is left out.
+        Ok(collector.header(&name, text::wsgi_bytes(header_value, &mut buf)))
+    })
+}
+
+/// Calls `f` with each key and value of `dict` until it returns false, without taking
+/// a reference to each (the environ has a few dozen entries, and every request walks
+/// them). `f` runs no Python code, so the dict cannot change under the walk.
+#[allow(unsafe_code)]
+fn for_each_item(
+    dict: &Bound<'_, PyDict>,
+    mut f: impl FnMut(&Bound<'_, PyAny>, &Bound<'_, PyAny>) -> PyResult<bool>,
+) -> PyResult<()> {
+    let py = dict.py();
+    let mut position: pyo3::ffi::Py_ssize_t = 0;
+    let mut key = std::ptr::null_mut();
+    let mut value = std::ptr::null_mut();
+    // SAFETY: `dict` is a live dict and the GIL is held; PyDict_Next lends `key` and
+    // `value`, which stay alive while the dict is neither changed nor freed: `dict` is
+    // borrowed for the whole walk and `f` runs no Python code that could change it.
+    while unsafe { pyo3::ffi::PyDict_Next(dict.as_ptr(), &mut position, &mut key, &mut value) } != 0 {
+        // SAFETY: non-null borrowed references returned by PyDict_Next (see above).
+        let (key, value) = unsafe { (pyo3::Borrowed::from_ptr(py, key), pyo3::Borrowed::from_ptr(py, value)) };
+        if !f(&key, &value)? {
             break;
         }
     }

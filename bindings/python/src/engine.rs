@@ -117,7 +117,7 @@ impl PyEngine {
 
     /// Did an input of `request` change the structure of `query`? `dialect` is a
     /// `rampart.Dialect` (fast) or a dialect name.
-    fn check_sql(
+    pub(crate) fn check_sql(
         &self,
         py: Python<'_>,
         request: PyRef<'_, PyRequest>,
@@ -254,7 +254,7 @@ impl PyEngine {
     /// Does one of `request`'s inputs carry a malicious payload (SQL injection, XSS, shell,
     /// traversal, SSRF URL) or match a rule (default ruleset and the policy's own)? No sink
     /// needed: the request's method, path and inputs are judged on their own.
-    fn inspect(&self, py: Python<'_>, request: PyRef<'_, PyRequest>) -> PyResult<Py<PyVerdict>> {
+    pub(crate) fn inspect(&self, py: Python<'_>, request: PyRef<'_, PyRequest>) -> PyResult<Py<PyVerdict>> {
         guard_result(|| {
             let verdict = guard(|| self.engine.inspect(&request.inner))?;
             verdict::to_py(py, verdict, &self.allow)

@@ -2,11 +2,13 @@
 //!
 //! A thin layer over rampart-core, one file per core module: [`engine`] (Engine, the
 //! checks and the event formatting), [`request`] (Request), [`verdict`] (Verdict),
-//! [`dialect`] (Dialect), [`error`] (one exception class per core error kind), and
-//! [`hooks`]: the few per-request pieces of the middleware and hooks done in Rust, and
-//! [`wsgi`]: the WSGI middleware's per-request exchange, and [`sinks`]: the SQL hooks'
-//! way to the check. Everything above them (request
-//! context, hooks, the rest of the middleware) is Python, in `python/rampart/`.
+//! [`dialect`] (Dialect), [`error`] (one exception class per core error kind), and the
+//! per-request pieces of the agent that every request pays, done in Rust: [`context`]
+//! (the request's context and the collection of its inputs, Flask's routing read),
+//! [`collect`] (the WSGI environ and ASGI scope), [`wsgi`] (the WSGI middleware's
+//! exchange), [`sinks`] (the SQL hooks' way to the check, the payload inspection) and
+//! [`hooks`] (the response header screen). Everything above them (hooks, the rest of
+//! the middleware, events) is Python, in `python/rampart/`.
 //!
 //! Every entry point runs inside [`error::guard`]: a panic becomes
 //! `rampart.InternalError` (an `Exception`), never pyo3's `PanicException` (a
@@ -15,6 +17,7 @@
 use pyo3::prelude::*;
 
 mod collect;
+mod context;
 mod dialect;
 mod engine;
 mod error;
@@ -54,6 +57,10 @@ fn _rampart(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<wsgi::WsgiExchange>()?;
     m.add_function(wrap_pyfunction!(sinks::_sinks_glue, m)?)?;
     m.add_function(wrap_pyfunction!(sinks::_sql, m)?)?;
+    m.add_function(wrap_pyfunction!(sinks::_request_payload, m)?)?;
+    m.add_class::<context::RequestContext>()?;
+    m.add_class::<context::FlaskRouting>()?;
+    m.add_function(wrap_pyfunction!(context::_context_glue, m)?)?;
     m.add_function(wrap_pyfunction!(_panic_for_test, m)?)?;
     error::register(m)?;
     Ok(())

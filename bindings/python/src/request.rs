@@ -30,7 +30,7 @@ fn parse_source(name: &str) -> PyResult<Source> {
 #[pymethods]
 impl PyRequest {
     #[new]
-    fn new() -> PyRequest {
+    pub(crate) fn new() -> PyRequest {
         // Room for a typical request (a dozen headers, a small form) in one allocation
         // per buffer instead of a series of regrowths.
         PyRequest { inner: Request::with_capacity(TYPICAL_INPUTS, TYPICAL_BYTES) }

@@ -8,6 +8,8 @@ use pyo3::prelude::*;
 use pyo3::sync::PyOnceLock;
 use pyo3::types::{PyBytes, PyString};
 
+use crate::context::RequestContext;
+use crate::engine::PyEngine;
 use crate::error::guard_result;
 use crate::verdict::PyVerdict;
 
@@ -30,6 +32,17 @@ pub fn _sinks_glue(py: Python<'_>, current: Py<PyAny>, finding: Py<PyAny>, faile
     let _ = GLUE.set(py, Glue { current, finding, failed });
 }
 
+fn glue(py: Python<'_>) -> PyResult<&Glue> {
+    GLUE.get(py).ok_or_else(|| crate::error::InternalError::new_err("rampart.sinks was not imported"))
+}
+
+fn is_attack(verdict: &Bound<'_, PyAny>) -> PyResult<bool> {
+    match verdict.cast::<PyVerdict>() {
+        Ok(native) => Ok(native.get().inner.is_attack()),
+        Err(_) => verdict.getattr(intern!(verdict.py(), "is_attack"))?.is_truthy(),
+    }
+}
+
 /// Checks a SQL query (str or bytes) about to run, against the current request's
 /// inputs; raises AttackBlocked to stop it. Outside a request it costs one context
 /// variable lookup.
@@ -41,30 +54,29 @@ pub fn _sql(
     query: &Bound<'_, PyAny>,
 ) -> PyResult<()> {
     guard_result(|| {
-        let glue =
-            GLUE.get(py).ok_or_else(|| crate::error::InternalError::new_err("rampart.sinks was not imported"))?;
+        let glue = glue(py)?;
         let context = glue.current.bind(py).call0()?;
         if context.is_none() || !(query.is_instance_of::<PyString>() || query.is_instance_of::<PyBytes>()) {
             return Ok(());
         }
         let checked = (|| {
-            // `context.request` collects the inputs on first use; after that, the slot.
-            let request = if context.getattr(intern!(py, "_pending"))?.is_truthy()? {
-                context.getattr(intern!(py, "request"))?
-            } else {
-                context.getattr(intern!(py, "_request"))?
-            };
-            let engine = context.getattr(intern!(py, "engine"))?;
-            engine.call_method1(intern!(py, "check_sql"), (request, dialect, query))
+            let native = context.cast::<RequestContext>()?;
+            // The inputs are collected on first use.
+            let request = RequestContext::request_of(native)?;
+            let engine = native.borrow().engine(py);
+            match engine.cast::<PyEngine>() {
+                Ok(engine) => Ok(engine
+                    .borrow()
+                    .check_sql(py, request.bind(py).borrow(), dialect, query)?
+                    .into_bound(py)
+                    .into_any()),
+                Err(_) => engine.call_method1(intern!(py, "check_sql"), (request, dialect, query)),
+            }
         })();
         let sql = intern!(py, "sql");
         match checked {
             Ok(verdict) => {
-                let is_attack = match verdict.cast::<PyVerdict>() {
-                    Ok(native) => native.get().inner.is_attack(),
-                    Err(_) => verdict.getattr(intern!(py, "is_attack"))?.is_truthy()?,
-                };
-                if is_attack {
+                if is_attack(&verdict)? {
                     glue.finding.bind(py).call1((&context, sql, operation, query, verdict))?;
                 }
                 Ok(())
@@ -77,4 +89,45 @@ pub fn _sql(
             Err(error) => Err(error),
         }
     })
+}
+
+/// Payload inspection of the request itself (`Engine.inspect`), as it arrives and
+/// before the application runs: the middlewares call it when the policy's
+/// `malicious_payload` protection is not off. It reads the request's inputs, which the
+/// sinks then share. A finding is an event (sink kind `request`; the event quotes the
+/// offending value); a block raises AttackBlocked and the middleware answers with the
+/// block response.
+#[pyfunction]
+pub fn _request_payload(context: &Bound<'_, RequestContext>) -> PyResult<()> {
+    guard_result(|| request_payload(context))
+}
+
+/// [`_request_payload`] without its own panic guard, for callers inside one.
+pub fn request_payload(context: &Bound<'_, RequestContext>) -> PyResult<()> {
+    let py = context.py();
+    let glue = glue(py)?;
+    let inspected = (|| {
+        let request = RequestContext::request_of(context)?;
+        let engine = context.borrow().engine(py);
+        let verdict = match engine.cast::<PyEngine>() {
+            Ok(engine) => engine.borrow().inspect(py, request.bind(py).borrow())?.into_bound(py).into_any(),
+            Err(_) => engine.call_method1(intern!(py, "inspect"), (&request,))?,
+        };
+        Ok::<_, PyErr>((request, verdict))
+    })();
+    let kind = intern!(py, "request");
+    match inspected {
+        Ok((request, verdict)) => {
+            if is_attack(&verdict)? {
+                glue.finding.bind(py).call1((context, kind, kind, PyBytes::new(py, b""), verdict, request))?;
+            }
+            Ok(())
+        }
+        // Fail open (or closed, as the policy says), with an event.
+        Err(error) if error.is_instance_of::<pyo3::exceptions::PyException>(py) => {
+            glue.failed.bind(py).call1((context, kind, kind, error.value(py)))?;
+            Ok(())
+        }
+        Err(error) => Err(error),
+    }
 }

@@ -21,6 +21,7 @@ use pyo3::sync::PyOnceLock;
 use pyo3::types::{PyDict, PyList, PyTuple, PyType};
 use pyo3::PyTraverseError;
 
+use crate::context::RequestContext;
 use crate::error::guard_result;
 use crate::hooks::headers_need_check;
 
@@ -34,16 +35,11 @@ struct Glue {
     /// `rampart._agent`: `_engine` and `_inspect_requests` are read per request, since
     /// `protect()` and `unprotect()` change them.
     agent: Py<PyAny>,
-    /// `object.__new__` and the context class: a context made without its `__init__`.
-    new_object: Py<PyAny>,
-    context_class: Py<PyAny>,
     /// The bound `set` and `reset` of the context variable the hooks read.
     set_current: Py<PyAny>,
     reset_current: Py<PyAny>,
     /// `(environ) -> body | None`: reads a body rampart parses and puts it back.
     read_body: Py<PyAny>,
-    /// `(context)`: the payload inspection; raises AttackBlocked on a block.
-    request_payload: Py<PyAny>,
     /// `(context, start_response, forwarded, error) -> iterable`: the block response.
     answer_blocked: Py<PyAny>,
     /// `(context, headers)`: the redirect and header-injection checks.
@@ -61,12 +57,9 @@ static GLUE: PyOnceLock<Glue> = PyOnceLock::new();
 pub fn _wsgi_glue(
     py: Python<'_>,
     agent: Py<PyAny>,
-    new_object: Py<PyAny>,
-    context_class: Py<PyAny>,
     set_current: Py<PyAny>,
     reset_current: Py<PyAny>,
     read_body: Py<PyAny>,
-    request_payload: Py<PyAny>,
     answer_blocked: Py<PyAny>,
     check_headers: Py<PyAny>,
     middleware_failed: Py<PyAny>,
@@ -77,12 +70,9 @@ pub fn _wsgi_glue(
         py,
         Glue {
             agent,
-            new_object,
-            context_class,
             set_current,
             reset_current,
             read_body,
-            request_payload,
             answer_blocked,
             check_headers,
             middleware_failed,
@@ -107,46 +97,29 @@ fn environ_get<'py>(
     Ok(if value.is_none() { None } else { Some(value) })
 }
 
-/// A context for the request, its inputs read from `environ` when first needed: the
-/// slots `RequestContext.__init__` sets, set here without a Python frame.
+/// A context for the request, its inputs read from `environ` when first needed; a body
+/// rampart parses is read now (the app consumes the stream) and put back.
 fn new_context<'py>(
     py: Python<'py>,
     glue: &Glue,
     engine: &Bound<'py, PyAny>,
     environ: &Bound<'py, PyAny>,
     routing: Option<&Bound<'py, PyAny>>,
-) -> PyResult<Bound<'py, PyAny>> {
-    let context = glue.new_object.bind(py).call1((glue.context_class.bind(py),))?;
-    let none = py.None().into_bound(py);
-    let no = false.into_pyobject(py)?.to_owned().into_any();
-    let yes = true.into_pyobject(py)?.to_owned().into_any();
-    let routing = routing.cloned().unwrap_or_else(|| none.clone());
-    let slots = [
-        (intern!(py, "engine"), engine),
-        (intern!(py, "blocked_event_id"), &none),
-        (intern!(py, "inputs_truncated"), &no),
-        (intern!(py, "routed"), &no),
-        (intern!(py, "reported"), &none),
-        (intern!(py, "resolving"), &none),
-        (intern!(py, "_environ"), environ),
-        (intern!(py, "_scope"), &none),
-        (intern!(py, "_body"), &none),
-        (intern!(py, "_routing"), &routing),
-        (intern!(py, "_request"), &none),
-        (intern!(py, "_pending"), &yes),
-        (intern!(py, "_fields"), &none),
-    ];
-    for (name, value) in slots {
-        context.setattr(name, value)?;
-    }
+) -> PyResult<Bound<'py, RequestContext>> {
+    let mut context = RequestContext::for_environ(
+        py,
+        engine.clone().unbind(),
+        environ.clone().unbind(),
+        routing.map(|r| r.clone().unbind()),
+    );
     if environ_get(environ, intern!(py, "CONTENT_TYPE"))?.is_some_and(|t| t.is_truthy().unwrap_or(false)) {
-        context.setattr(intern!(py, "_body"), glue.read_body.bind(py).call1((environ,))?)?;
+        context.set_body(glue.read_body.bind(py).call1((environ,))?.unbind());
     }
-    Ok(context)
+    Bound::new(py, context)
 }
 
-fn is_blocked(context: &Bound<'_, PyAny>) -> PyResult<bool> {
-    Ok(!context.getattr(intern!(context.py(), "blocked_event_id"))?.is_none())
+fn is_blocked(context: &Bound<'_, RequestContext>) -> PyResult<bool> {
+    Ok(context.borrow().is_blocked(context.py()))
 }
 
 /// Runs `app` for one request under rampart's protection (the body of
@@ -177,7 +150,7 @@ pub fn _serve_wsgi<'py>(
             Err(error) => return Err(error),
         };
         if glue.agent.bind(py).getattr(intern!(py, "_inspect_requests"))?.is_truthy()? {
-            if let Err(error) = glue.request_payload.bind(py).call1((&context,)) {
+            if let Err(error) = crate::sinks::request_payload(&context) {
                 if error.is_instance(py, glue.attack_blocked.bind(py)) {
                     return glue.answer_blocked.bind(py).call1((&context, start_response, false, py.None()));
                 }
@@ -189,9 +162,10 @@ pub fn _serve_wsgi<'py>(
         let exchange = Bound::new(
             py,
             WsgiExchange {
-                context: context.clone().unbind(),
+                context: context.clone().into_any().unbind(),
                 start_response: start_response.clone().unbind(),
                 token: Some(token.unbind()),
+                environ: Some(environ.clone().unbind()),
                 held: None,
                 forwarded: false,
                 write: None,
@@ -244,6 +218,8 @@ pub struct WsgiExchange {
     start_response: Py<PyAny>,
     /// The context variable's token, until the context is reset.
     token: Option<Py<PyAny>>,
+    /// The request's environ, which holds the context until it is reset.
+    environ: Option<Py<PyAny>>,
     /// `(status, headers, exc_info)` of the application's `start_response`, held until
     /// the application has returned.
     held: Option<Py<PyTuple>>,
@@ -273,11 +249,25 @@ impl WsgiExchange {
         Ok(())
     }
 
-    /// Resets the request's context (once).
+    /// Resets the request's context (once), and takes it out of the environ: the two
+    /// refer to each other, and a cycle would leave every request's environ and context
+    /// to the garbage collector instead of freeing them when the server drops them.
     fn reset(slf: &Bound<'_, WsgiExchange>) -> PyResult<()> {
-        let token = slf.borrow_mut().token.take();
+        let py = slf.py();
+        let (token, environ) = {
+            let mut this = slf.borrow_mut();
+            (this.token.take(), this.environ.take())
+        };
+        if let Some(environ) = environ {
+            if let Ok(environ) = environ.bind(py).cast::<PyDict>() {
+                let key = intern!(py, CONTEXT_KEY);
+                if environ.get_item(key)?.is_some_and(|held| held.is(slf.borrow().context.bind(py))) {
+                    environ.del_item(key)?;
+                }
+            }
+        }
         match token {
-            Some(token) => reset_token(slf.py(), token),
+            Some(token) => reset_token(py, token),
             None => Ok(()),
         }
     }
@@ -372,6 +362,7 @@ impl WsgiExchange {
         visit.call(&self.context)?;
         visit.call(&self.start_response)?;
         visit.call(&self.token)?;
+        visit.call(&self.environ)?;
         visit.call(&self.held)?;
         visit.call(&self.write)?;
         visit.call(&self.result)?;
@@ -380,6 +371,7 @@ impl WsgiExchange {
 
     fn __clear__(&mut self) {
         self.token = None;
+        self.environ = None;
         self.held = None;
         self.write = None;
         self.result = None;

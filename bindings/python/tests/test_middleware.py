@@ -284,26 +284,42 @@ def test_attack_blocked_even_when_its_event_fails(protect, events, monkeypatch) 
     assert error["action"] == "failed_open" and "no stack today" in error["error"]["message"]
 
 
-def test_wsgi_context_sets_every_slot(protect) -> None:
-    # The native exchange makes the context without RequestContext.__init__: every slot
-    # must still be set (AttributeError when one is forgotten).
-    from rampart.context import RequestContext
-
+def test_wsgi_context_is_lazy_and_complete(protect) -> None:
+    # The native exchange makes the context: every attribute the hooks and the
+    # middleware read is there, and the inputs are not read before their first use.
     protect("block")
     seen = {}
+    attributes = (
+        "engine",
+        "blocked_event_id",
+        "inputs_truncated",
+        "routed",
+        "reported",
+        "resolving",
+        "_environ",
+        "_scope",
+        "_body",
+        "_routing",
+        "_request",
+        "_pending",
+    )
 
     def app(environ, start_response):
         context = current()
-        for name in RequestContext.__slots__:
+        for name in attributes:
             seen[name] = getattr(context, name)
         seen["method"] = context.request.method
+        seen["after"] = (context._pending, context._request is not None)
         start_response("200 OK", [("Content-Type", "text/plain")])
         return [b"ok"]
 
-    status, _, body = call_wsgi(app, wsgi_environ())
+    environ = wsgi_environ()
+    status, _, body = call_wsgi(app, environ)
     assert status.startswith("200") and body == b"ok"
-    assert set(seen) == set(RequestContext.__slots__) | {"method"}
-    assert seen["method"] == "GET" and seen["_pending"] is True  # inputs not read before use
+    assert seen["_pending"] is True and seen["_request"] is None  # inputs not read before use
+    assert seen["_environ"] is environ and seen["_scope"] is None and seen["blocked_event_id"] is None
+    assert seen["inputs_truncated"] is False and seen["routed"] is False
+    assert seen["method"] == "GET" and seen["after"] == (False, True)
 
 
 def test_wsgi_exchange_follows_pep_3333(protect) -> None:
@@ -423,3 +439,131 @@ def test_wsgi_exchange_under_a_real_server(protect) -> None:
     finally:
         server.shutdown()
         server.server_close()
+
+
+def test_wsgi_bodies_become_inputs_natively_and_stay_readable(protect) -> None:
+    """Form and JSON bodies are parsed by the native context, multipart by the Python
+    collector it calls back; the app reads the body as sent in each case."""
+    protect("block")
+    seen = {}
+
+    def app(environ, start_response):
+        seen["inputs"] = [(s, k, v) for s, k, v in current().request.inputs() if s == "body"]
+        seen["body"] = environ["wsgi.input"].read(int(environ["CONTENT_LENGTH"]))
+        start_response("200 OK", [("Content-Type", "text/plain")])
+        return [b"ok"]
+
+    document = json.dumps({"user": {"name": "alice"}, "ids": [7]}).encode()
+    call_wsgi(app, wsgi_environ(document, "application/json"))
+    assert seen["body"] == document
+    assert ("body", b"user.name", b"alice") in seen["inputs"] and ("body", b"ids[0]", b"7") in seen["inputs"]
+
+    multipart = (
+        b'--XyZ\r\nContent-Disposition: form-data; name="note"\r\n\r\nhello there\r\n'
+        b'--XyZ\r\nContent-Disposition: form-data; name="f"; filename="../a.txt"\r\n\r\ndata\r\n--XyZ--\r\n'
+    )
+    call_wsgi(app, wsgi_environ(multipart, "multipart/form-data; boundary=XyZ"))
+    assert seen["body"] == multipart
+    assert seen["inputs"] == [("body", b"note", b"hello there"), ("body", b"f.filename", b"../a.txt")]
+
+
+def test_wsgi_json_depth_limit_marks_the_context_truncated(protect) -> None:
+    protect("block")
+    rampart.protect(rampart.engine().policy_json(), max_depth=2)
+    seen = {}
+
+    def app(environ, start_response):
+        context = current()
+        seen["inputs"] = len(context.request)
+        seen["truncated"] = context.inputs_truncated
+        start_response("200 OK", [("Content-Type", "text/plain")])
+        return [b"ok"]
+
+    try:
+        call_wsgi(app, wsgi_environ(b'{"a": {"b": {"c": "deep"}}}', "application/json"))
+    finally:
+        rampart.protect(rampart.engine().policy_json(), max_depth=32)
+    assert seen["truncated"] is True
+
+
+def test_routing_is_read_when_the_framework_has_matched(protect) -> None:
+    """A routing function is asked at each use until it answers; then the route is set
+    and the path parameters (any value type) become ``path`` inputs, once."""
+    protect("block")
+    answers = [None, ("/items/<int:item_id>", {"item_id": 42, "slug": "a b"})]
+    calls = []
+
+    def routing():
+        calls.append(1)
+        return answers[min(len(calls), len(answers)) - 1]
+
+    seen = {}
+
+    def app(environ, start_response):
+        context = current()
+        first = context.request  # not matched yet
+        seen["first"] = (context._pending, context.routed, first.route)
+        request = context.request  # matched now
+        seen["second"] = (context._pending, context.routed, request.route, request is first)
+        seen["third"] = context.request is request  # nothing asked any more
+        seen["path"] = [(s, k, v) for s, k, v in request.inputs() if s == "path"]
+        start_response("200 OK", [("Content-Type", "text/plain")])
+        return [b"ok"]
+
+    environ = wsgi_environ(path="/items/42")
+
+    def start_response(status, headers, exc_info=None):
+        return lambda data: None
+
+    assert b"".join(rampart.middleware.serve_wsgi(app, environ, start_response, routing)) == b"ok"
+    assert seen["first"] == (True, False, "")
+    assert seen["second"] == (False, True, "/items/<int:item_id>", True) and seen["third"] is True
+    assert seen["path"] == [("path", b"item_id", b"42"), ("path", b"slug", b"a b")]
+    assert len(calls) == 2
+
+
+def test_inspection_collects_once_and_sinks_share_it(protect) -> None:
+    """With payload inspection on, the inputs are read once, before the app, and the
+    sinks check against that same collection; with it off, nothing is read for a
+    request that reaches no sink."""
+    seen = {}
+
+    def app(environ, start_response):
+        context = current()
+        seen["before"] = context._request
+        sqlite3.connect(":memory:").execute("SELECT 1 WHERE 'x' = ?", ("q",))
+        seen["after"] = context._request
+        start_response("200 OK", [("Content-Type", "text/plain")])
+        return [b"ok"]
+
+    protect("block", protections={"malicious_payload": {"action": "report"}})
+    call_wsgi(app, wsgi_environ(query="page=2"))
+    assert seen["before"] is not None and seen["after"] is seen["before"]
+    assert ("query", b"page", b"2") in seen["before"].inputs()
+
+    protect("block")
+
+    def idle(environ, start_response):
+        seen["idle"] = current()._request
+        start_response("200 OK", [("Content-Type", "text/plain")])
+        return [b"ok"]
+
+    call_wsgi(idle, wsgi_environ(query="page=2"))
+    assert seen["idle"] is None
+
+
+def test_context_event_fields() -> None:
+    engine = rampart.Engine()
+    environ = wsgi_environ()
+    environ["HTTP_USER_AGENT"] = "bröwser".encode().decode("latin-1")  # as WSGI hands it over
+    assert rampart.RequestContext(engine, environ=environ).event_fields() == ("127.0.0.1", "bröwser", "req-1")
+    scope = {
+        "type": "http",
+        "client": ("10.0.0.2", 5000),
+        "headers": [(b"User-Agent", b"first"), (b"user-agent", b"second"), (b"x-request-id", b"r9")],
+    }
+    assert rampart.RequestContext(engine, scope=scope).event_fields() == ("10.0.0.2", "first", "r9")
+    by_hand = rampart.RequestContext(engine, "GET", "/jobs", client_ip="::1", request_id="j1")
+    assert by_hand.event_fields() == ("::1", "", "j1")
+    assert by_hand.request.path == "/jobs" and not by_hand.blocked
+    assert repr(by_hand) == "<rampart.RequestContext <rampart.Request GET /jobs with 0 inputs>>"

@@ -21,7 +21,7 @@ from typing import Any, Callable, Optional, Sequence, Tuple
 from urllib.parse import urlsplit
 
 from . import events
-from ._rampart import Dialect, Request, Verdict, _sinks_glue, new_event_id
+from ._rampart import Dialect, Request, Verdict, _request_payload, _sinks_glue, new_event_id
 from ._rampart import _sql as _native_sql
 from .context import RequestContext, current
 from .errors import AttackBlocked
@@ -203,22 +203,6 @@ def _check_header(engine: Any, request: Any, name: Any, value: Any) -> Verdict:
     return engine.check_header(request, name, value)
 
 
-def request_payload(context: RequestContext) -> None:
-    """Payload inspection of the request itself (``Engine.inspect``), as it arrives and
-    before the application runs: the middleware calls it when the policy's
-    ``malicious_payload`` protection is not off. A finding is an event (sink kind
-    ``request``; the event quotes the offending value); a block raises AttackBlocked and
-    the middleware answers with the block response."""
-    try:
-        request = context.request
-        verdict = context.engine.inspect(request)
-    except Exception as error:  # noqa: BLE001 -- fail open, with an event
-        _failed(context, "request", "request", error)
-        return
-    if verdict.is_attack:
-        _finding(context, "request", "request", b"", verdict, request)
-
-
 def hook_failed(kind: str, operation: str, error: BaseException) -> None:
     """For hooks: something failed while preparing a check (reading the resource).
     Writes an error event; raises AttackBlocked only under ``fail_closed``."""
@@ -341,3 +325,11 @@ _sinks_glue(current, _finding, _failed)
 #: Checks a SQL query (str or bytes) about to run; raises AttackBlocked to stop it.
 #: Every SQL hook calls it on every query: it is native, from the hook to the check.
 sql: Callable[[str, Any, Any], None] = _native_sql
+
+#: Payload inspection of the request itself (``Engine.inspect``), as it arrives and
+#: before the application runs: the middlewares call it when the policy's
+#: ``malicious_payload`` protection is not off. It reads the request's inputs once, for
+#: the sinks too. A finding is an event (sink kind ``request``; the event quotes the
+#: offending value); a block raises AttackBlocked and the middleware answers with the
+#: block response. Native, like :data:`sql`.
+request_payload: Callable[[RequestContext], None] = _request_payload

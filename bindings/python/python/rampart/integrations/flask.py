@@ -11,7 +11,7 @@ refuses the value as it always does)."""
 from __future__ import annotations
 
 from types import ModuleType
-from typing import Any, Optional, Tuple
+from typing import Any
 
 from .. import _rampart, sinks
 from .._rampart import _serve_wsgi as serve_wsgi
@@ -21,23 +21,13 @@ from . import add_routing
 
 
 def _routing_lookup(flask: ModuleType) -> Any:
-    """A function that reads the matched rule and view arguments from Flask's own
-    request context (None before Flask matched the request), or None when this Flask
-    does not expose that context; then URL matching is hooked instead."""
+    """What reads the matched rule and view arguments from Flask's own request context
+    (None before Flask matched the request), natively, or None when this Flask does not
+    expose that context; then URL matching is hooked instead."""
     request_context = getattr(getattr(flask, "globals", None), "_cv_request", None)
     if request_context is None or not hasattr(request_context, "get"):
         return None
-    get = request_context.get
-
-    def routing() -> Optional[Tuple[Optional[str], Any]]:
-        context = get(None)
-        if context is None:
-            return None
-        request = context.request
-        rule = request.url_rule
-        return (rule.rule if rule is not None else None, request.view_args)
-
-    return routing
+    return _rampart._FlaskRouting(request_context)
 
 
 def _app(flask: ModuleType) -> None:

@@ -21,7 +21,6 @@ from .._rampart import _serve_wsgi, _wsgi_glue
 from ..context import RequestContext, Routing, _current
 from ..errors import AttackBlocked
 from ..inputs import body_kind
-from ..sinks import request_payload
 from ._common import block_response, check_response_headers, middleware_failed
 
 WSGIApp = Callable[[dict, Callable[..., Any]], Iterable[bytes]]
@@ -86,12 +85,9 @@ def _answer_blocked(
 
 _wsgi_glue(
     _agent,
-    object.__new__,
-    RequestContext,
     _current.set,
     _current.reset,
     _read_environ_body,
-    request_payload,
     _answer_blocked,
     check_response_headers,
     middleware_failed,
