@@ -187,12 +187,13 @@ const PARSED_BODY = 2;
 /**
  * Hands the request to the core's collector (rampart_core::collect, the rules every
  * agent shares) in one native call: the method, the URL as received (its query string
- * is parsed natively), the route, the route parameters and a parsed body as JSON, and the
- * raw header lines, which include the Cookie header. None of these parts holds a NUL of
- * its own (HTTP forbids it in the request line and headers; JSON escapes it), so NULs
- * separate them. With `addOnly`, the request already holds the request line and headers
- * and only the route, route parameters and body are added. Returns which parsed parts it
- * held (PARSED_PARAMS | PARSED_BODY).
+ * is parsed natively), the route, the route parameters and a parsed body as JSON in one
+ * string, and the raw header lines, which include the Cookie header, joined in another
+ * (see collectRequest in src/lib.rs). None of these parts holds a NUL of its own (HTTP
+ * forbids it in the request line and headers; JSON escapes it), so NULs separate them.
+ * With `addOnly`, the request already holds the request line and headers and only the
+ * route, route parameters and body are added. Returns which parsed parts it held
+ * (PARSED_PARAMS | PARSED_BODY).
  */
 function fill(request, req, view, target, url, body, params, addOnly) {
   let bodyJson = '';
@@ -206,25 +207,35 @@ function fill(request, req, view, target, url, body, params, addOnly) {
     rawBody = String(body);
   }
   const paramsJson = params !== null && typeof params === 'object' ? json(params) : '';
+  const route = String(view.routeText(target));
   if (addOnly) {
-    request[kCount] = native.collectParsed(request[kHandle], String(view.routeText(target)), paramsJson, bodyJson, rawBody);
+    request[kCount] = native.collectParsed(request[kHandle], `${route}\0${paramsJson}\0${bodyJson}`, rawBody);
   } else {
-    const text =
-      `${String(req.method || '')}\0${url}\0${String(view.routeText(target))}\0${paramsJson}\0${bodyJson}\0` +
-      rawHeaderText(req);
-    request[kCount] = native.collectRequest(request[kHandle], text, rawBody);
+    const head = `${String(req.method || '')}\0${url}\0${route}\0${paramsJson}\0${bodyJson}`;
+    request[kCount] = native.collectRequest(request[kHandle], head, rawHeaderText(req), rawBody);
   }
   return (paramsJson === '' ? 0 : PARSED_PARAMS) | (bodyJson === '' && rawBody === undefined ? 0 : PARSED_BODY);
 }
 
-/** JSON text of what a parser produced; empty when it has no JSON form (a cycle, a BigInt). */
+/**
+ * JSON text of what a parser produced; empty when it has no JSON form (a cycle, a BigInt)
+ * or is an empty object. Express's parsers leave `{}` on every request without a body,
+ * and routes without parameters `{}` too: those cost no JSON text.
+ */
 function json(value) {
+  if (Object.getPrototypeOf(value) === Object.prototype && isEmpty(value)) return '';
   try {
     const text = JSON.stringify(value);
     return text === undefined || text === '{}' ? '' : text;
   } catch {
     return '';
   }
+}
+
+/** Whether a plain object has no key of its own that JSON.stringify would write. */
+function isEmpty(object) {
+  for (const key in object) if (Object.prototype.hasOwnProperty.call(object, key)) return false;
+  return true;
 }
 
 /** The header lines as `name\0value\0...`: Node's own array when there is one. */
