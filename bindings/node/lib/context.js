@@ -41,23 +41,17 @@ const nodeView = {
 const MAX_BUILT_PATHS = 8;
 
 class RequestContext {
+  // Every request pays for its context, sink or not: the constructor writes only what
+  // every request needs. What a request reads its inputs into (the URL and parsed objects
+  // last read) is kept on its pool slot, and what few requests ever write (a block, built
+  // paths, reports) starts on the prototype (below the class).
   constructor(req, res) {
     this.req = req;
     this.res = res;
     this.view = nodeView;
     this.target = req;
-    /** Event id of the block page sent for this request, once one was. */
-    this.blockedEventId = null;
     /** The pool slot holding this request's inputs, or null. */
     this.slot = null;
-    this.seenUrl = null;
-    this.seenBody = undefined;
-    this.seenParams = undefined;
-    this.seenRoute = undefined;
-    /** [result, as built, ...] of the paths path.join/resolve built from `..` (hooks/path.js). */
-    this.builtPaths = null;
-    /** What this request already reported (agent.js), or null. */
-    this.reported = null;
     /**
      * Payload inspection (agent.js): true from request start until the framework's parsed
      * body has been inspected or a payload was found; `payloadDue` once inputs were read
@@ -65,10 +59,6 @@ class RequestContext {
      */
     this.payloadPending = false;
     this.payloadDue = false;
-    /** The first input `payloadDue` concerns: those added since the last inspection. */
-    this.payloadFrom = 0;
-    /** Whether the slot's inputs include a parsed body or route parameters. */
-    this.partsRead = false;
   }
 
   /** Remembers that `result` was normalised from `built` (the last few only). */
@@ -102,27 +92,21 @@ class RequestContext {
     const params = view.params(target);
     const route = view.route(target);
     const slot = this.slot;
-    if (
-      slot !== null &&
-      url === this.seenUrl &&
-      body === this.seenBody &&
-      params === this.seenParams &&
-      route === this.seenRoute
-    ) {
+    if (slot !== null && url === slot.url && body === slot.body && params === slot.params && route === slot.route) {
       return slot.request;
     }
     // The common second read: the request line and headers read as the request arrived
     // are still in the slot, and the framework has parsed a body or route since. Only
     // what it parsed crosses and is collected (and inspected, see agent.js).
-    const addOnly = slot !== null && !this.partsRead && url === this.seenUrl;
-    this.seenUrl = url;
-    this.seenBody = body;
-    this.seenParams = params;
-    this.seenRoute = route;
+    const addOnly = slot !== null && !slot.partsRead && url === slot.url;
     const held = slot !== null ? slot : acquire(this);
+    held.url = url;
+    held.body = body;
+    held.params = params;
+    held.route = route;
     const from = addOnly ? held.request[kCount] : 0;
     const parsed = fill(held.request, this.req, view, target, String(url), body, params, addOnly);
-    if (parsed !== 0) this.partsRead = true;
+    if (parsed !== 0) held.partsRead = true;
     if (this.payloadPending && parsed !== 0) {
       this.payloadDue = true;
       this.payloadFrom = from;
@@ -133,7 +117,7 @@ class RequestContext {
 
   /** The path of the URL the inputs were last read from (for an event about the request). */
   get seenPath() {
-    const url = String(this.seenUrl ?? '');
+    const url = String((this.slot !== null ? this.slot.url : this.view.url(this.target)) ?? '');
     const query = url.indexOf('?');
     return query === -1 ? url : url.slice(0, query);
   }
@@ -154,6 +138,15 @@ class RequestContext {
   }
 }
 
+/** Event id of the block page sent for this request, once one was. */
+RequestContext.prototype.blockedEventId = null;
+/** [result, as built, ...] of the paths path.join/resolve built from `..` (hooks/path.js). */
+RequestContext.prototype.builtPaths = null;
+/** What this request already reported (agent.js), or null. */
+RequestContext.prototype.reported = null;
+/** The first input `payloadDue` concerns: those added since the last inspection. */
+RequestContext.prototype.payloadFrom = 0;
+
 /**
  * Native requests shared by the contexts of this thread. Only one sink call runs at a
  * time (JavaScript is single-threaded and checks are synchronous), so a request needs
@@ -168,7 +161,17 @@ let nextSlot = 0;
 function acquire(context) {
   let slot;
   if (pool.length < POOL_SIZE) {
-    slot = { request: new Request(), owner: null };
+    // What the owner last read into `request`: its URL and parsed objects, and whether
+    // they included a parsed body or route parameters.
+    slot = {
+      request: new Request(),
+      owner: null,
+      url: null,
+      body: undefined,
+      params: undefined,
+      route: undefined,
+      partsRead: false,
+    };
     pool.push(slot);
   } else {
     slot = pool[nextSlot];
@@ -176,6 +179,11 @@ function acquire(context) {
     if (slot.owner !== null) slot.owner.slot = null; // it re-reads all its inputs if it needs them
   }
   slot.owner = context;
+  slot.url = null;
+  slot.body = undefined;
+  slot.params = undefined;
+  slot.route = undefined;
+  slot.partsRead = false;
   context.slot = slot;
   return slot;
 }
