@@ -42,9 +42,11 @@ const MAX_BUILT_PATHS = 8;
 
 class RequestContext {
   // Every request pays for its context, sink or not: the constructor writes only what
-  // every request needs. What a request reads its inputs into (the URL and parsed objects
-  // last read) is kept on its pool slot, and what few requests ever write (a block, built
-  // paths, reports) starts on the prototype (below the class).
+  // every request needs. What only a request that reads its inputs writes (the URL and
+  // parsed objects it read them from) or few requests ever write (a block, built paths,
+  // reports) starts on the prototype (below the class), and becomes the context's own when
+  // written. Not on the pool slot: a slot lives long in the old generation, and each
+  // store of a young string or object into it costs the garbage collector's write barrier.
   constructor(req, res) {
     this.req = req;
     this.res = res;
@@ -92,21 +94,27 @@ class RequestContext {
     const params = view.params(target);
     const route = view.route(target);
     const slot = this.slot;
-    if (slot !== null && url === slot.url && body === slot.body && params === slot.params && route === slot.route) {
+    if (
+      slot !== null &&
+      url === this.seenUrl &&
+      body === this.seenBody &&
+      params === this.seenParams &&
+      route === this.seenRoute
+    ) {
       return slot.request;
     }
     // The common second read: the request line and headers read as the request arrived
     // are still in the slot, and the framework has parsed a body or route since. Only
     // what it parsed crosses and is collected (and inspected, see agent.js).
-    const addOnly = slot !== null && !slot.partsRead && url === slot.url;
+    const addOnly = slot !== null && !this.partsRead && url === this.seenUrl;
+    this.seenUrl = url;
+    this.seenBody = body;
+    this.seenParams = params;
+    this.seenRoute = route;
     const held = slot !== null ? slot : acquire(this);
-    held.url = url;
-    held.body = body;
-    held.params = params;
-    held.route = route;
     const from = addOnly ? held.request[kCount] : 0;
     const parsed = fill(held.request, this.req, view, target, String(url), body, params, addOnly);
-    if (parsed !== 0) held.partsRead = true;
+    if (parsed !== 0) this.partsRead = true;
     if (this.payloadPending && parsed !== 0) {
       this.payloadDue = true;
       this.payloadFrom = from;
@@ -117,7 +125,7 @@ class RequestContext {
 
   /** The path of the URL the inputs were last read from (for an event about the request). */
   get seenPath() {
-    const url = String((this.slot !== null ? this.slot.url : this.view.url(this.target)) ?? '');
+    const url = String(this.seenUrl ?? '');
     const query = url.indexOf('?');
     return query === -1 ? url : url.slice(0, query);
   }
@@ -138,6 +146,13 @@ class RequestContext {
   }
 }
 
+/** The URL and parsed objects the inputs were last read from (`inputs`). */
+RequestContext.prototype.seenUrl = null;
+RequestContext.prototype.seenBody = undefined;
+RequestContext.prototype.seenParams = undefined;
+RequestContext.prototype.seenRoute = undefined;
+/** Whether the slot's inputs include a parsed body or route parameters. */
+RequestContext.prototype.partsRead = false;
 /** Event id of the block page sent for this request, once one was. */
 RequestContext.prototype.blockedEventId = null;
 /** [result, as built, ...] of the paths path.join/resolve built from `..` (hooks/path.js). */
@@ -161,17 +176,7 @@ let nextSlot = 0;
 function acquire(context) {
   let slot;
   if (pool.length < POOL_SIZE) {
-    // What the owner last read into `request`: its URL and parsed objects, and whether
-    // they included a parsed body or route parameters.
-    slot = {
-      request: new Request(),
-      owner: null,
-      url: null,
-      body: undefined,
-      params: undefined,
-      route: undefined,
-      partsRead: false,
-    };
+    slot = { request: new Request(), owner: null };
     pool.push(slot);
   } else {
     slot = pool[nextSlot];
@@ -179,11 +184,6 @@ function acquire(context) {
     if (slot.owner !== null) slot.owner.slot = null; // it re-reads all its inputs if it needs them
   }
   slot.owner = context;
-  slot.url = null;
-  slot.body = undefined;
-  slot.params = undefined;
-  slot.route = undefined;
-  slot.partsRead = false;
   context.slot = slot;
   return slot;
 }
@@ -194,14 +194,14 @@ const PARSED_BODY = 2;
 
 /**
  * Hands the request to the core's collector (rampart_core::collect, the rules every
- * agent shares) in one native call: the method, the URL as received (its query string
- * is parsed natively), the route, the route parameters and a parsed body as JSON in one
- * string, and the raw header lines, which include the Cookie header, joined in another
- * (see collectRequest in src/lib.rs). None of these parts holds a NUL of its own (HTTP
- * forbids it in the request line and headers; JSON escapes it), so NULs separate them.
- * With `addOnly`, the request already holds the request line and headers and only the
- * route, route parameters and body are added. Returns which parsed parts it held
- * (PARSED_PARAMS | PARSED_BODY).
+ * agent shares) in one native call with one string: the method, the URL as received (its
+ * query string is parsed natively), the route, the route parameters and a parsed body as
+ * JSON, and the raw header lines, which include the Cookie header (every further string
+ * would cost a conversion of its own, see collectRequest in src/lib.rs). None of these
+ * parts holds a NUL of its own (HTTP forbids it in the request line and headers; JSON
+ * escapes it), so NULs separate them. With `addOnly`, the request already holds the
+ * request line and headers and only the route, route parameters and body are added, again
+ * in one string. Returns which parsed parts it held (PARSED_PARAMS | PARSED_BODY).
  */
 function fill(request, req, view, target, url, body, params, addOnly) {
   let bodyJson = '';
@@ -219,8 +219,8 @@ function fill(request, req, view, target, url, body, params, addOnly) {
   if (addOnly) {
     request[kCount] = native.collectParsed(request[kHandle], `${route}\0${paramsJson}\0${bodyJson}`, rawBody);
   } else {
-    const head = `${String(req.method || '')}\0${url}\0${route}\0${paramsJson}\0${bodyJson}`;
-    request[kCount] = native.collectRequest(request[kHandle], head, rawHeaderText(req), rawBody);
+    const text = `${String(req.method || '')}\0${url}\0${route}\0${paramsJson}\0${bodyJson}\0` + rawHeaderText(req);
+    request[kCount] = native.collectRequest(request[kHandle], text, rawBody);
   }
   return (paramsJson === '' ? 0 : PARSED_PARAMS) | (bodyJson === '' && rawBody === undefined ? 0 : PARSED_BODY);
 }

@@ -241,23 +241,23 @@ pub fn check_header(engine: u32, request: u32, name: Text, value: Text) -> Resul
 /// flattened into dotted keys, keys as inputs) in one call, and returns how many inputs
 /// the request holds.
 ///
-/// `head` is five fields, each followed by one NUL: the method, the URL as received (path
-/// and query string), the route, the route parameters as a JSON object, the body as JSON
-/// (empty when there is none or it is not an object). `headers` is `name`, `value` for
-/// every header line (`req.rawHeaders`), joined by NULs. None of these can hold a NUL byte
-/// of its own: HTTP forbids it in the request line and headers, and JSON escapes it.
-/// `rawBody` is a body the application received as text or bytes rather than parsed: it
-/// is one input with an empty key.
+/// `text` is five fields then the raw header pairs, each followed by one NUL: the
+/// method, the URL as received (path and query string), the route, the route parameters
+/// as a JSON object, the body as JSON (empty when there is none or it is not an object),
+/// then `name`, `value` for every header line (`req.rawHeaders`). None of these can hold
+/// a NUL byte of its own: HTTP forbids it in the request line and headers, and JSON
+/// escapes it. `rawBody` is a body the application received as text or bytes rather
+/// than parsed: it is one input with an empty key.
 ///
-/// The header lines cross as their own string, the one `Array#join` made: N-API reads a
-/// flat string as it is, while a string concatenated from the head and the header lines
-/// would first be copied into a new flat one.
+/// One string, although JavaScript must concatenate it (and N-API then copies the
+/// concatenation into a flat string): each further string crossing costs a conversion
+/// of its own, two passes and an allocation, which counted more than the copy.
 #[napi(catch_unwind)]
-pub fn collect_request(request: u32, head: String, headers: String, raw_body: Option<Text>) -> Result<u32> {
+pub fn collect_request(request: u32, text: String, raw_body: Option<Text>) -> Result<u32> {
     let request = REQUESTS.with(|r| r.borrow().get(request)).ok_or_else(|| stale("request"))?;
     let mut request = request.borrow_mut();
     request.reset();
-    let mut fields = head.as_bytes().split(|&b| b == 0);
+    let mut fields = text.as_bytes().split(|&b| b == 0);
     let mut next = || fields.next().unwrap_or_default();
     let (method, url, route, params, body) = (next(), next(), next(), next(), next());
     let (path, query) = match url.iter().position(|&b| b == b'?') {
@@ -280,8 +280,7 @@ pub fn collect_request(request: u32, head: String, headers: String, raw_body: Op
             more = collector.add(Source::Body, b"", bytes(raw));
         }
     }
-    let mut lines = headers.as_bytes().split(|&b| b == 0);
-    while let (Some(name), Some(value)) = (lines.next(), lines.next()) {
+    while let (Some(name), Some(value)) = (fields.next(), fields.next()) {
         if name.eq_ignore_ascii_case(b"host") {
             collector.request().set_host(value);
         }
