@@ -25,7 +25,8 @@
 //        node benches/node_overhead.js --instructions [--warmup W] [--requests N] [--repeat K] [--keep DIR]
 //                                      [--apps shop,hello] [--before OTHER/bindings/node]
 //                                      [--variants 'context only,protected']
-// Needs `scripts/setup` (the addon, bindings/node/test and examples/node-express deps).
+// Needs `scripts/setup` (the addon, bindings/node/test and examples/node-express deps);
+// --instructions needs valgrind (callgrind, vgdb and callgrind_annotate).
 
 const path = require('node:path');
 const { createRequire } = require('node:module');
