@@ -250,8 +250,8 @@ pub fn check_header(engine: u32, request: u32, name: Text, value: Text) -> Resul
 /// than parsed: it is one input with an empty key.
 ///
 /// One string, although JavaScript must concatenate it (and N-API then copies the
-/// concatenation into a flat string): each further string crossing costs a conversion
-/// of its own, two passes and an allocation, which counted more than the copy.
+/// concatenation into a flat string): the header lines as a second string, counted,
+/// saved no more than their own conversion (two passes and an allocation) cost.
 #[napi(catch_unwind)]
 pub fn collect_request(request: u32, text: String, raw_body: Option<Text>) -> Result<u32> {
     let request = REQUESTS.with(|r| r.borrow().get(request)).ok_or_else(|| stale("request"))?;
