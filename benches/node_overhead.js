@@ -15,17 +15,18 @@
 // AsyncLocalStorage (node_context_only.js), protected (`-r bindings/node/register.js`),
 // protected with payload inspection at request start off (`inspection off`) and, with
 // --before DIR, both again with another checkout's agent; a client in this process (not
-// under valgrind) sends it W warm-up requests, or W + N; the instructions
-// per request are (I(W + N) - I(W)) / N for each variant. Two apps: the example shop
+// under valgrind) sends it W warm-up requests uninstrumented (fast), then N counted ones;
+// the instructions per request are I(N) / N for each variant. Two apps: the example shop
 // (a concatenating search and a concatenating login alternating, so every request reaches
 // a hooked sqlite3 call) and a hello-world Express app (node_hello_app.js: no sink), both
 // with a browser's headers.
 //
 // Usage: node benches/node_overhead.js [--seconds N] [--connections N] [--rounds N] [--quick]
-//        node benches/node_overhead.js --instructions [--warmup W] [--requests N] [--keep DIR]
+//        node benches/node_overhead.js --instructions [--warmup W] [--requests N] [--repeat K] [--keep DIR]
 //                                      [--apps shop,hello] [--before OTHER/bindings/node]
 //                                      [--variants 'context only,protected']
-// Needs `scripts/setup` (the addon, bindings/node/test and examples/node-express deps).
+// Needs `scripts/setup` (the addon, bindings/node/test and examples/node-express deps);
+// --instructions needs valgrind (callgrind, vgdb and callgrind_annotate).
 
 const path = require('node:path');
 const { createRequire } = require('node:module');
@@ -317,8 +318,12 @@ const BROWSER_HEADERS = {
   cookie: 'session=eyJ1c2VyIjoiYWxpY2UifQ.Zt3x9w.abc-def_ghi; theme=dark',
 };
 
-/** Sends `count` requests one after another on one keep-alive connection; returns status counts. */
-async function sendRequests(url, count, app) {
+/**
+ * Sends `count` requests one after another on one keep-alive connection; returns status
+ * counts. `first` numbers the first request, so the shop's search/login alternation goes on
+ * across calls.
+ */
+async function sendRequests(url, count, app, first = 0) {
   const http = require('node:http');
   const agentKeepAlive = new http.Agent({ keepAlive: true, maxSockets: 1 });
   const { hostname, port } = new URL(url);
@@ -346,7 +351,7 @@ async function sendRequests(url, count, app) {
       request.on('error', reject);
       request.end(body);
     });
-  for (let i = 0; i < count; i++) await one(i);
+  for (let i = first; i < first + count; i++) await one(i);
   agentKeepAlive.destroy();
   return statuses;
 }
@@ -358,12 +363,22 @@ const APPS = {
 };
 
 /**
- * Runs `app` under callgrind (with `preload`, a file `node -r` loads first, if any), sends
- * it `count` requests, stops it and returns the instructions it executed in total
- * (start-up included: the caller subtracts).
+ * Runs `app` under callgrind (with `preload`, a file `node -r` loads first, if any) and
+ * returns the instructions its `counted` requests executed, after `warmup` requests.
+ *
+ * The warm-up runs without instrumentation (valgrind's core alone, several times faster
+ * than callgrind), so V8 can reach its steady state in a few minutes; then, through vgdb
+ * while the server is idle between requests, instrumentation is switched on, `SETTLE`
+ * requests run, the counters are dumped, the `counted` requests run and the counters are
+ * dumped again. A dump holds the instructions since the previous one, so the second is
+ * exactly the counted requests' (what their server did between receiving the first and
+ * answering the last, plus what it did after the last answer before the dump).
  */
-async function countedRun(app, preload, extraEnv, count, outFile) {
+const SETTLE = 50;
+
+async function countedRun(app, preload, extraEnv, warmup, counted, outFile) {
   const fs = require('node:fs');
+  const { execFileSync } = require('node:child_process');
   const env = { ...process.env, PORT: '0', HOST: '127.0.0.1', RAMPART_EVENTS: '/dev/null' };
   delete env.RAMPART_POLICY;
   Object.assign(env, extraEnv);
@@ -372,9 +387,17 @@ async function countedRun(app, preload, extraEnv, count, outFile) {
   const nodeArgs = ['--predictable', '--hash-seed=1', '--random-seed=1'];
   if (preload) nodeArgs.push('-r', preload);
   nodeArgs.push(APPS[app].script);
+  const prefix = `${outFile}.vgdb`;
   const child = spawn(
     'valgrind',
-    ['--tool=callgrind', `--callgrind-out-file=${outFile}`, process.execPath, ...nodeArgs],
+    [
+      '--tool=callgrind',
+      '--instr-atstart=no',
+      `--vgdb-prefix=${prefix}`,
+      `--callgrind-out-file=${outFile}`,
+      process.execPath,
+      ...nodeArgs,
+    ],
     { cwd: APPS[app].dir, env, stdio: ['ignore', 'pipe', 'pipe'] },
   );
   let err = '';
@@ -389,25 +412,76 @@ async function countedRun(app, preload, extraEnv, count, outFile) {
     });
     exited.then(({ code }) => reject(new Error(`${app} under valgrind exited with ${code}:\n${err}`)));
   });
-  const statuses = await sendRequests(url, count, app);
-  child.kill('SIGTERM'); // callgrind writes its totals when the process dies of the signal
+  // vgdb names its pipes after the user and the HOST variable: give it the server's.
+  const monitor = (command) =>
+    execFileSync('vgdb', [`--vgdb-prefix=${prefix}`, `--pid=${child.pid}`, ...command.split(' ')], {
+      env,
+      stdio: 'ignore',
+    });
+  const settleFrom = warmup + (warmup % 2);
+  await sendRequests(url, warmup, app, 0);
+  monitor('instrumentation on');
+  await sendRequests(url, SETTLE, app, settleFrom);
+  monitor('dump');
+  const statuses = await sendRequests(url, counted, app, settleFrom + SETTLE);
+  monitor('dump');
+  child.kill('SIGTERM');
   await exited;
-  const summary = /^totals: (\d+)/m.exec(fs.readFileSync(outFile, 'utf8'));
-  if (!summary) throw new Error(`no instruction total in ${outFile}:\n${err}`);
-  return { instructions: Number(summary[1]), statuses };
+  const countedFile = `${outFile}.2`;
+  const summary = /^totals: (\d+)/m.exec(fs.readFileSync(countedFile, 'utf8'));
+  if (!summary) throw new Error(`no instruction total in ${countedFile}:\n${err}`);
+  return { instructions: Number(summary[1]), ...v8Work(countedFile), statuses };
+}
+
+/**
+ * What V8's optimising compiler (TurboFan) and its garbage collector executed in a
+ * callgrind dump. Under --predictable the compiler runs on the main thread; in production
+ * it compiles on a background thread. Even after thousands of requests it still compiles
+ * a third of every count here, and how much moves by tens of thousands of instructions
+ * per request between two processes running the same JavaScript, so the count without it
+ * is the one that resolves the agent's own work. The garbage collector's work (scavenges,
+ * incremental marking steps, mark-compact, sweeping, the write barrier: the instructions
+ * of V8's heap functions themselves) is real cost, but a window holds a few collections,
+ * so its share moves with where they fall.
+ */
+function v8Work(file) {
+  const { execFileSync } = require('node:child_process');
+  const functions = (inclusive) => {
+    const text = execFileSync('callgrind_annotate', [`--inclusive=${inclusive}`, '--auto=no', '--threshold=100', file], {
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'ignore'],
+      maxBuffer: 256 * 1024 * 1024,
+    });
+    const list = [];
+    for (const line of text.split('\n')) {
+      const match = /^\s*([\d,]+) \([^)]*\)\s+\S*?:(\S.*)$/.exec(line);
+      if (match) list.push([match[2], Number(match[1].replaceAll(',', ''))]);
+    }
+    return list;
+  };
+  const sum = (list, pattern) => list.reduce((total, [name, count]) => total + (pattern.test(name) ? count : 0), 0);
+  return {
+    compiler: sum(functions('yes'), /^v8::internal::Compiler::CompileOptimized\(/),
+    gc: sum(
+      functions('no'),
+      /v8::internal::(Heap::|Scaveng|MarkCompact|MinorMarkCompact|\w*Marking|Sweep|\w*Evacuat|RememberedSet|SlotSet|TypedSlot|BodyDescriptorBase::Iterate|HeapObject::SizeFromMap|\w*WriteBarrier|GlobalHandles::|LiveObjectRange|PointersUpdating|RecordMigratedSlot|FreeList|ArrayBufferSweeper|\(anonymous namespace\)::RememberedSet)|heap::base::/,
+    ),
+  };
 }
 
 /**
  * Per app: unprotected, with only an AsyncLocalStorage entered per request (what any
  * request context costs), protected by this tree's agent, and with `--before DIR` also
- * protected by the agent of another checkout's bindings/node (the same run, the same
- * requests: a before/after that no machine noise can blur).
+ * protected by the agent of another checkout's bindings/node (the same requests: a
+ * before/after that no machine noise can blur). `--repeat K` counts every variant K times
+ * (each in a fresh process) to show the spread.
  */
 async function instructions() {
   const fs = require('node:fs');
   const os = require('node:os');
-  const WARMUP = option('warmup', 200);
-  const REQUESTS = option('requests', 2000);
+  const WARMUP = option('warmup', 2000);
+  const REQUESTS = option('requests', 1000);
+  const REPEAT = option('repeat', 1);
   const textOption = (name, fallback) => (args.includes(`--${name}`) ? args[args.indexOf(`--${name}`) + 1] : fallback);
   const keep = textOption('keep', null);
   const before = textOption('before', null);
@@ -435,21 +509,36 @@ async function instructions() {
     const names = new Set(['unprotected', ...only.split(',')]);
     variants.splice(0, variants.length, ...variants.filter(([name]) => names.has(name)));
   }
+  console.log(
+    `instructions per request: ${REQUESTS} requests counted after ${WARMUP} + ${SETTLE} of warm-up;` +
+      ' all of them | without V8\'s optimising compiler | without its garbage collector either',
+  );
   for (const app of apps) {
-    const perRequest = {};
+    let unprotected = null;
     for (const [name, preload, env] of variants) {
-      const out = (count) => path.join(dir, `${app}-${name.replace(/\W+/g, '-')}-${count}.callgrind`);
-      const base = await countedRun(app, preload, env, WARMUP, out(WARMUP));
-      const more = await countedRun(app, preload, env, WARMUP + REQUESTS, out(WARMUP + REQUESTS));
-      perRequest[name] = (more.instructions - base.instructions) / REQUESTS;
-      const added = perRequest[name] - perRequest.unprotected;
-      console.log(
-        `  ${app.padEnd(5)} ${name.padEnd(23)} ${perRequest[name].toFixed(0).padStart(9)} instructions per request` +
-          (name === 'unprotected'
-            ? ''
-            : `, +${added.toFixed(0)} (+${((added / perRequest.unprotected) * 100).toFixed(1)}%)`) +
-          ` (start + ${WARMUP}: ${base.instructions}, + ${REQUESTS} more: ${more.instructions}; answers ${JSON.stringify(more.statuses)})`,
-      );
+      for (let round = 1; round <= REPEAT; round++) {
+        const out = path.join(dir, `${app}-${name.replace(/\W+/g, '-')}-${round}.callgrind`);
+        const run = await countedRun(app, preload, env, WARMUP, REQUESTS, out);
+        // Three figures per request: everything; without the optimising compiler; and
+        // without the garbage collector either (the agent's allocations show in the GC,
+        // but a window holds a few scavenges, so its share moves with where they fall).
+        const figures = [
+          run.instructions / REQUESTS,
+          (run.instructions - run.compiler) / REQUESTS,
+          (run.instructions - run.compiler - run.gc) / REQUESTS,
+        ];
+        if (name === 'unprotected' && unprotected === null) unprotected = figures;
+        const shown = figures.map((value, i) => {
+          if (name === 'unprotected') return value.toFixed(0).padStart(9);
+          const added = value - unprotected[i];
+          const sign = added >= 0 ? '+' : '';
+          return `${value.toFixed(0).padStart(9)} ${sign}${added.toFixed(0)} (${sign}${((added / unprotected[i]) * 100).toFixed(1)}%)`;
+        });
+        console.log(
+          `  ${app.padEnd(5)} ${name.padEnd(23)} all ${shown[0]} | no compiler ${shown[1]} | nor GC ${shown[2]}` +
+            ` (GC ${(run.gc / REQUESTS).toFixed(0)}; answers ${JSON.stringify(run.statuses)})`,
+        );
+      }
     }
   }
   if (!keep) fs.rmSync(dir, { recursive: true, force: true });

@@ -243,6 +243,13 @@ function sql(operation, dialect, query) {
   return inspect('sql', operation, query, checkSql, code);
 }
 
+const SQLITE_DIALECT = dialectCode('sqlite');
+
+/** `sql` for the SQLite drivers: the dialect is known when the hook is written. */
+function sqlite(operation, query) {
+  return inspect('sql', operation, query, checkSql, SQLITE_DIALECT);
+}
+
 const checkShell = (engine, request, _arg, command) => native.checkShell(engine, request, command);
 const checkExec = (engine, request, argv) => native.checkExec(engine, request, argv);
 const checkNosql = (engine, request, _arg, filter) => native.checkNosql(engine, request, filter);
@@ -333,6 +340,7 @@ module.exports = {
   inspectsPayloads,
   atRequestStart,
   sql,
+  sqlite,
   shell,
   exec,
   nosql,

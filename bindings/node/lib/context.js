@@ -41,23 +41,19 @@ const nodeView = {
 const MAX_BUILT_PATHS = 8;
 
 class RequestContext {
+  // Every request pays for its context, sink or not: the constructor writes only what
+  // every request needs. What only a request that reads its inputs writes (the URL and
+  // parsed objects it read them from) or few requests ever write (a block, built paths,
+  // reports) starts on the prototype (below the class), and becomes the context's own when
+  // written. Not on the pool slot: a slot lives long in the old generation, and each
+  // store of a young string or object into it costs the garbage collector's write barrier.
   constructor(req, res) {
     this.req = req;
     this.res = res;
     this.view = nodeView;
     this.target = req;
-    /** Event id of the block page sent for this request, once one was. */
-    this.blockedEventId = null;
     /** The pool slot holding this request's inputs, or null. */
     this.slot = null;
-    this.seenUrl = null;
-    this.seenBody = undefined;
-    this.seenParams = undefined;
-    this.seenRoute = undefined;
-    /** [result, as built, ...] of the paths path.join/resolve built from `..` (hooks/path.js). */
-    this.builtPaths = null;
-    /** What this request already reported (agent.js), or null. */
-    this.reported = null;
     /**
      * Payload inspection (agent.js): true from request start until the framework's parsed
      * body has been inspected or a payload was found; `payloadDue` once inputs were read
@@ -65,10 +61,6 @@ class RequestContext {
      */
     this.payloadPending = false;
     this.payloadDue = false;
-    /** The first input `payloadDue` concerns: those added since the last inspection. */
-    this.payloadFrom = 0;
-    /** Whether the slot's inputs include a parsed body or route parameters. */
-    this.partsRead = false;
   }
 
   /** Remembers that `result` was normalised from `built` (the last few only). */
@@ -154,6 +146,22 @@ class RequestContext {
   }
 }
 
+/** The URL and parsed objects the inputs were last read from (`inputs`). */
+RequestContext.prototype.seenUrl = null;
+RequestContext.prototype.seenBody = undefined;
+RequestContext.prototype.seenParams = undefined;
+RequestContext.prototype.seenRoute = undefined;
+/** Whether the slot's inputs include a parsed body or route parameters. */
+RequestContext.prototype.partsRead = false;
+/** Event id of the block page sent for this request, once one was. */
+RequestContext.prototype.blockedEventId = null;
+/** [result, as built, ...] of the paths path.join/resolve built from `..` (hooks/path.js). */
+RequestContext.prototype.builtPaths = null;
+/** What this request already reported (agent.js), or null. */
+RequestContext.prototype.reported = null;
+/** The first input `payloadDue` concerns: those added since the last inspection. */
+RequestContext.prototype.payloadFrom = 0;
+
 /**
  * Native requests shared by the contexts of this thread. Only one sink call runs at a
  * time (JavaScript is single-threaded and checks are synchronous), so a request needs
@@ -186,13 +194,14 @@ const PARSED_BODY = 2;
 
 /**
  * Hands the request to the core's collector (rampart_core::collect, the rules every
- * agent shares) in one native call: the method, the URL as received (its query string
- * is parsed natively), the route, the route parameters and a parsed body as JSON, and the
- * raw header lines, which include the Cookie header. None of these parts holds a NUL of
- * its own (HTTP forbids it in the request line and headers; JSON escapes it), so NULs
- * separate them. With `addOnly`, the request already holds the request line and headers
- * and only the route, route parameters and body are added. Returns which parsed parts it
- * held (PARSED_PARAMS | PARSED_BODY).
+ * agent shares) in one native call with one string: the method, the URL as received (its
+ * query string is parsed natively), the route, the route parameters and a parsed body as
+ * JSON, and the raw header lines, which include the Cookie header (every further string
+ * would cost a conversion of its own, see collectRequest in src/lib.rs). None of these
+ * parts holds a NUL of its own (HTTP forbids it in the request line and headers; JSON
+ * escapes it), so NULs separate them. With `addOnly`, the request already holds the
+ * request line and headers and only the route, route parameters and body are added, again
+ * in one string. Returns which parsed parts it held (PARSED_PARAMS | PARSED_BODY).
  */
 function fill(request, req, view, target, url, body, params, addOnly) {
   let bodyJson = '';
@@ -206,25 +215,35 @@ function fill(request, req, view, target, url, body, params, addOnly) {
     rawBody = String(body);
   }
   const paramsJson = params !== null && typeof params === 'object' ? json(params) : '';
+  const route = String(view.routeText(target));
   if (addOnly) {
-    request[kCount] = native.collectParsed(request[kHandle], String(view.routeText(target)), paramsJson, bodyJson, rawBody);
+    request[kCount] = native.collectParsed(request[kHandle], `${route}\0${paramsJson}\0${bodyJson}`, rawBody);
   } else {
-    const text =
-      `${String(req.method || '')}\0${url}\0${String(view.routeText(target))}\0${paramsJson}\0${bodyJson}\0` +
-      rawHeaderText(req);
+    const text = `${String(req.method || '')}\0${url}\0${route}\0${paramsJson}\0${bodyJson}\0` + rawHeaderText(req);
     request[kCount] = native.collectRequest(request[kHandle], text, rawBody);
   }
   return (paramsJson === '' ? 0 : PARSED_PARAMS) | (bodyJson === '' && rawBody === undefined ? 0 : PARSED_BODY);
 }
 
-/** JSON text of what a parser produced; empty when it has no JSON form (a cycle, a BigInt). */
+/**
+ * JSON text of what a parser produced; empty when it has no JSON form (a cycle, a BigInt)
+ * or is an empty object. Express's parsers leave `{}` on every request without a body,
+ * and routes without parameters `{}` too: those cost no JSON text.
+ */
 function json(value) {
+  if (Object.getPrototypeOf(value) === Object.prototype && isEmpty(value)) return '';
   try {
     const text = JSON.stringify(value);
     return text === undefined || text === '{}' ? '' : text;
   } catch {
     return '';
   }
+}
+
+/** Whether a plain object has no key of its own that JSON.stringify would write. */
+function isEmpty(object) {
+  for (const key in object) if (Object.prototype.hasOwnProperty.call(object, key)) return false;
+  return true;
 }
 
 /** The header lines as `name\0value\0...`: Node's own array when there is one. */

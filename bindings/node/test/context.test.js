@@ -57,6 +57,23 @@ test('collection: the core collector\'s rules (dotted keys, indexes, non-word ke
   );
 });
 
+test('collection: empty parsed objects give no inputs; state written on one context stays its own', () => {
+  assert.deepEqual(collect({ body: {}, params: {} }), []);
+  // Only own keys count, as for JSON.stringify: inherited ones are not the body's.
+  assert.deepEqual(collect({ body: Object.create({ inherited: 'x' }) }), []);
+  assert.deepEqual(collect({ body: [] }), []);
+  assert.deepEqual(collect({ body: { q: 'x' }, params: {} }), [['body', 'q', 'x']]);
+  // What few requests write starts on the prototype: writing it makes it the context's own.
+  const first = new RequestContext({ method: 'GET', url: '/', headers: {} }, null);
+  const second = new RequestContext({ method: 'GET', url: '/', headers: {} }, null);
+  first.rememberBuiltPath('/etc/passwd', '/srv/../etc/passwd');
+  first.blockedEventId = 'e1';
+  assert.equal(first.builtPathOf('/etc/passwd'), '/srv/../etc/passwd');
+  assert.equal(second.builtPathOf('/etc/passwd'), undefined);
+  assert.equal(second.builtPaths, null);
+  assert.equal(second.blockedEventId, null);
+});
+
 test('collection: depth and count are bounded; a body without a JSON form gives no body inputs', () => {
   let deep = 'leaf';
   for (let i = 0; i < 10_000; i++) deep = { k: deep };

@@ -11,7 +11,7 @@ function patch(Database) {
     const operation = `better-sqlite3.Database.${method}`;
     wrapMethod(Database.prototype, method, (original) =>
       function rampartBetterSqlite3(sql) {
-        const blocked = agent.sql(operation, 'sqlite', sql);
+        const blocked = agent.sqlite(operation, sql);
         if (blocked !== null) throw blocked;
         return original.apply(this, arguments);
       },

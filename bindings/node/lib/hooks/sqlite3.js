@@ -16,7 +16,7 @@ function patch(sqlite3) {
     const operation = `sqlite3.Database.${method}`;
     wrapMethod(Database.prototype, method, (original) =>
       function rampartSqlite3(sql) {
-        const blocked = agent.sql(operation, 'sqlite', sql);
+        const blocked = agent.sqlite(operation, sql);
         if (blocked === null) return original.apply(this, arguments);
         const callback = method === 'prepare' ? null : lastCallback(arguments, 1);
         if (callback === null) throw blocked;
