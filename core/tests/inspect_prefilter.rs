@@ -148,8 +148,9 @@ fn prefilters_keep_every_corpus_verdict() {
 }
 
 /// Values assembled from what the prefilters test for: keywords of every class, digits
-/// glued to letters (`0xabcor`, `1or`), quotes, backslashes, entities and escapes that
-/// do and do not decode, `..` and separators, rule literals, prose.
+/// glued to letters (`0xabcor`, `1or`), bare hosts and metadata addresses, quotes,
+/// backslashes, entities and escapes that do and do not decode, `..` and separators,
+/// rule literals, prose.
 #[test]
 fn prefilters_keep_generated_verdicts() {
     const PIECES: &[&str] = &[
@@ -233,6 +234,10 @@ fn prefilters_keep_generated_verdicts() {
         "//",
         "http",
         "127.0.0.1",
+        "169.254.169.254",
+        "2852039166",
+        "0xa9fea9fe",
+        ".nip.io",
         "sleep(5)",
         "cat",
         "id",

@@ -154,7 +154,7 @@ fn judge(value: &[u8], bytes: ByteSet, detectors: Detectors<'_>, prefilter: bool
     if detectors.path && bytes.may(path_bytes) && path_payload(value, bytes, prefilter) {
         return Some(Reason::PayloadPathTraversal);
     }
-    if detectors.ssrf && ssrf_payload(value, bytes, detectors.ssrf_allow_hosts) {
+    if detectors.ssrf && ssrf_payload(value, bytes, detectors.ssrf_allow_hosts, prefilter) {
         return Some(Reason::PayloadSsrf);
     }
     None
@@ -264,7 +264,9 @@ const SMUGGLING_SCHEMES: [&[u8]; 8] = [b"gopher", b"dict", b"ldap", b"ldaps", b"
 /// A URL to an internal or metadata host (every IPv4 and IPv6 spelling, as browsers
 /// parse it), a URL with a scheme used to smuggle requests to internal services, or a
 /// bare cloud metadata address.
-fn ssrf_payload(value: &[u8], bytes: ByteSet, allow_hosts: &[String]) -> bool {
+/// `prefilter`: rule out bare hosts that cannot parse to a metadata address
+/// ([`may_be_metadata_host`]) without parsing them.
+fn ssrf_payload(value: &[u8], bytes: ByteSet, allow_hosts: &[String], prefilter: bool) -> bool {
     let mut searched = 0;
     let colons = if bytes.may(ByteSet::COLON) { value } else { &[] };
     for colon in memchr::memchr_iter(b':', colons) {
@@ -308,9 +310,35 @@ fn ssrf_payload(value: &[u8], bytes: ByteSet, allow_hosts: &[String]) -> bool {
         && !bytes.has(ByteSet::SPACE_OR_CONTROL, || value.iter().any(|&b| b <= b' '))
     {
         let host = value.split(|&b| b == b'/' || b == b':').next().unwrap_or_default();
+        if prefilter && !may_be_metadata_host(host) {
+            return false;
+        }
         return classify_host(&parse_host(host), false) == Some(Target::Metadata);
     }
     false
+}
+
+/// Can the bare host `host` (no space or control byte, as [`ssrf_payload`] reads it)
+/// parse to a metadata address? A host that starts with a digit does so only as an IPv4
+/// address, or as a name under a wildcard DNS service (`169.254.169.254.nip.io`): every
+/// metadata name starts with a letter. Without a `.` the name has no such suffix and the
+/// address is one number (`2852039166`, `0xa9fea9fe`, `025177524776`), written with
+/// digits, hexadecimal digits and `x` only. A `%` escape or a byte outside printable
+/// ASCII may map to either (`%2e`, a full-width digit or full stop), so those are parsed.
+/// Other first bytes (`[`, `m`) are always parsed: `12,15,99` and `5` are what this spares.
+fn may_be_metadata_host(host: &[u8]) -> bool {
+    if !host.first().is_some_and(u8::is_ascii_digit) {
+        return true;
+    }
+    let mut number = true;
+    for &b in host {
+        match b {
+            b'.' | b'%' | 0x7f.. => return true,
+            b'0'..=b'9' | b'a'..=b'f' | b'A'..=b'F' | b'x' | b'X' => {}
+            _ => number = false,
+        }
+    }
+    number
 }
 
 #[cfg(test)]
@@ -322,6 +350,74 @@ mod tests {
         let full = inspect_value(value.as_bytes(), Detectors::ALL, &mut PayloadScratch::default(), false);
         assert_eq!(found, full, "prefilters changed {value:?}");
         found
+    }
+
+    /// Bare hosts built from the pieces of every IPv4 spelling, escapes, full-width
+    /// digits and dots, wildcard DNS names and near misses: the host guard gives the
+    /// parser's answer on each, and spares the parse on some.
+    #[test]
+    fn bare_host_guard_keeps_the_parser_answer() {
+        const PIECES: &[&str] = &[
+            "1",
+            "169",
+            "254",
+            ".254.169.254",
+            "2852039166",
+            "0xa9fea9fe",
+            "0XA9FEA9FE",
+            "025177524776",
+            "0x7f",
+            "0",
+            "00",
+            ".",
+            "..",
+            ",",
+            "x",
+            "X",
+            "g",
+            "a9fea9fe",
+            "e",
+            "%2e",
+            "%31",
+            "%",
+            "\u{ff11}",
+            "\u{ff0e}",
+            "\u{3002}",
+            ".nip.io",
+            "nip",
+            ".io",
+            "-",
+            "/",
+            ":80",
+            "[",
+            "]",
+            "metadata",
+            "\u{7f}",
+            "_",
+            "+",
+        ];
+        let mut state: u64 = 0x2545_f491_4f6c_dd1d;
+        let (mut metadata, mut spared) = (0, 0);
+        for _ in 0..40_000 {
+            let mut host = String::from(["1", "169", "0", "2", "9"][(state % 5) as usize]);
+            for _ in 0..1 + state % 6 {
+                state ^= state << 13;
+                state ^= state >> 7;
+                state ^= state << 17;
+                host.push_str(PIECES[(state % PIECES.len() as u64) as usize]);
+            }
+            let value = host.as_bytes();
+            let bytes = ByteSet::of(value, true);
+            let full = ssrf_payload(value, bytes, &[], false);
+            assert_eq!(ssrf_payload(value, bytes, &[], true), full, "host guard changed {host:?}");
+            metadata += usize::from(full);
+            spared +=
+                usize::from(!may_be_metadata_host(value.split(|&b| b == b'/' || b == b':').next().unwrap_or_default()));
+        }
+        assert!(metadata > 100 && spared > 1_000, "{metadata} metadata hosts, {spared} spared");
+        for (host, expected) in [("12,15,99", false), ("2852039166", true), ("0xa9fea9fe", true), ("5", true)] {
+            assert_eq!(may_be_metadata_host(host.as_bytes()), expected, "{host}");
+        }
     }
 
     #[test]
@@ -397,7 +493,7 @@ mod timing {
         time("xss", &mut |v| xss::find(v, ByteSet::of(v, true)).is_some());
         time("shell", &mut |v| shell::find(v, ByteSet::of(v, true)).is_some());
         time("path", &mut |v| path_payload(v, ByteSet::of(v, true), true));
-        time("ssrf", &mut |v| ssrf_payload(v, ByteSet::of(v, true), &[]));
+        time("ssrf", &mut |v| ssrf_payload(v, ByteSet::of(v, true), &[], true));
         let mut scratch = PayloadScratch::default();
         time("all", &mut |v| inspect_value(v, Detectors::ALL, &mut scratch, true).is_some());
     }
