@@ -438,6 +438,21 @@ struct PairTable {
     /// For each of `keys`, the offset of the pair in its window, and the window
     /// (lowercase).
     windows: Vec<(usize, Vec<u8>)>,
+    /// The windows the tables hold.
+    anchored: Vec<Vec<u8>>,
+    /// When many windows are anchored on letters, digits or spaces (as the scanner names
+    /// of the user agent rule are), which the tables would meet in nearly every word:
+    /// a SIMD search for them in the lowercased value instead.
+    words: Option<aho_corasick::packed::Searcher>,
+}
+
+/// From this many windows anchored in words on, they are searched for apart (see
+/// [`PairTable::words`]).
+const WORD_WINDOWS: usize = 8;
+
+/// Whether a window's anchor is made of bytes common in words.
+fn anchored_in_words(window: &[u8]) -> bool {
+    window_anchor(window).is_some_and(|i| window[i..i + 2].iter().all(|&b| b.is_ascii_alphanumeric() || b == b' '))
 }
 
 /// How common a byte is in ordinary request values (lower is rarer): letters, spaces
@@ -498,9 +513,26 @@ fn pair_rarity(a: u8, b: u8) -> u32 {
 
 impl PairTable {
     fn new(windows: &[Vec<u8>]) -> PairTable {
-        let mut table = PairTable { pairs: Box::new([0; 1024]), keys: Vec::new(), windows: Vec::new() };
+        let (words, others): (Vec<Vec<u8>>, Vec<Vec<u8>>) = windows.iter().cloned().partition(|w| anchored_in_words(w));
+        let search = (words.len() >= WORD_WINDOWS)
+            .then(|| {
+                aho_corasick::packed::Config::new()
+                    .match_kind(aho_corasick::packed::MatchKind::LeftmostFirst)
+                    .builder()
+                    .extend(words.iter().map(|w| w.to_ascii_lowercase()))
+                    .build()
+            })
+            .flatten();
+        let windows = if search.is_some() { others } else { windows.to_vec() };
+        let mut table = PairTable {
+            pairs: Box::new([0; 1024]),
+            keys: Vec::new(),
+            windows: Vec::new(),
+            anchored: windows.clone(),
+            words: search,
+        };
         let mut anchored = Vec::new();
-        for window in windows {
+        for window in &windows {
             let Some(start) = window_anchor(window) else { continue };
             let (a, b) = (window[start], window[start + 1]);
             for a in [a.to_ascii_lowercase(), a.to_ascii_uppercase()] {
@@ -616,6 +648,21 @@ impl ShortGate {
     /// subject around it keeps few registers to save.
     #[inline(never)]
     fn is_open(&self, pairs: &PairTable, value: &[u8]) -> Option<bool> {
+        match self.pairs_open(pairs, value) {
+            Some(false) => {}
+            decided => return decided,
+        }
+        let Some(words) = &pairs.words else { return Some(false) };
+        // No byte the chain may change: the transformed value is this one up to case.
+        let mut lower = [0u8; SHORT_GATE_LEN];
+        let lower = lower.get_mut(..value.len())?;
+        lower.copy_from_slice(value);
+        lower.make_ascii_lowercase();
+        Some(words.find(lower).is_some())
+    }
+
+    /// [`ShortGate::is_open`] for the windows of the pair tables.
+    fn pairs_open(&self, pairs: &PairTable, value: &[u8]) -> Option<bool> {
         let (first, second) = (&self.first, &self.second);
         let f = |b: u8| first[usize::from(b)];
         let s = |b: u8| second[usize::from(b)];
@@ -906,7 +953,8 @@ fn build_gates(
                     let short = match short_of.iter().find(|(key, _)| *key == (chain, search)) {
                         Some(&(_, short)) => short,
                         None => {
-                            let short = ShortGate::new(transforms, &sets[search], search).map(|gate| {
+                            let anchored = &pair_tables[search].anchored;
+                            let short = ShortGate::new(transforms, anchored, search).map(|gate| {
                                 short_gates.push(gate);
                                 short_gates.len() - 1
                             });
@@ -1439,6 +1487,10 @@ mod tests {
             {"id":5,"targets":["body:na*","header:X-*","query"],"match":{"literals":["Keyed"]}},
             {"id":6,"targets":["header:accept"],"match":{"regex":"q=0\\.[0-9]x"}}]}"#;
         let sets = [RuleSet::new(&Policy::default()).expect("defaults"), engine_rules(custom).expect("custom")];
+        assert!(
+            sets[0].gate_pairs.iter().any(|t| t.words.is_some()),
+            "the scanner names of the user agent rule are searched for apart"
+        );
         let pieces: &[&[u8]] = &[
             b"${jndi:",
             b"${JNDI:",
