@@ -311,6 +311,20 @@ pub(crate) struct RuleSet {
     short_gates: Vec<ShortGate>,
     /// The pair tables of the short gates, one per literal set.
     gate_pairs: Vec<PairTable>,
+    /// Per subject class, what tells without walking its plans whether its gates are
+    /// shut.
+    fast_gates: [FastGate; CLASS_COUNT],
+}
+
+/// How [`RuleSet::gates_closed`] decides for a subject class.
+#[derive(Clone, Copy, Debug)]
+enum FastGate {
+    /// By walking the class's plans.
+    Walk,
+    /// One chain at most, without glob or content rules: by the short pre-check of its
+    /// gate for a subject whose key its key globs match (`keyed`) or another one
+    /// (`unkeyed`); `None` when no rule is to be searched for.
+    Short { keyed: Option<usize>, unkeyed: Option<usize> },
 }
 
 /// What a subject of one class needs from one transform chain whose rules target the
@@ -989,6 +1003,23 @@ fn build_gates(
             }
         }
     }
+    for (fast, plans) in set.fast_gates.iter_mut().zip(&set.plans) {
+        let short = |gate| match gate {
+            Gate::Never => Some(None),
+            Gate::Literals { short: Some(short), .. } => Some(Some(short)),
+            _ => None,
+        };
+        *fast = match plans.as_slice() {
+            [] => FastGate::Short { keyed: None, unkeyed: None },
+            [plan] if plan.others.is_empty() => match (short(plan.gate), short(plan.unkeyed_gate)) {
+                // Without key globs, every key is keyed (see `ChainPlan::gate_for`).
+                (Some(keyed), Some(_)) if plan.key_globs.is_empty() => FastGate::Short { keyed, unkeyed: keyed },
+                (Some(keyed), Some(unkeyed)) => FastGate::Short { keyed, unkeyed },
+                _ => FastGate::Walk,
+            },
+            _ => FastGate::Walk,
+        };
+    }
     set.gate_automata = automata;
     set.gate_pairs = pair_tables;
     set.short_gates = short_gates;
@@ -1047,6 +1078,7 @@ impl RuleSet {
             gate_automata: Vec::new(),
             short_gates: Vec::new(),
             gate_pairs: Vec::new(),
+            fast_gates: [FastGate::Walk; CLASS_COUNT],
         };
         let mut regexes: Vec<&str> = Vec::new();
         let mut literals: Vec<&str> = Vec::new();
@@ -1194,7 +1226,20 @@ impl RuleSet {
     /// it).
     #[inline]
     fn gates_closed(&self, class: u16, key: &[u8], value: &[u8]) -> bool {
-        let plans = self.plans.get(class.trailing_zeros() as usize).map_or(&[][..], Vec::as_slice);
+        let index = class.trailing_zeros() as usize;
+        if let Some(&FastGate::Short { keyed, unkeyed }) = self.fast_gates.get(index) {
+            // As `ChainPlan::gate_for` chooses.
+            let globs = &self.plans[index][0].key_globs;
+            let short = if keyed == unkeyed || globs.iter().any(|k| k.matches(key)) { keyed } else { unkeyed };
+            return match short {
+                None => true,
+                Some(short) => {
+                    let short = &self.short_gates[short];
+                    value.len() <= SHORT_GATE_LEN && short.is_open(&self.gate_pairs[short.pairs], value) == Some(false)
+                }
+            };
+        }
+        let plans = self.plans.get(index).map_or(&[][..], Vec::as_slice);
         plans.iter().all(|plan| {
             plan.others.is_empty()
                 && match plan.gate_for(key) {
