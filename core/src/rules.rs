@@ -1224,13 +1224,14 @@ impl RuleSet {
     /// every chain for the class has neither glob nor content rules for it, and its gate
     /// is shut (no rule of it targets the class, or the short value's pre-check closes
     /// it).
-    #[inline]
+    #[inline(always)]
     fn gates_closed(&self, class: u16, key: &[u8], value: &[u8]) -> bool {
         let index = class.trailing_zeros() as usize;
         if let Some(&FastGate::Short { keyed, unkeyed }) = self.fast_gates.get(index) {
-            // As `ChainPlan::gate_for` chooses.
-            let globs = &self.plans[index][0].key_globs;
-            let short = if keyed == unkeyed || globs.iter().any(|k| k.matches(key)) { keyed } else { unkeyed };
+            // As `ChainPlan::gate_for` chooses (they differ only for a class with a plan).
+            let keyed_for =
+                |plans: &[ChainPlan]| plans.first().is_some_and(|p| p.key_globs.iter().any(|k| k.matches(key)));
+            let short = if keyed == unkeyed || keyed_for(&self.plans[index]) { keyed } else { unkeyed };
             return match short {
                 None => true,
                 Some(short) => {
@@ -1239,6 +1240,12 @@ impl RuleSet {
                 }
             };
         }
+        self.gates_closed_walk(index, key, value)
+    }
+
+    /// [`RuleSet::gates_closed`] for a class that walks its plans.
+    #[inline(never)]
+    fn gates_closed_walk(&self, index: usize, key: &[u8], value: &[u8]) -> bool {
         let plans = self.plans.get(index).map_or(&[][..], Vec::as_slice);
         plans.iter().all(|plan| {
             plan.others.is_empty()
