@@ -311,6 +311,20 @@ pub(crate) struct RuleSet {
     short_gates: Vec<ShortGate>,
     /// The pair tables of the short gates, one per literal set.
     gate_pairs: Vec<PairTable>,
+    /// Per subject class, what tells without walking its plans whether its gates are
+    /// shut.
+    fast_gates: [FastGate; CLASS_COUNT],
+}
+
+/// How [`RuleSet::gates_closed`] decides for a subject class.
+#[derive(Clone, Copy, Debug)]
+enum FastGate {
+    /// By walking the class's plans.
+    Walk,
+    /// One chain at most, without glob or content rules: by the short pre-check of its
+    /// gate for a subject whose key its key globs match (`keyed`) or another one
+    /// (`unkeyed`); `None` when no rule is to be searched for.
+    Short { keyed: Option<usize>, unkeyed: Option<usize> },
 }
 
 /// What a subject of one class needs from one transform chain whose rules target the
@@ -416,6 +430,13 @@ const ALONE: u8 = 0x80;
 struct ShortGate {
     first: [u8; 256],
     second: [u8; 256],
+    /// The screen: true for the rarer byte of each anchor pair (either case) and for a
+    /// byte that decides alone or that the chain may change. Eight bytes none of which
+    /// (nor the next) it marks start no pair worth the two tables' look.
+    screen: [bool; 256],
+    /// Whether the screen is worth its lookups: when it marks letters, digits other than
+    /// `0` or the space, nearly every eight bytes pass it.
+    screened: bool,
     /// The bytes the chain may change.
     changes: [bool; 256],
     pairs: usize,
@@ -431,6 +452,21 @@ struct PairTable {
     /// For each of `keys`, the offset of the pair in its window, and the window
     /// (lowercase).
     windows: Vec<(usize, Vec<u8>)>,
+    /// The windows the tables hold.
+    anchored: Vec<Vec<u8>>,
+    /// When many windows are anchored on letters, digits or spaces (as the scanner names
+    /// of the user agent rule are), which the tables would meet in nearly every word:
+    /// a SIMD search for them in the lowercased value instead.
+    words: Option<aho_corasick::packed::Searcher>,
+}
+
+/// From this many windows anchored in words on, they are searched for apart (see
+/// [`PairTable::words`]).
+const WORD_WINDOWS: usize = 8;
+
+/// Whether a window's anchor is made of bytes common in words.
+fn anchored_in_words(window: &[u8]) -> bool {
+    window_anchor(window).is_some_and(|i| window[i..i + 2].iter().all(|&b| b.is_ascii_alphanumeric() || b == b' '))
 }
 
 /// How common a byte is in ordinary request values (lower is rarer): letters, spaces
@@ -457,7 +493,10 @@ fn byte_commonness(b: u8) -> u32 {
 fn window_anchor(window: &[u8]) -> Option<usize> {
     (0..window.len().saturating_sub(1)).min_by_key(|&i| {
         let (a, b) = (window[i], window[i + 1]);
-        (std::cmp::Reverse(pair_rarity(a, b)), byte_commonness(a).min(byte_commonness(b)), i)
+        // Then by its first byte: a pair the screen of [`ShortGate::is_open`] meets
+        // only at a rare byte (`:1` rather than `o:`) leaves more of a value unlooked at.
+        let (ca, cb) = (byte_commonness(a), byte_commonness(b));
+        (std::cmp::Reverse(pair_rarity(a, b)), ca.min(cb), ca, i)
     })
 }
 
@@ -488,9 +527,26 @@ fn pair_rarity(a: u8, b: u8) -> u32 {
 
 impl PairTable {
     fn new(windows: &[Vec<u8>]) -> PairTable {
-        let mut table = PairTable { pairs: Box::new([0; 1024]), keys: Vec::new(), windows: Vec::new() };
+        let (words, others): (Vec<Vec<u8>>, Vec<Vec<u8>>) = windows.iter().cloned().partition(|w| anchored_in_words(w));
+        let search = (words.len() >= WORD_WINDOWS)
+            .then(|| {
+                aho_corasick::packed::Config::new()
+                    .match_kind(aho_corasick::packed::MatchKind::LeftmostFirst)
+                    .builder()
+                    .extend(words.iter().map(|w| w.to_ascii_lowercase()))
+                    .build()
+            })
+            .flatten();
+        let windows = if search.is_some() { others } else { windows.to_vec() };
+        let mut table = PairTable {
+            pairs: Box::new([0; 1024]),
+            keys: Vec::new(),
+            windows: Vec::new(),
+            anchored: windows.clone(),
+            words: search,
+        };
         let mut anchored = Vec::new();
-        for window in windows {
+        for window in &windows {
             let Some(start) = window_anchor(window) else { continue };
             let (a, b) = (window[start], window[start + 1]);
             for a in [a.to_ascii_lowercase(), a.to_ascii_uppercase()] {
@@ -532,7 +588,14 @@ impl ShortGate {
     /// The pre-check of `windows` (lowercase, as searched) for a chain, or `None` when a
     /// step of the chain may change any value or a window is empty.
     fn new(chain: &[Transform], windows: &[Vec<u8>], pairs: usize) -> Option<ShortGate> {
-        let mut gate = ShortGate { first: [0; 256], second: [ALONE; 256], changes: [false; 256], pairs };
+        let mut gate = ShortGate {
+            first: [0; 256],
+            second: [ALONE; 256],
+            screen: [false; 256],
+            screened: true,
+            changes: [false; 256],
+            pairs,
+        };
         for &t in chain {
             let changed_at: &[u8] = match t {
                 Transform::Lowercase => continue, // the tables match either case
@@ -578,7 +641,19 @@ impl ShortGate {
             for b in [b.to_ascii_lowercase(), b.to_ascii_uppercase()] {
                 gate.second[usize::from(b)] |= 1 << group;
             }
+            let rarer = if byte_commonness(b) < byte_commonness(a) { b } else { a };
+            for r in [rarer.to_ascii_lowercase(), rarer.to_ascii_uppercase()] {
+                gate.screen[usize::from(r)] = true;
+            }
         }
+        for b in 0..=255u8 {
+            if gate.first[usize::from(b)] & (ALONE | CHANGES_IF_DOUBLED) != 0 || gate.changes[usize::from(b)] {
+                gate.screen[usize::from(b)] = true;
+            }
+        }
+        gate.screened = !(0..=255u8).any(|b| {
+            gate.screen[usize::from(b)] && (b.is_ascii_alphabetic() || b == b' ' || b"123456789".contains(&b))
+        });
         Some(gate)
     }
 
@@ -587,13 +662,36 @@ impl ShortGate {
     /// subject around it keeps few registers to save.
     #[inline(never)]
     fn is_open(&self, pairs: &PairTable, value: &[u8]) -> Option<bool> {
+        match self.pairs_open(pairs, value) {
+            Some(false) => {}
+            decided => return decided,
+        }
+        let Some(words) = &pairs.words else { return Some(false) };
+        // No byte the chain may change: the transformed value is this one up to case.
+        let mut lower = [0u8; SHORT_GATE_LEN];
+        let lower = lower.get_mut(..value.len())?;
+        lower.copy_from_slice(value);
+        lower.make_ascii_lowercase();
+        Some(words.find(lower).is_some())
+    }
+
+    /// [`ShortGate::is_open`] for the windows of the pair tables.
+    fn pairs_open(&self, pairs: &PairTable, value: &[u8]) -> Option<bool> {
         let (first, second) = (&self.first, &self.second);
         let f = |b: u8| first[usize::from(b)];
         let s = |b: u8| second[usize::from(b)];
+        let screen = &self.screen;
+        let r = |b: u8| screen[usize::from(b)];
         let mut at = 0;
         // Pairs of bytes in no group, nearly all of them, cost two lookups, an `and` and
-        // an `or`.
+        // an `or`; with a screen, eight bytes without a rare byte cost one lookup each.
         while let Some(c) = value.get(at..at + 9) {
+            if self.screened
+                && !(r(c[0]) | r(c[1]) | r(c[2]) | r(c[3]) | r(c[4]) | r(c[5]) | r(c[6]) | r(c[7]) | r(c[8]))
+            {
+                at += 8;
+                continue;
+            }
             let any = f(c[0]) & s(c[1])
                 | f(c[1]) & s(c[2])
                 | f(c[2]) & s(c[3])
@@ -869,7 +967,8 @@ fn build_gates(
                     let short = match short_of.iter().find(|(key, _)| *key == (chain, search)) {
                         Some(&(_, short)) => short,
                         None => {
-                            let short = ShortGate::new(transforms, &sets[search], search).map(|gate| {
+                            let anchored = &pair_tables[search].anchored;
+                            let short = ShortGate::new(transforms, anchored, search).map(|gate| {
                                 short_gates.push(gate);
                                 short_gates.len() - 1
                             });
@@ -903,6 +1002,23 @@ fn build_gates(
                 });
             }
         }
+    }
+    for (fast, plans) in set.fast_gates.iter_mut().zip(&set.plans) {
+        let short = |gate| match gate {
+            Gate::Never => Some(None),
+            Gate::Literals { short: Some(short), .. } => Some(Some(short)),
+            _ => None,
+        };
+        *fast = match plans.as_slice() {
+            [] => FastGate::Short { keyed: None, unkeyed: None },
+            [plan] if plan.others.is_empty() => match (short(plan.gate), short(plan.unkeyed_gate)) {
+                // Without key globs, every key is keyed (see `ChainPlan::gate_for`).
+                (Some(keyed), Some(_)) if plan.key_globs.is_empty() => FastGate::Short { keyed, unkeyed: keyed },
+                (Some(keyed), Some(unkeyed)) => FastGate::Short { keyed, unkeyed },
+                _ => FastGate::Walk,
+            },
+            _ => FastGate::Walk,
+        };
     }
     set.gate_automata = automata;
     set.gate_pairs = pair_tables;
@@ -962,6 +1078,7 @@ impl RuleSet {
             gate_automata: Vec::new(),
             short_gates: Vec::new(),
             gate_pairs: Vec::new(),
+            fast_gates: [FastGate::Walk; CLASS_COUNT],
         };
         let mut regexes: Vec<&str> = Vec::new();
         let mut literals: Vec<&str> = Vec::new();
@@ -1107,9 +1224,29 @@ impl RuleSet {
     /// every chain for the class has neither glob nor content rules for it, and its gate
     /// is shut (no rule of it targets the class, or the short value's pre-check closes
     /// it).
-    #[inline]
+    #[inline(always)]
     fn gates_closed(&self, class: u16, key: &[u8], value: &[u8]) -> bool {
-        let plans = self.plans.get(class.trailing_zeros() as usize).map_or(&[][..], Vec::as_slice);
+        let index = class.trailing_zeros() as usize;
+        if let Some(&FastGate::Short { keyed, unkeyed }) = self.fast_gates.get(index) {
+            // As `ChainPlan::gate_for` chooses (they differ only for a class with a plan).
+            let keyed_for =
+                |plans: &[ChainPlan]| plans.first().is_some_and(|p| p.key_globs.iter().any(|k| k.matches(key)));
+            let short = if keyed == unkeyed || keyed_for(&self.plans[index]) { keyed } else { unkeyed };
+            return match short {
+                None => true,
+                Some(short) => {
+                    let short = &self.short_gates[short];
+                    value.len() <= SHORT_GATE_LEN && short.is_open(&self.gate_pairs[short.pairs], value) == Some(false)
+                }
+            };
+        }
+        self.gates_closed_walk(index, key, value)
+    }
+
+    /// [`RuleSet::gates_closed`] for a class that walks its plans.
+    #[inline(never)]
+    fn gates_closed_walk(&self, index: usize, key: &[u8], value: &[u8]) -> bool {
+        let plans = self.plans.get(index).map_or(&[][..], Vec::as_slice);
         plans.iter().all(|plan| {
             plan.others.is_empty()
                 && match plan.gate_for(key) {
@@ -1402,6 +1539,10 @@ mod tests {
             {"id":5,"targets":["body:na*","header:X-*","query"],"match":{"literals":["Keyed"]}},
             {"id":6,"targets":["header:accept"],"match":{"regex":"q=0\\.[0-9]x"}}]}"#;
         let sets = [RuleSet::new(&Policy::default()).expect("defaults"), engine_rules(custom).expect("custom")];
+        assert!(
+            sets[0].gate_pairs.iter().any(|t| t.words.is_some()),
+            "the scanner names of the user agent rule are searched for apart"
+        );
         let pieces: &[&[u8]] = &[
             b"${jndi:",
             b"${JNDI:",
@@ -1463,7 +1604,11 @@ mod tests {
         let (mut compared, mut hits) = (0, 0);
         for (i, a) in pieces.iter().enumerate() {
             for b in pieces.iter().skip(i % 3) {
-                for value in [[*a, *b].concat(), [*b, b"q", *a].concat(), a[..a.len() / 2].to_vec()] {
+                // Padded, the pieces fall at every offset of the screen's eight bytes.
+                let pad = &b"plain words "[..(i + b.len()) % 12];
+                for value in
+                    [[*a, *b].concat(), [*b, b"q", *a].concat(), a[..a.len() / 2].to_vec(), [pad, *a, *b].concat()]
+                {
                     request.reset();
                     for source in [Source::Query, Source::Body, Source::Header, Source::Cookie] {
                         for key in [&b"user-agent"[..], b"User-Agent", b"accept", b"name", b"x-Forwarded", b"other"] {
