@@ -48,12 +48,12 @@ impl Needle {
         let (first, class) = h.first_of_rank(c0);
         let at = usize::from(first);
         let (rare, word) = if value.len() == head.len() {
-            ((value[at], at), h.classes & NON_WORD_CLASSES == 0 && !h.spaces)
+            ((value[at], at), h.classes & NON_WORD_CLASSES == 0 && h.spaces == 0)
         } else {
             // A long value: its tail byte by byte, as long values are rare.
             let tail = &value[head.len()..];
             let tail_classes = classes_in(tail);
-            let word = (h.classes | tail_classes) & NON_WORD_CLASSES == 0 && !h.spaces;
+            let word = (h.classes | tail_classes) & NON_WORD_CLASSES == 0 && h.spaces == 0;
             match lowest_rank(tail_classes) {
                 Some(lowest) if lowest < CLASS_RANKS[c0] => {
                     let at = head.len() + tail.iter().position(|&b| frequency_rank(b) == lowest).unwrap_or(0);
@@ -76,7 +76,7 @@ impl Needle {
             let rest = h.classes & !classes_up_to(CLASS_RANKS[c0]);
             if rest == 0 {
                 // The next rank is among the letters, digits and spaces, or there is none.
-                return Needle::scan_exact(value);
+                return (Needle { rare, pair: rare_pair(value, head, classes_in(head), at) }, word);
             }
             second = h.first_of_rank(rest.trailing_zeros() as usize).0;
         }
@@ -120,8 +120,8 @@ struct Survey {
     first_byte: [u8; CLASS_COUNT],
     /// The first position of each class holding another byte than `first_byte`.
     differs: [u8; CLASS_COUNT],
-    /// Whether a space occurs (letters and digits are word bytes, spaces are not).
-    spaces: bool,
+    /// Non-zero when a space occurs (letters and digits are word bytes, spaces are not).
+    spaces: u64,
 }
 
 const LOW_BYTES: u64 = 0x0101_0101_0101_0101;
@@ -133,7 +133,7 @@ impl Survey {
         first: [NONE; CLASS_COUNT],
         first_byte: [0; CLASS_COUNT],
         differs: [NONE; CLASS_COUNT],
-        spaces: false,
+        spaces: 0,
     };
 
     /// Surveys `head`, at most 255 bytes.
@@ -172,7 +172,7 @@ impl Survey {
         let digit = (low + LOW_BYTES * u64::from(0x80 - b'0')) & !(low + LOW_BYTES * u64::from(0x7f - b'9'));
         let xor = word ^ (LOW_BYTES * u64::from(b' '));
         let space = !(((xor & !HIGH_BITS) + !HIGH_BITS) | xor) & HIGH_BITS;
-        self.spaces |= space != 0;
+        self.spaces |= space;
         let mut others = !((letter | digit) & ascii | space) & HIGH_BITS;
         while others != 0 {
             let bit = others.trailing_zeros();
@@ -306,9 +306,27 @@ fn lowest_rank(classes: u16) -> Option<u8> {
 }
 
 /// The classes of rank `rank` or lower.
+#[inline]
 fn classes_up_to(rank: u8) -> u16 {
-    (0..CLASS_COUNT).filter(|&c| CLASS_RANKS[c] <= rank).fold(0, |set, c| set | 1 << c)
+    CLASSES_UP_TO[usize::from(rank)]
 }
+
+/// [`classes_up_to`] every rank, computed at compile time.
+static CLASSES_UP_TO: [u16; 256] = {
+    let mut table = [0u16; 256];
+    let mut rank = 0;
+    while rank < 256 {
+        let mut c = 0;
+        while c < CLASS_COUNT {
+            if CLASSES.0[c] as usize <= rank {
+                table[rank] |= 1 << c;
+            }
+            c += 1;
+        }
+        rank += 1;
+    }
+    table
+};
 
 /// [`rank_of`] every byte, computed at compile time. Every input added to a request
 /// ranks each of its bytes twice (its rarest byte, its rarest pair): a table lookup
@@ -521,7 +539,7 @@ mod tests {
             chunk[9] = b;
             let survey = Survey::of(&chunk);
             assert_eq!(survey.classes == 0, skipped(b), "{b:#x}");
-            assert_eq!(survey.spaces, b == b' ', "{b:#x}");
+            assert_eq!(survey.spaces != 0, b == b' ', "{b:#x}");
             if !skipped(b) {
                 assert!(frequency_rank(b) < 200 && survey.first[usize::from(BYTE_CLASSES[usize::from(b)])] == 3);
             } else {
