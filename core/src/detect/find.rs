@@ -149,12 +149,24 @@ impl Survey {
             survey.add_word(u64::from_le_bytes(word), at);
             at = at.wrapping_add(8);
         }
-        // The last few bytes, padded with a letter, which the survey skips.
-        let rest = chunks.remainder();
-        if !rest.is_empty() {
-            let mut word = [b'a'; 8];
-            word[..rest.len()].copy_from_slice(rest);
-            survey.add_word(u64::from_le_bytes(word), at);
+        // The last few bytes, padded with letters, which the survey skips: shifted down
+        // from the last eight bytes when there are eight (no copy of a few bytes).
+        let rest = chunks.remainder().len();
+        if rest > 0 {
+            let word = match head.len().checked_sub(8).and_then(|from| head.get(from..)) {
+                Some(last) => {
+                    let mut word = [0u8; 8];
+                    word.copy_from_slice(last);
+                    let shift = 8 * (8 - rest) as u32;
+                    (u64::from_le_bytes(word) >> shift) | ((LOW_BYTES * u64::from(b'a')) << (64 - shift))
+                }
+                None => {
+                    let mut word = [b'a'; 8];
+                    word[..rest].copy_from_slice(&head[head.len() - rest..]);
+                    u64::from_le_bytes(word)
+                }
+            };
+            survey.add_word(word, at);
         }
         survey
     }
