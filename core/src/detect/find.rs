@@ -32,7 +32,59 @@ impl Needle {
     }
 
     /// The search hints of `value`, and whether it is made only of `[A-Za-z0-9_]`.
-    /// Every input of every request goes through here. One pass notes which byte
+    /// Every input of every request goes through here, so the head (where the pair
+    /// is chosen) is read eight bytes at a time: letters, digits and spaces, most of
+    /// the bytes of most values, rank above every other byte, so they decide nothing
+    /// as long as the head holds other bytes. Those other bytes are surveyed one by one
+    /// ([`Survey`]) and settle the hints; a value they do not settle (only letters,
+    /// digits and spaces, or a single rank of a single byte besides them) takes the
+    /// byte-by-byte path, [`Needle::scan_exact`], which chooses the same hints.
+    pub(crate) fn scan(value: &[u8]) -> (Needle, bool) {
+        let head = &value[..value.len().min(usize::from(u8::MAX))];
+        let h = Survey::of(head);
+        let Some((c0, rank_bits)) = h.lowest() else {
+            return Needle::scan_exact(value);
+        };
+        let (first, class) = h.first_of_rank(c0);
+        let at = usize::from(first);
+        let (rare, word) = if value.len() == head.len() {
+            ((value[at], at), h.classes & NON_WORD_CLASSES == 0 && h.spaces == 0)
+        } else {
+            // A long value: its tail byte by byte, as long values are rare.
+            let tail = &value[head.len()..];
+            let tail_classes = classes_in(tail);
+            let word = (h.classes | tail_classes) & NON_WORD_CLASSES == 0 && h.spaces == 0;
+            match lowest_rank(tail_classes) {
+                Some(lowest) if lowest < CLASS_RANKS[c0] => {
+                    let at = head.len() + tail.iter().position(|&b| frequency_rank(b) == lowest).unwrap_or(0);
+                    ((value[at], at), word)
+                }
+                _ => ((value[at], at), word),
+            }
+        };
+        if head.len() < 2 {
+            return (Needle { rare, pair: None }, word);
+        }
+        // Another byte of the same rank: a different byte of `first`'s class, or any
+        // byte of the rank's other class.
+        let other_class = (h.classes & rank_bits & !(1 << class)).trailing_zeros() as usize;
+        let mut second = h.differs[class];
+        if other_class < CLASS_COUNT {
+            second = second.min(h.first[other_class]);
+        }
+        if second == NONE {
+            let rest = h.classes & !classes_up_to(CLASS_RANKS[c0]);
+            if rest == 0 {
+                // The next rank is among the letters, digits and spaces, or there is none.
+                return (Needle { rare, pair: rare_pair(value, head, classes_in(head), at) }, word);
+            }
+            second = h.first_of_rank(rest.trailing_zeros() as usize).0;
+        }
+        let pair = Pair::with_indices(value, first, second);
+        (Needle { rare, pair }, word)
+    }
+
+    /// [`Needle::scan`] byte by byte. One pass notes which byte
     /// classes occur (a class is a rank, split where word bytes and others share one):
     /// that gives the lowest rank and word-ness without a minimum per byte; the
     /// positions are then found by scans that stop at the first hit.
@@ -41,7 +93,7 @@ impl Needle {
     /// prefilter, which indexes it with a `u8`) is chosen within the first 255 bytes:
     /// the lowest-ranked position there, and the lowest-ranked position holding
     /// another byte (any other position when every byte is the same).
-    pub(crate) fn scan(value: &[u8]) -> (Needle, bool) {
+    fn scan_exact(value: &[u8]) -> (Needle, bool) {
         let head = &value[..value.len().min(usize::from(u8::MAX))];
         let head_classes = classes_in(head);
         let classes = head_classes | classes_in(&value[head.len()..]);
@@ -51,6 +103,129 @@ impl Needle {
         };
         let at = value.iter().position(|&b| frequency_rank(b) == lowest).unwrap_or(0);
         (Needle { rare: (value[at], at), pair: rare_pair(value, head, head_classes, at) }, word)
+    }
+}
+
+/// No position (of a head, whose positions are below 255).
+const NONE: u8 = u8::MAX;
+
+/// What [`Needle::scan`] learns of the bytes of a value's head that are not letters,
+/// digits or spaces, per byte class.
+struct Survey {
+    /// The classes present.
+    classes: u16,
+    /// The first position of each class present.
+    first: [u8; CLASS_COUNT],
+    /// The byte at that position.
+    first_byte: [u8; CLASS_COUNT],
+    /// The first position of each class holding another byte than `first_byte`.
+    differs: [u8; CLASS_COUNT],
+    /// Non-zero when a space occurs (letters and digits are word bytes, spaces are not).
+    spaces: u64,
+}
+
+const LOW_BYTES: u64 = 0x0101_0101_0101_0101;
+const HIGH_BITS: u64 = LOW_BYTES * 0x80;
+
+impl Survey {
+    const EMPTY: Survey = Survey {
+        classes: 0,
+        first: [NONE; CLASS_COUNT],
+        first_byte: [0; CLASS_COUNT],
+        differs: [NONE; CLASS_COUNT],
+        spaces: 0,
+    };
+
+    /// Surveys `head`, at most 255 bytes.
+    #[inline(always)]
+    fn of(head: &[u8]) -> Survey {
+        debug_assert!(head.len() < 256);
+        let mut survey = Survey::EMPTY;
+        let mut chunks = head.chunks_exact(8);
+        let mut at = 0u8;
+        for chunk in &mut chunks {
+            let mut word = [0u8; 8];
+            word.copy_from_slice(chunk);
+            survey.add_word(u64::from_le_bytes(word), at);
+            at = at.wrapping_add(8);
+        }
+        // The last few bytes, padded with letters, which the survey skips: shifted down
+        // from the last eight bytes when there are eight (no copy of a few bytes).
+        let rest = chunks.remainder().len();
+        if rest > 0 {
+            let word = match head.len().checked_sub(8).and_then(|from| head.get(from..)) {
+                Some(last) => {
+                    let mut word = [0u8; 8];
+                    word.copy_from_slice(last);
+                    let shift = 8 * (8 - rest) as u32;
+                    (u64::from_le_bytes(word) >> shift) | ((LOW_BYTES * u64::from(b'a')) << (64 - shift))
+                }
+                None => {
+                    let mut word = [b'a'; 8];
+                    word[..rest].copy_from_slice(&head[head.len() - rest..]);
+                    u64::from_le_bytes(word)
+                }
+            };
+            survey.add_word(word, at);
+        }
+        survey
+    }
+
+    /// Eight bytes at once: a mask of the letters, digits and spaces, then each other
+    /// byte on its own. Per byte, without carries between bytes: `low` is its low
+    /// seven bits, adding `0x80 - b'a'` sets the high bit when it is `b'a'` or above,
+    /// adding `0x7f - b'z'` when it is above `b'z'` (letters folded to lowercase), and
+    /// adding `0x7f` to its low bits xor a space leaves the high bit clear for a space.
+    /// Bytes of `0x80` and above are masked out at the end, so `spaces` may count
+    /// `0xa0` too: such a byte is not a word byte either.
+    #[inline]
+    fn add_word(&mut self, word: u64, base: u8) {
+        let low = word & !HIGH_BITS;
+        let folded = low | (LOW_BYTES * 0x20);
+        let letter = (folded + LOW_BYTES * u64::from(0x80 - b'a')) & !(folded + LOW_BYTES * u64::from(0x7f - b'z'));
+        let digit = (low + LOW_BYTES * u64::from(0x80 - b'0')) & !(low + LOW_BYTES * u64::from(0x7f - b'9'));
+        let space = !((low ^ (LOW_BYTES * u64::from(b' '))) + LOW_BYTES * 0x7f);
+        self.spaces |= space & HIGH_BITS;
+        let mut others = !((letter | digit | space) & !word) & HIGH_BITS;
+        while others != 0 {
+            let bit = others.trailing_zeros();
+            others &= others - 1;
+            let b = (word >> (bit - 7)) as u8;
+            let at = base.wrapping_add((bit / 8) as u8);
+            let class = usize::from(BYTE_CLASSES[usize::from(b)]);
+            if self.classes & 1 << class == 0 {
+                self.classes |= 1 << class;
+                self.first[class] = at;
+                self.first_byte[class] = b;
+            } else if self.differs[class] == NONE && b != self.first_byte[class] {
+                self.differs[class] = at;
+            }
+        }
+    }
+
+    /// The lowest class present, and the classes of its rank (one, or two where a rank
+    /// holds word bytes and others).
+    fn lowest(&self) -> Option<(usize, u16)> {
+        let class = self.classes.trailing_zeros() as usize;
+        if class >= CLASS_COUNT {
+            return None;
+        }
+        let mut bits = 1 << class;
+        if class + 1 < CLASS_COUNT && CLASS_RANKS[class + 1] == CLASS_RANKS[class] {
+            bits |= 1 << (class + 1);
+        }
+        Some((class, bits))
+    }
+
+    /// The first position of the rank of `class` (a class present, the lowest of its
+    /// rank present), and its class.
+    fn first_of_rank(&self, class: usize) -> (u8, usize) {
+        let next = class + 1;
+        if next < CLASS_COUNT && CLASS_RANKS[next] == CLASS_RANKS[class] && self.first[next] < self.first[class] {
+            (self.first[next], next)
+        } else {
+            (self.first[class], class)
+        }
     }
 }
 
@@ -144,9 +319,27 @@ fn lowest_rank(classes: u16) -> Option<u8> {
 }
 
 /// The classes of rank `rank` or lower.
+#[inline]
 fn classes_up_to(rank: u8) -> u16 {
-    (0..CLASS_COUNT).filter(|&c| CLASS_RANKS[c] <= rank).fold(0, |set, c| set | 1 << c)
+    CLASSES_UP_TO[usize::from(rank)]
 }
+
+/// [`classes_up_to`] every rank, computed at compile time.
+static CLASSES_UP_TO: [u16; 256] = {
+    let mut table = [0u16; 256];
+    let mut rank = 0;
+    while rank < 256 {
+        let mut c = 0;
+        while c < CLASS_COUNT {
+            if CLASSES.0[c] as usize <= rank {
+                table[rank] |= 1 << c;
+            }
+            c += 1;
+        }
+        rank += 1;
+    }
+    table
+};
 
 /// [`rank_of`] every byte, computed at compile time. Every input added to a request
 /// ranks each of its bytes twice (its rarest byte, its rarest pair): a table lookup
@@ -323,8 +516,16 @@ mod tests {
             state ^= state << 17;
             state
         };
-        let alphabets: [&[u8]; 5] =
-            [b"aaaaab", b"abcXYZ019_", b"hello world, it's 5 o'clock; (x) & y", b"\0\xff;;", b"a"];
+        let alphabets: [&[u8]; 8] = [
+            b"aaaaab",
+            b"abcXYZ019_",
+            b"hello world, it's 5 o'clock; (x) & y",
+            b"\0\xff;;",
+            b"a",
+            b"Ab9 _.",
+            b"xyz,,",
+            b"Mozilla/5.0 (X11; Linux x86_64) q=0.9 -+!",
+        ];
         let mut value = Vec::new();
         for round in 0..20_000 {
             value.clear();
@@ -337,6 +538,28 @@ mod tests {
             let (needle, word) = Needle::scan(&value);
             let got = (needle.rare.0, needle.rare.1, needle.pair.map(|p| (p.index1(), p.index2())), word);
             assert_eq!(got, scan_by_minimum(&value), "{value:?}");
+        }
+    }
+
+    /// The bytes the eight-at-a-time survey skips must rank above every byte it does
+    /// not skip, or the bytes it surveys could not settle the lowest ranks.
+    #[test]
+    fn the_survey_skips_exactly_the_letters_digits_and_spaces() {
+        let skipped = |b: u8| b.is_ascii_alphanumeric() || b == b' ';
+        for b in 0..=255u8 {
+            let mut chunk = [b'a'; 11];
+            chunk[3] = b;
+            chunk[9] = b;
+            let survey = Survey::of(&chunk);
+            assert_eq!(survey.classes == 0, skipped(b), "{b:#x}");
+            if b.is_ascii() {
+                assert_eq!(survey.spaces != 0, b == b' ', "{b:#x}");
+            }
+            if !skipped(b) {
+                assert!(frequency_rank(b) < 200 && survey.first[usize::from(BYTE_CLASSES[usize::from(b)])] == 3);
+            } else {
+                assert!(frequency_rank(b) >= 200, "{b:#x}");
+            }
         }
     }
 
