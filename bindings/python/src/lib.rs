@@ -6,8 +6,8 @@
 //! per-request pieces of the agent that every request pays, done in Rust: [`context`]
 //! (the request's context and the collection of its inputs, Flask's routing read),
 //! [`collect`] (the WSGI environ and ASGI scope), [`wsgi`] (the WSGI middleware's
-//! exchange), [`sinks`] (the SQL hooks' way to the check, the payload inspection) and
-//! [`hooks`] (the response header screen). Everything above them (hooks, the rest of
+//! exchange), [`sinks`] (the SQL hooks' way to the check, the payload inspection), [`sqlite`]
+//! (sqlite3's hooked connect and methods) and [`hooks`] (the response header screen). Everything above them (hooks, the rest of
 //! the middleware, events) is Python, in `python/rampart/`.
 //!
 //! Every entry point runs inside [`error::guard`]: a panic becomes
@@ -24,6 +24,7 @@ mod error;
 mod hooks;
 mod request;
 mod sinks;
+mod sqlite;
 mod text;
 mod verdict;
 mod wsgi;
@@ -58,6 +59,8 @@ fn _rampart(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(sinks::_sinks_glue, m)?)?;
     m.add_function(wrap_pyfunction!(sinks::_sql, m)?)?;
     m.add_function(wrap_pyfunction!(sinks::_request_payload, m)?)?;
+    m.add_function(wrap_pyfunction!(sqlite::_sqlite_native, m)?)?;
+    m.add_class::<sqlite::SqliteConnect>()?;
     m.add_class::<context::RequestContext>()?;
     m.add_class::<context::FlaskRouting>()?;
     m.add_function(wrap_pyfunction!(context::_context_glue, m)?)?;

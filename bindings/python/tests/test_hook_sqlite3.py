@@ -136,3 +136,77 @@ def test_signatures_are_the_drivers_own(protect) -> None:
         conn.execute(sql="SELECT 1")  # positional-only, as in sqlite3 itself
     assert conn.execute("SELECT ?", (1,)).fetchone() == (1,)
     assert conn.execute("SELECT 1").fetchone() == (1,)
+
+
+def test_wrapped_objects_behave_like_sqlite3s(protect, tmp_path) -> None:
+    # connect() and the standard connection's and cursor's methods are native: the
+    # objects still are sqlite3's in every way an application uses them.
+    protect("block")
+    assert sqlite3.connect.__name__ == "connect"
+    path = str(tmp_path / "db.sqlite")
+    with sqlite3.connect(path, timeout=2.0, isolation_level=None) as conn:  # keywords, context manager
+        assert isinstance(conn, sqlite3.Connection) and conn.isolation_level is None
+        assert type(conn).__name__ == "Connection"
+        make_db(conn)
+        conn.row_factory = sqlite3.Row
+        cur = conn.cursor()
+        assert isinstance(cur, sqlite3.Cursor) and cur.connection is conn
+        assert [row["name"] for row in cur.execute("SELECT name FROM users")] == ["Alice"]  # iteration
+        assert cur.description[0][0] == "name" and cur.lastrowid is not None
+        cur.executemany("INSERT INTO users VALUES (?, ?, ?)", iter([("b@x", "p", "Bob")]))
+        assert cur.rowcount == 1 and conn.total_changes >= 2
+        assert conn.execute("SELECT count(*) AS n FROM users").fetchone()["n"] == 2
+        conn.executescript("DELETE FROM users WHERE name = 'Bob';")
+        assert conn.execute("SELECT count(*) FROM users").fetchone()[0] == 1
+        assert isinstance(conn.cursor(factory=sqlite3.Cursor), sqlite3.Cursor)  # keyword factory
+        conn.set_authorizer(None)
+    assert sqlite3.connect(path, factory=sqlite3.Connection).execute("SELECT 1").fetchone() == (1,)
+    uri = sqlite3.connect("file:" + path + "?mode=ro", uri=True)
+    assert uri.execute("SELECT name FROM users").fetchall() == [("Alice",)]
+    # sqlite3's own errors, for the same mistakes
+    for mistake in (lambda: conn.execute(), lambda: conn.execute("SELECT 1", (), 3), lambda: cur.execute()):
+        with pytest.raises(TypeError):
+            mistake()
+    with pytest.raises(TypeError):
+        conn.executescript(sql_script="SELECT 1")
+    with pytest.raises(TypeError):
+        conn.cursor(nonsense=1)
+    uri.close()
+    with pytest.raises(sqlite3.ProgrammingError):
+        uri.execute("SELECT 1")
+    with pytest.raises(sqlite3.ProgrammingError):
+        uri.cursor()
+
+
+def test_a_hooked_query_runs_no_python_frame_of_rampart(protect) -> None:
+    import sys
+    from pathlib import Path
+
+    protect("block")
+    package = str(Path(rampart.__file__).parent)
+    entered: list = []
+
+    def profile(frame, event, arg) -> None:
+        if event == "call" and frame.f_code.co_filename.startswith(package):
+            entered.append(frame.f_code.co_name)
+
+    conn = make_db(sqlite3.connect(":memory:"))
+    with rampart.request_context(inputs=[("body", "email", "a@x")]):
+        conn.execute("SELECT 1")  # first check in the request: collects the inputs
+        sys.setprofile(profile)
+        try:
+            other = sqlite3.connect(":memory:")
+            other.execute("SELECT name FROM sqlite_master WHERE name = 'a@x'").fetchall()
+            other.executescript("CREATE TABLE t (v TEXT);")
+            other.executemany("INSERT INTO t VALUES (?)", [("a",)])
+            cur = other.cursor()
+            cur.execute("SELECT v FROM t")
+            cur.executemany("INSERT INTO t VALUES (?)", [("b",)])
+            cur.executescript("DELETE FROM t;")
+        finally:
+            sys.setprofile(None)
+    assert entered == []
+    # and the checks did run: the same calls in an attack are blocked
+    with attack_context():
+        with pytest.raises(rampart.AttackBlocked):
+            other.cursor().execute(SQL)

@@ -7,8 +7,12 @@ own factory, if any), and ``Connection.cursor()`` does the same for cursor facto
 (Django's included). ``isinstance(conn, sqlite3.Connection)`` stays true. Connections
 opened before ``protect()`` are not checked.
 
-Each subclass calls the method it overrides directly (no ``super()``, no argument
-packing for the standard types): the hook costs tens of nanoseconds beyond the check.
+For the standard ``Connection`` and ``Cursor`` (what ``connect()`` gives unless the
+caller names a factory), ``connect`` and the subclasses' ``execute``, ``executemany``,
+``executescript`` and ``cursor`` are native (``_rampart._SqliteConnect`` and C method
+descriptors, see ``bindings/python/src/sqlite.rs``): a hooked query runs no Python
+frame of rampart's. Subclasses of other factories call the method they override
+directly (no ``super()``).
 """
 
 from __future__ import annotations
@@ -17,6 +21,7 @@ from types import ModuleType
 from typing import Any, Callable, Dict
 
 from .. import sinks
+from .._rampart import _sqlite_native, _SqliteConnect
 from ._patch import patch
 
 TARGET = "sqlite3"
@@ -139,6 +144,12 @@ def apply(sqlite3: ModuleType) -> None:
     global _std_connection, _std_cursor
     _std_connection, _std_cursor = sqlite3.Connection, sqlite3.Cursor
 
+    hooked_connection = _connection_class(_std_connection)
+    hooked_cursor = _hooked_std_cursor()
+    native = _sqlite_native(
+        _std_connection, _std_cursor, hooked_connection, hooked_cursor, hooked_connection.cursor, SQLITE
+    )
+
     def make(connect: Any) -> Any:
         def connect_hooked(*args: Any, **kwargs: Any) -> Any:
             if len(args) > _FACTORY_POSITION:
@@ -152,6 +163,8 @@ def apply(sqlite3: ModuleType) -> None:
                 kwargs["factory"] = hooked or _connection_class(factory)
             return connect(*args, **kwargs)
 
+        if native:
+            return _SqliteConnect(connect, _std_connection, hooked_connection, connect_hooked)
         return connect_hooked
 
     patch(sqlite3, "connect", make)
