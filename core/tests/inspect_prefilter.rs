@@ -309,3 +309,54 @@ fn prefilters_keep_generated_verdicts() {
         assert!(oracle.attacks > 1_000 && oracle.attacks < oracle.compared, "the generator must reach both verdicts");
     }
 }
+
+/// Bare values that start with a simple expression and hold a quote or run past 256
+/// bytes: the bare reading then decides from the first twelve significant tokens whether
+/// its window can hold `UNION` or `SELECT`. Each `UNION SELECT` (and subquery) is placed at
+/// every token offset around the window's end, inside and after a string the quote opens,
+/// after a comment, and after padding that pushes the value past 256 bytes.
+#[test]
+fn prefilters_keep_expression_window_verdicts() {
+    const HEADS: &[&str] = &["Great shoes", "a", "1", "x = 1", "a + b", "name, 2", "it is 5"];
+    const FILLERS: &[&str] = &[" w", " ,", " 1", " .", " = 2", " or", " (x)", " 'q'", " \"d\"", " `c`"];
+    const TAILS: &[&str] = &[
+        " union select 1,2",
+        " UNION ALL SELECT password FROM users--",
+        " (select @@version)",
+        "' union select 1 -- ",
+        "'d order them again & recommend them",
+        "'d union select 1,2",
+        "'' union select 1,2",
+        " -- ' union select 1",
+        " /* ' */ union select 1",
+        " # '\nunion select 1",
+        " \\' union select 1",
+        " ; drop table users",
+        "",
+    ];
+    let pad = " the sole is soft and the color is exactly as shown".repeat(6);
+    let mut oracle = Oracle::new();
+    let mut value = String::new();
+    for head in HEADS {
+        for filler in FILLERS {
+            for count in 0..16 {
+                for tail in TAILS {
+                    for padded in [false, true] {
+                        value.clear();
+                        value.push_str(head);
+                        for _ in 0..count {
+                            value.push_str(filler);
+                        }
+                        value.push_str(tail);
+                        if padded {
+                            value.push_str(&pad);
+                        }
+                        oracle.value(value.as_bytes());
+                    }
+                }
+            }
+        }
+    }
+    eprintln!("prefilter oracle: {} comparisons on expression windows, {} attacks", oracle.compared, oracle.attacks);
+    assert!(oracle.attacks > 1_000 && oracle.attacks < oracle.compared, "the values must reach both verdicts");
+}

@@ -126,10 +126,7 @@ impl Window {
     /// subquery, or a boolean operator or comparison whose operands run past it).
     fn read(lexer: SqlLexer<'_>, quote: u8, left_phrase: bool) -> Window {
         let short = Window::read_at_most(lexer, SHORT_WINDOW, quote, left_phrase);
-        let needs_more = short.len == SHORT_WINDOW
-            && short.toks[..short.len]
-                .iter()
-                .any(|t| matches!(t.class, Class::Select | Class::Union | Class::Stmt | Class::Logic | Class::Cmp));
+        let needs_more = short.len == SHORT_WINDOW && short.toks[..short.len].iter().any(|t| widens_window(t.class));
         if needs_more {
             Window::read_at_most(lexer, WINDOW, quote, left_phrase)
         } else {
@@ -540,13 +537,13 @@ pub(crate) fn find(value: &[u8], bytes: ByteSet, prefilter: bool) -> Option<Reas
     };
     if bare {
         // Without `UNION` or `SELECT` the bare reading may be decided by its first tokens.
-        if let Some(reason) = judge_context(value, Context::Bare, readings, prefilter) {
+        if let Some(reason) = judge_context(value, bytes, Context::Bare, readings, prefilter) {
             return Some(reason);
         }
     }
     for (quoted, context) in [(single, Context::Single), (double, Context::Double)] {
         if quoted {
-            if let Some(reason) = judge_context(value, context, readings, prefilter) {
+            if let Some(reason) = judge_context(value, bytes, context, readings, prefilter) {
                 return Some(reason);
             }
         }
@@ -827,12 +824,12 @@ const QUERY_PREFIXES: [u16; 1024] = keyword_prefixes(QUERY_CLASSES);
 
 /// `fast`: decide from the first tokens where they suffice ([`plain_expression`],
 /// [`tail_starts`]).
-fn judge_context(value: &[u8], context: Context, readings: &[&SqlRules], fast: bool) -> Option<Reason> {
+fn judge_context(value: &[u8], bytes: ByteSet, context: Context, readings: &[&SqlRules], fast: bool) -> Option<Reason> {
     for rules in readings {
         let found = match context {
             Context::Bare => {
                 let lexer = SqlLexer::new(rules, value);
-                if fast && plain_expression(lexer) && !may_hold_query_words(value) {
+                if fast && plain_expression(lexer, value, bytes) {
                     continue;
                 }
                 judge_bare(lexer)
@@ -862,35 +859,76 @@ fn judge_context(value: &[u8], context: Context, readings: &[&SqlRules], fast: b
     None
 }
 
-/// Does a bare value without `UNION` and `SELECT` words stay data by the expression it
-/// starts with? [`judge_bare`] finds no union and no subquery then. A first token that
-/// is a name, a literal or a variable starts no statement or condition and no leading
-/// comment, so what is left is the expression it starts and [`judge_tail`] after it.
-/// Read here as simple operands (one token each: no call, no parenthesis, no `a.b`, no
-/// sign) joined by operators and comparisons, the expression is what [`expression`]
-/// reads; when the token after it neither goes on with it (`.`, `(`, `)`, `NOT`, a
-/// predicate word) nor starts a tail ([`tail_starts`]), the tail finds nothing, whatever
-/// the expression compared: `Great shoes, ..`, `text/html,application/xml;q=0.9`,
-/// `2024-01-05`. Anything else is left to the window.
-fn plain_expression(lexer: SqlLexer<'_>) -> bool {
-    let input = lexer.input();
-    let mut significant = lexer
-        .filter(|tok| tok.kind != SqlTokenKind::Whitespace)
-        .map(|tok| token_class(tok.kind, &input[tok.start..tok.end]));
+/// Does a bare value stay data by the expression it starts with? [`judge_bare`] finds
+/// no union and no subquery when its window holds no `UNION` and no `SELECT` token. A
+/// first token that is a name, a literal or a variable starts no statement or condition
+/// and no leading comment, so what is left is the expression it starts and
+/// [`judge_tail`] after it. Read here as simple operands (one token each: no call, no
+/// parenthesis, no `a.b`, no sign) joined by operators and comparisons, the expression
+/// is what [`expression`] reads; when the token after it neither goes on with it (`.`,
+/// `(`, `)`, `NOT`, a predicate word) nor starts a tail ([`tail_starts`]), the tail finds
+/// nothing, whatever the expression compared: `Great shoes, ..`,
+/// `text/html,application/xml;q=0.9`, `2024-01-05`. Anything else is left to the window.
+///
+/// Whether the window holds `UNION` or `SELECT`: when the first [`SHORT_WINDOW`]
+/// significant tokens hold none of the classes that make [`Window::read`] read further,
+/// the window is those tokens, and their classes answer. Reading on from the expression
+/// pays where a quote opens a string that runs over the rest of the value (`I'd order
+/// them again ..`: the words after the apostrophe are one string token), and past
+/// [`QUERY_WORDS_MAX_LEN`], where the words are not searched; elsewhere the value's words
+/// are searched ([`may_hold_query_words`]).
+fn plain_expression(mut lexer: SqlLexer<'_>, value: &[u8], bytes: ByteSet) -> bool {
+    // Significant tokens read, and whether one of them makes the window longer.
+    let mut read = 0;
+    let mut widens = false;
+    let mut significant = || next_class(&mut lexer, &mut read, &mut widens);
     let simple = |class: Class| matches!(class, Class::Ident | Class::Num | Class::Modifier | Class::Str | Class::Var);
-    let mut operand = significant.next();
+    let mut operand = significant();
     loop {
         if !operand.is_some_and(simple) {
             return false;
         }
-        let Some(next) = significant.next() else { return true };
+        let Some(next) = significant() else { break };
         match next {
-            Class::Arith | Class::Cmp => operand = significant.next(),
+            Class::Arith | Class::Cmp => operand = significant(),
             Class::Dot | Class::Open | Class::Close | Class::Pred | Class::Select => return false,
             // `NOT` is a boolean operator: it starts a tail.
-            class => return !tail_starts(class, true, false),
+            class if tail_starts(class, true, false) => return false,
+            _ => break,
         }
     }
+    let lex_on = value.len() > QUERY_WORDS_MAX_LEN
+        || bytes.may(ByteSet::SINGLE_QUOTE)
+        || bytes.may(ByteSet::DOUBLE_QUOTE)
+        || bytes.may(ByteSet::BACKTICK);
+    if lex_on && !widens {
+        while read < SHORT_WINDOW && !widens {
+            if next_class(&mut lexer, &mut read, &mut widens).is_none() {
+                return !widens;
+            }
+        }
+        if !widens {
+            return true;
+        }
+    }
+    !may_hold_query_words(value)
+}
+
+/// The class of the next significant token of `lexer`, counted in `read`; `widens` is
+/// set when it makes the window longer ([`widens_window`]).
+#[inline(always)]
+fn next_class(lexer: &mut SqlLexer<'_>, read: &mut usize, widens: &mut bool) -> Option<Class> {
+    let input = lexer.input();
+    let tok = lexer.find(|tok| tok.kind != SqlTokenKind::Whitespace)?;
+    let class = token_class(tok.kind, &input[tok.start..tok.end]);
+    *read += 1;
+    *widens |= widens_window(class);
+    Some(class)
+}
+
+/// Does a token of `class` in the short window make [`Window::read`] read the long one?
+fn widens_window(class: Class) -> bool {
+    matches!(class, Class::Select | Class::Union | Class::Stmt | Class::Logic | Class::Cmp)
 }
 
 /// The bare context (`WHERE id = VALUE`, `ORDER BY VALUE`).
