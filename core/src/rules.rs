@@ -707,8 +707,12 @@ impl ShortGate {
             }
             at += 8;
         }
-        // The last byte pairs with nothing: only whether it decides alone counts.
+        // The last byte pairs with nothing: only whether it decides alone counts. Every
+        // pair here has both bytes in the rest, so the screen tells for it as above.
         let rest = value.get(at..).unwrap_or_default();
+        if self.screened && !rest.iter().any(|&b| r(b)) {
+            return Some(false);
+        }
         let mut any = rest.last().map_or(0, |&b| f(b) & ALONE);
         for pair in rest.windows(2) {
             any |= f(pair[0]) & s(pair[1]);
