@@ -667,6 +667,13 @@ impl ShortGate {
             decided => return decided,
         }
         let Some(words) = &pairs.words else { return Some(false) };
+        Self::words_open(words, value)
+    }
+
+    /// Whether one of `words` occurs in the short `value` up to case. Out of line, so that
+    /// [`ShortGate::is_open`] keeps a small frame for the gates without words.
+    #[inline(never)]
+    fn words_open(words: &aho_corasick::packed::Searcher, value: &[u8]) -> Option<bool> {
         // No byte the chain may change: the transformed value is this one up to case.
         let mut lower = [0u8; SHORT_GATE_LEN];
         let lower = lower.get_mut(..value.len())?;
