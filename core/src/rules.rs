@@ -466,11 +466,12 @@ struct PairTable {
 }
 
 /// The slots of [`PairTable::thirds`].
-const THIRD_SLOTS: usize = 64;
+const THIRD_SLOTS: usize = 128;
 
-/// The slot of [`PairTable::thirds`] of an anchor pair (lowercase, `a << 8 | b`).
+/// The slot of [`PairTable::thirds`] of an anchor pair (lowercase, `a << 8 | b`): the top
+/// bits of a multiplicative hash, which spread the pairs of a table over every slot.
 fn third_slot(pair: u16) -> usize {
-    usize::from(pair.wrapping_mul(0x9e37) >> 10) % THIRD_SLOTS
+    (u32::from(pair).wrapping_mul(0x9e37_79b1) >> 24) as usize % THIRD_SLOTS
 }
 
 /// From this many windows anchored in words on, they are searched for apart (see
