@@ -108,6 +108,8 @@ pub mod policy;
 mod request;
 mod rules;
 mod shared;
+#[cfg(test)]
+mod test_random;
 pub mod vectors;
 mod verdict;
 

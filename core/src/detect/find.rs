@@ -510,12 +510,7 @@ mod tests {
     #[test]
     fn scan_chooses_the_hints_a_minimum_per_byte_chooses() {
         let mut state: u64 = 0x2545_f491_4f6c_dd1d;
-        let mut next = move || {
-            state ^= state << 13;
-            state ^= state >> 7;
-            state ^= state << 17;
-            state
-        };
+        let mut next = move || crate::test_random::xorshift(&mut state);
         let alphabets: [&[u8]; 8] = [
             b"aaaaab",
             b"abcXYZ019_",
@@ -650,12 +645,7 @@ mod tests {
     fn agrees_with_naive_search_on_pseudo_random_text() {
         // A fixed xorshift stream over a small alphabet makes many near-misses.
         let mut state = 0x2545_f491_4f6c_dd1du64;
-        let mut next = move || {
-            state ^= state << 13;
-            state ^= state >> 7;
-            state ^= state << 17;
-            state
-        };
+        let mut next = move || crate::test_random::xorshift(&mut state);
         for round in 0..300 {
             let alphabet = b"'a -";
             let hay: Vec<u8> = (0..(next() % 400) as usize).map(|_| alphabet[(next() % 4) as usize]).collect();

@@ -401,10 +401,8 @@ mod tests {
         for _ in 0..40_000 {
             let mut host = String::from(["1", "169", "0", "2", "9"][(state % 5) as usize]);
             for _ in 0..1 + state % 6 {
-                state ^= state << 13;
-                state ^= state >> 7;
-                state ^= state << 17;
-                host.push_str(PIECES[(state % PIECES.len() as u64) as usize]);
+                let next = crate::test_random::xorshift(&mut state);
+                host.push_str(PIECES[(next % PIECES.len() as u64) as usize]);
             }
             let value = host.as_bytes();
             let bytes = ByteSet::of(value, true);

@@ -1579,10 +1579,8 @@ mod tests {
         for _ in 0..100_000 {
             value.clear();
             for _ in 0..1 + state % 10 {
-                state ^= state << 13;
-                state ^= state >> 7;
-                state ^= state << 17;
-                value.extend_from_slice(PIECES[(state % PIECES.len() as u64) as usize].as_bytes());
+                let next = crate::test_random::xorshift(&mut state);
+                value.extend_from_slice(PIECES[(next % PIECES.len() as u64) as usize].as_bytes());
             }
             let expected = words_find(&value, QUERY_CLASSES, &QUERY_PREFIXES);
             assert_eq!(query_words_find(&value), expected, "{:?}", String::from_utf8_lossy(&value));
